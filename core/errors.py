@@ -1,0 +1,53 @@
+"""The one exception tree of the project.
+
+Core code raises these; the edges (CLI, HTTP) translate them into one clear
+line or one JSON error. Nothing else escapes to a user.
+
+    ArxivRssError
+    ├── ConfigError          a bad config file or environment value (names the key)
+    ├── UpstreamError        arXiv could not be read
+    │   └── ArxivApiError    arXiv answered with an error entry (carries its message)
+    ├── StoreError           the store is unreachable or refused a command
+    ├── SummaryError         the LLM provider failed for one paper
+    ├── RefreshRunning       another refresh holds the lock
+    └── BadQuery             a feed query parameter is invalid (names the parameter)
+"""
+
+
+class ArxivRssError(Exception):
+    """Base class: every error the project raises on purpose."""
+
+
+class ConfigError(ArxivRssError):
+    def __init__(self, key: str, problem: str):
+        self.key = key
+        self.problem = problem
+        super().__init__(f"config: {key}: {problem}")
+
+
+class UpstreamError(ArxivRssError):
+    """arXiv could not be read (network, HTTP status, unparseable body)."""
+
+
+class ArxivApiError(UpstreamError):
+    """arXiv's API answered with an error entry; the message is arXiv's own."""
+
+
+class StoreError(ArxivRssError):
+    """The store is unreachable or refused a command."""
+
+
+class SummaryError(ArxivRssError):
+    """The LLM provider could not summarise one paper."""
+
+
+class RefreshRunning(ArxivRssError):
+    """Another refresh holds the lock."""
+
+
+class BadQuery(ArxivRssError):
+    def __init__(self, parameter: str, problem: str, status: int = 400):
+        self.parameter = parameter
+        self.problem = problem
+        self.status = status
+        super().__init__(f"{parameter}: {problem}")

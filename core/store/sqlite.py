@@ -1,0 +1,92 @@
+"""The embedded default store: one SQLite file, safe for several processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from core.errors import StoreError
+
+
+class SqliteStore:
+    name = "sqlite"
+
+    def __init__(self, path: str, clock=time.time):
+        self.path = path
+        self._clock = clock
+        self._local = threading.local()
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            with self._conn() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)"
+                )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"SQLite store at {path} cannot be opened: {exc}") from None
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn().execute(sql, args)
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store at {self.path}: {exc}") from None
+
+    def get(self, key: str) -> bytes | None:
+        row = self._run("SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
+                        (key, self._clock())).fetchone()
+        return bytes(row[0]) if row else None
+
+    def mget(self, keys: list[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self._run(f"SELECT key, value FROM kv WHERE key IN ({marks}) AND (expires IS NULL OR expires > ?)",
+                         (*keys, self._clock())).fetchall()
+        found = {k: bytes(v) for k, v in rows}
+        return [found.get(k) for k in keys]
+
+    def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
+        self._run("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                  (key, value, self._expiry(ttl)))
+
+    def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        now = self._clock()
+        try:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DELETE FROM kv WHERE key = ? AND expires IS NOT NULL AND expires <= ?", (key, now))
+                cur = conn.execute("INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                                   (key, value, self._expiry(ttl)))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store at {self.path}: {exc}") from None
+        return cur.rowcount == 1
+
+    def delete(self, key: str) -> None:
+        self._run("DELETE FROM kv WHERE key = ?", (key,))
+
+    def purge_expired(self) -> int:
+        return self._run("DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?", (self._clock(),)).rowcount
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _expiry(self, ttl: int | None) -> float | None:
+        return None if ttl is None else self._clock() + ttl
