@@ -1,0 +1,35 @@
+"""Shared test setup: where the real arXiv fixtures live, and a clean environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = Path(os.environ.get("ARXIV_FIXTURES", ROOT.parent / "shared" / "fixtures" / "arxiv"))
+LOCAL_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_fixture(name: str) -> bytes:
+    """Bytes of one real arXiv response from ../shared/fixtures/arxiv (never copied here);
+    the test is skipped, with the reason shown, when that folder is absent."""
+    path = SHARED_FIXTURES / name
+    if not path.exists():
+        pytest.skip(f"real arXiv fixtures not found at {SHARED_FIXTURES}")
+    return path.read_bytes()
+
+
+def local_fixture(name: str) -> bytes:
+    return (LOCAL_FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def _offline_env(monkeypatch):
+    """No test reaches the internet or a developer's real settings."""
+    for var in ("ARXIV_RSS_BASE", "ARXIV_API_BASE", "ARXIV_WEB_BASE", "LLM_BASE_URL", "LLM_MODEL",
+                "REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL",
+                "KV_REST_API_TOKEN", "CRON_SECRET", "VERCEL", "DASHSCOPE_API_KEY", "ARXIV_RSS_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ARXIV_MIN_INTERVAL", "0")
