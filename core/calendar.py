@@ -1,0 +1,62 @@
+"""arXiv's announcement calendar, and the one clock the project reads.
+
+arXiv announces Sunday–Thursday at 20:00 US Eastern; the listing (and the RSS
+feed rebuilt at midnight Eastern) is dated the following day, so announcement
+dates fall Monday–Friday. Submissions close at 14:00 Eastern on weekdays.
+Holidays are not modelled: a holiday simply yields an empty feed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+EASTERN = ZoneInfo("America/New_York")
+SUBMISSION_DEADLINE = time(14, 0)
+FEED_REBUILD = time(0, 0)
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC. Tests pass their own clock instead."""
+    return datetime.now(timezone.utc)
+
+
+def announcement_for_submission(submitted: datetime) -> date:
+    """The announcement (listing) date of a paper first submitted at `submitted`."""
+    t = submitted.astimezone(EASTERN)
+    day = t.date()
+    if t.time() >= SUBMISSION_DEADLINE or day.weekday() >= 5:
+        day = _next_weekday(day + timedelta(days=1)) if t.time() >= SUBMISSION_DEADLINE else _next_weekday(day)
+    # Deadline `day` (Mon–Fri) is announced that evening, listed the next weekday.
+    return _next_weekday(day + timedelta(days=1))
+
+
+def latest_announcement(at: datetime) -> date:
+    """The date of the newest announcement whose feed has been rebuilt by `at`."""
+    day = at.astimezone(EASTERN).date()
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def next_rebuild(at: datetime) -> datetime:
+    """The next midnight Eastern at which arXiv rebuilds a weekday feed, in UTC."""
+    day = at.astimezone(EASTERN).date() + timedelta(days=1)
+    day = _next_weekday(day)
+    return datetime.combine(day, FEED_REBUILD, tzinfo=EASTERN).astimezone(timezone.utc)
+
+
+def announcement_days(until: date, count: int) -> list[date]:
+    """The `count` weekday announcement dates ending at `until`, newest first."""
+    days, day = [], until
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
+
+
+def _next_weekday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
