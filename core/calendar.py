@@ -8,7 +8,7 @@ Holidays are not modelled: a holiday simply yields an empty feed.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
@@ -18,7 +18,7 @@ FEED_REBUILD = time(0, 0)
 
 def now() -> datetime:
     """The current time, timezone-aware UTC. Tests pass their own clock instead."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def announcement_for_submission(submitted: datetime) -> date:
@@ -43,7 +43,7 @@ def next_rebuild(at: datetime) -> datetime:
     """The next midnight Eastern at which arXiv rebuilds a weekday feed, in UTC."""
     day = at.astimezone(EASTERN).date() + timedelta(days=1)
     day = _next_weekday(day)
-    return datetime.combine(day, FEED_REBUILD, tzinfo=EASTERN).astimezone(timezone.utc)
+    return datetime.combine(day, FEED_REBUILD, tzinfo=EASTERN).astimezone(UTC)
 
 
 def announcement_days(until: date, count: int) -> list[date]:

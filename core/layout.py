@@ -1,0 +1,182 @@
+"""How data sits in the store: key names, compression and JSON shapes, in one place.
+
+    manifest                the published version: days, per-category status, last report
+    day:<date>:<hash>       an immutable day segment (compressed JSON of that day's papers)
+    summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
+    lock:refresh            the refresh lock (set-if-absent, with expiry)
+
+A refresh writes new segments first and swaps the manifest last, so a reader
+that sees a manifest always finds every segment it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from core.errors import StoreError
+from core.models import Match, Paper, Scored
+
+PREFIX = "arxiv-rss:"
+MANIFEST_KEY = PREFIX + "manifest"
+LOCK_KEY = PREFIX + "lock:refresh"
+LAYOUT_VERSION = 1
+# Keeps each value far below Upstash's per-request limit; bigger days are split.
+MAX_PAPERS_PER_PART = 2000
+
+
+def segment_key(date: str, digest: str, part: int = 0) -> str:
+    return f"{PREFIX}day:{date}:{digest}:{part}"
+
+
+def summary_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
+    return f"{PREFIX}summary:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def summary_state_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
+    """Failed-attempt bookkeeping for one summary (reason, attempt count)."""
+    return f"{PREFIX}summary-state:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def encode(obj: object) -> bytes:
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def decode(raw: bytes, what: str) -> object:
+    try:
+        return json.loads(zlib.decompress(raw))
+    except (zlib.error, ValueError) as exc:
+        raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
+
+
+def content_hash(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DayRef:
+    """One announcement day as the manifest names it."""
+
+    date: str
+    keys: tuple[str, ...]
+    count: int
+    summaries: int = 0
+
+    def to_dict(self) -> dict:
+        return {"date": self.date, "keys": list(self.keys), "count": self.count, "summaries": self.summaries}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DayRef:
+        return cls(d["date"], tuple(d["keys"]), int(d["count"]), int(d.get("summaries", 0)))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The published state. `days` is newest first. `categories` maps each configured
+    category to its last status record; `report` is the last refresh report."""
+
+    version: str = ""
+    published_at: str = ""
+    days: tuple[DayRef, ...] = ()
+    categories: dict = field(default_factory=dict)
+    status: str = "never-refreshed"
+    batch: str = ""
+    report: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "layout": LAYOUT_VERSION,
+            "version": self.version,
+            "published_at": self.published_at,
+            "days": [d.to_dict() for d in self.days],
+            "categories": self.categories,
+            "status": self.status,
+            "batch": self.batch,
+            "report": self.report,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Manifest:
+        return cls(
+            version=d.get("version", ""),
+            published_at=d.get("published_at", ""),
+            days=tuple(DayRef.from_dict(x) for x in d.get("days", [])),
+            categories=d.get("categories", {}),
+            status=d.get("status", "never-refreshed"),
+            batch=d.get("batch", ""),
+            report=d.get("report", {}),
+        )
+
+    def day(self, date: str) -> DayRef | None:
+        return next((d for d in self.days if d.date == date), None)
+
+
+def read_manifest(store) -> Manifest:
+    """The published manifest, or an empty one before the first refresh."""
+    return parse_manifest(store.get(MANIFEST_KEY))
+
+
+def parse_manifest(raw: bytes | None) -> Manifest:
+    if raw is None:
+        return Manifest()
+    data = decode(raw, "manifest")
+    if not isinstance(data, dict):
+        raise StoreError("stored manifest is unreadable (not an object)")
+    return Manifest.from_dict(data)
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    return encode(manifest.to_dict())
+
+
+# Day segments --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    """One announcement day: its papers scored under the deployment's profile, and the
+    summaries known for them (paper id -> summary record)."""
+
+    date: str
+    papers: tuple[Scored, ...]
+    summaries: dict = field(default_factory=dict)
+
+
+def scored_to_dict(s: Scored) -> dict:
+    d = s.paper.to_dict()
+    d["score"] = s.score
+    d["matches"] = [[m.keyword, m.in_title, m.points] for m in s.matches]
+    if s.excluded_by:
+        d["excluded_by"] = s.excluded_by
+    return d
+
+
+def scored_from_dict(d: dict) -> Scored:
+    d = dict(d)
+    score = d.pop("score", 0.0)
+    matches = tuple(Match(k, bool(t), float(p)) for k, t, p in d.pop("matches", []))
+    excluded_by = d.pop("excluded_by", "")
+    return Scored(Paper.from_dict(d), score, matches, excluded_by)
+
+
+def day_parts(day: Day) -> list[dict]:
+    """The JSON documents a day is stored as (one per part)."""
+    papers = [scored_to_dict(s) for s in day.papers]
+    chunks = [papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(papers), MAX_PAPERS_PER_PART)] or [[]]
+    parts = []
+    for chunk in chunks:
+        ids = {p["id"] for p in chunk}
+        summaries = {k: v for k, v in day.summaries.items() if k in ids}
+        parts.append({"date": day.date, "papers": chunk, "summaries": summaries})
+    return parts
+
+
+def day_from_parts(date: str, parts: list[dict]) -> Day:
+    papers: list[Scored] = []
+    summaries: dict = {}
+    for part in parts:
+        papers.extend(scored_from_dict(p) for p in part.get("papers", []))
+        summaries.update(part.get("summaries", {}))
+    return Day(date, tuple(papers), summaries)

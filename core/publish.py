@@ -1,0 +1,62 @@
+"""The write side of the store: immutable day segments first, the manifest last."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+
+from core.errors import RefreshRunning
+from core.layout import (
+    LOCK_KEY,
+    MANIFEST_KEY,
+    Day,
+    DayRef,
+    Manifest,
+    day_parts,
+    encode,
+    manifest_bytes,
+    segment_key,
+)
+from core.store.base import Store
+
+DAY = 86400
+
+
+def write_day(store: Store, day: Day, retention_days: int) -> DayRef:
+    """Write a day's segment parts (immutable, content-addressed) and return its reference.
+    They outlive the retention window by a week so a late manifest never names a gone key."""
+    blobs = [encode(part) for part in day_parts(day)]
+    digest = hashlib.sha256(b"".join(blobs)).hexdigest()[:16]
+    keys = []
+    for i, blob in enumerate(blobs):
+        key = segment_key(day.date, digest, i)
+        store.set(key, blob, ttl=(retention_days + 7) * DAY)
+        keys.append(key)
+    return DayRef(day.date, tuple(keys), len(day.papers), len(day.summaries))
+
+
+def publish(store: Store, manifest: Manifest) -> None:
+    """Swap the manifest: the one write that makes new data visible."""
+    store.set(MANIFEST_KEY, manifest_bytes(manifest))
+
+
+def new_version(at: datetime) -> str:
+    return at.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@contextlib.contextmanager
+def refresh_lock(store: Store, ttl: int) -> Iterator[str]:
+    """Hold the refresh lock; raises RefreshRunning when another run holds it. The
+    expiry frees a lock left by a crashed run."""
+    token = secrets.token_hex(8)
+    if not store.set_if_absent(LOCK_KEY, token.encode(), ttl=ttl):
+        raise RefreshRunning("a refresh is already running; try again when it has finished")
+    try:
+        yield token
+    finally:
+        with contextlib.suppress(Exception):
+            if store.get(LOCK_KEY) == token.encode():
+                store.delete(LOCK_KEY)

@@ -1,0 +1,208 @@
+"""The write path: pull arXiv, dedupe, score, write day segments, swap the manifest.
+
+    fetch (client) -> parse (pure) -> dedupe + score (pure) -> day segment (pure)
+                   -> write segments -> publish manifest -> summaries (optional)
+
+Every run ends with an honest status per category: `updated`, `no-announcement`
+(arXiv's feed is empty: weekend or holiday), `unchanged` (same batch as the last
+refresh: arXiv has not rebuilt yet) or `upstream-error` (previous data still served).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from core.scoring import compile_profile, score_all, select
+
+from core import calendar, log
+from core.config import Config
+from core.dedupe import dedupe
+from core.errors import UpstreamError
+from core.layout import Day, DayRef, Manifest, content_hash, read_manifest
+from core.models import Paper, ParsedFeed, Scored
+from core.publish import new_version, publish, refresh_lock, write_day
+
+LOCK_TTL = 900
+STATUS_TEXT = {
+    "updated": "updated",
+    "no-announcement": "no announcement (arXiv's feed is empty on weekends and holidays)",
+    "unchanged": "arXiv has not rebuilt today's feed yet (same batch as the last refresh)",
+    "upstream-error": "arXiv could not be read; the previous data is still served",
+}
+
+Summarize = Callable[[Manifest], tuple[Manifest, dict]]
+
+
+def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] = calendar.now,
+                backfill_days: int = 0, summarize: Summarize | None = None) -> dict:
+    """Refresh once under the store's lock; returns the refresh report (also stored in
+    the manifest). Raises RefreshRunning when another refresh holds the lock and
+    StoreError when the store fails; arXiv failures are reported, not raised."""
+    with refresh_lock(store, LOCK_TTL):
+        started = clock()
+        manifest = read_manifest(store)
+        report = {"started_at": _iso(started), "fetched": 0, "skipped": 0}
+        manifest = _refresh_latest(config, store, client, manifest, report, started)
+        if backfill_days:
+            manifest = _backfill(config, store, client, manifest, report, started, backfill_days)
+        report["finished_at"] = _iso(clock())
+        manifest = replace(manifest, report=report, version=new_version(clock()), published_at=report["finished_at"])
+        publish(store, manifest)
+        log.event("refresh.published", status=manifest.status, version=manifest.version,
+                  days=len(manifest.days))
+        if summarize is not None:
+            manifest, report["summaries"] = summarize(manifest)
+            publish(store, replace(manifest, report=report))
+        return report
+
+
+def _refresh_latest(config, store, client, manifest: Manifest, report: dict, now: datetime) -> Manifest:
+    try:
+        feed = _fetch_latest(config, client)
+    except UpstreamError as exc:
+        log.warning("refresh.upstream_error", reason=exc)
+        report["error"] = str(exc)
+        return _with_status(manifest, config, "upstream-error", now, detail=str(exc))
+    report["fetched"], report["skipped"] = len(feed.papers), feed.skipped
+    report["announced"] = feed.announced
+    if not feed.papers:
+        return _with_status(manifest, config, "no-announcement", now, announced=feed.announced)
+    batch = content_hash([feed.announced, sorted(p.versioned_id for p in feed.papers)])
+    if batch == manifest.batch:
+        return _with_status(manifest, config, "unchanged", now, announced=feed.announced)
+    manifest = _store_papers(config, store, manifest, list(feed.papers), now, report)
+    return replace(manifest, batch=batch)
+
+
+def _fetch_latest(config: Config, client) -> ParsedFeed:
+    from core.arxiv_parse import parse_feed
+
+    body = client.fetch_feed(config.categories)
+    feed = parse_feed(body, config.categories)
+    log.event("refresh.fetched", papers=len(feed.papers), skipped=feed.skipped, announced=feed.announced)
+    return feed
+
+
+def _store_papers(config: Config, store, manifest: Manifest, papers: list[Paper], now: datetime,
+                  report: dict) -> Manifest:
+    """Merge papers into their announcement days, write those days, and mark every
+    configured category with what the new papers hold for it."""
+    reader_days = _existing_days(store, manifest, {p.announced for p in papers})
+    by_date: dict[str, list[Paper]] = defaultdict(list)
+    for p in papers:
+        by_date[p.announced].append(p)
+    refs = {ref.date: ref for ref in manifest.days}
+    profile = compile_profile(config.keywords, config.exclude_keywords)
+    written = []
+    for day_date, fresh in by_date.items():
+        old = reader_days.get(day_date)
+        merged = dedupe([*(s.paper for s in old.papers), *fresh] if old else fresh)
+        day = Day(day_date, tuple(score_all(merged, profile)), old.summaries if old else {})
+        refs[day_date] = write_day(store, day, config.retention_days)
+        written.append(day)
+    days = _retained(refs.values(), now, config.retention_days)
+    categories = dict(manifest.categories)
+    latest = max(written, key=lambda d: d.date)
+    for cat in config.categories:
+        categories[cat] = _category_record(config, cat, latest, now)
+    report["papers"] = sum(len(d.papers) for d in written)
+    report["matched"] = len(_matches(config, latest.papers))
+    report["days_written"] = sorted(d.date for d in written)
+    statuses = {c["status"] for c in categories.values()}
+    status = "updated" if "updated" in statuses else "no-announcement"
+    log.event("refresh.scored", papers=report["papers"], matched=report["matched"], days=len(written))
+    return replace(manifest, days=days, categories=categories, status=status)
+
+
+def _existing_days(store, manifest: Manifest, dates: set[str]) -> dict[str, Day]:
+    from core.reader import Reader
+
+    reader = Reader(store)
+    wanted = replace(manifest, days=tuple(d for d in manifest.days if d.date in dates))
+    return {d.date: d for d in reader.days(wanted, len(wanted.days))}
+
+
+def _matches(config: Config, papers: tuple[Scored, ...]) -> list[Scored]:
+    typed = [s for s in papers if s.paper.announce_type in config.include_types]
+    return select(typed, min_score=config.min_score)
+
+
+def _category_record(config: Config, cat: str, day: Day, now: datetime) -> dict:
+    listed = [s for s in day.papers if cat in s.paper.categories]
+    new = [s for s in listed if s.paper.announce_type == "new" and s.paper.primary_category == cat]
+    record = {
+        "status": "updated" if listed else "no-announcement",
+        "detail": STATUS_TEXT["updated"] if listed else f"no papers listed in {cat} in this announcement",
+        "announced": day.date,
+        "papers": len(listed),
+        "new": len(new),
+        "matched": len(_matches(config, tuple(listed))),
+        "checked_at": _iso(now),
+    }
+    if listed:
+        record["updated_at"] = _iso(now)
+    return record
+
+
+def _with_status(manifest: Manifest, config: Config, status: str, now: datetime, detail: str = "",
+                 announced: str = "") -> Manifest:
+    """Mark every configured category with a status that brought no new papers; keep
+    its last counts and, for a run of errors, when the errors began."""
+    categories = {}
+    for cat in config.categories:
+        old = dict(manifest.categories.get(cat, {}))
+        record = {**old, "status": status, "detail": detail or STATUS_TEXT[status], "checked_at": _iso(now)}
+        if announced:
+            record["checked_announcement"] = announced
+        if status == "upstream-error":
+            record["since"] = old.get("since", _iso(now)) if old.get("status") == status else _iso(now)
+        else:
+            record.pop("since", None)
+        categories[cat] = record
+    return replace(manifest, categories=categories, status=status)
+
+
+def _retained(refs, now: datetime, retention_days: int) -> tuple[DayRef, ...]:
+    oldest = (now.date() - timedelta(days=retention_days)).isoformat()
+    return tuple(sorted((r for r in refs if r.date >= oldest), key=lambda r: r.date, reverse=True))
+
+
+def _backfill(config, store, client, manifest: Manifest, report: dict, now: datetime, count: int) -> Manifest:
+    """Fill missing announcement days of the last `count` from the query API."""
+    from core.arxiv_parse import parse_feed
+
+    from core.arxiv_client import backfill_query
+
+    have = {d.date for d in manifest.days}
+    recent = calendar.announcement_days(calendar.latest_announcement(now), count)
+    wanted = [d for d in recent if d.isoformat() not in have]
+    report["backfill"] = {"missing_days": [d.isoformat() for d in wanted], "papers": 0}
+    if not wanted:
+        return manifest
+    since, until = min(wanted) - timedelta(days=5), max(wanted)
+    papers: list[Paper] = []
+    try:
+        for page in client.search_pages(backfill_query(config.categories, since, until)):
+            feed = parse_feed(page, config.categories)
+            report["skipped"] = report.get("skipped", 0) + feed.skipped
+            papers.extend(p for p in feed.papers if date.fromisoformat(p.announced) in wanted)
+    except UpstreamError as exc:
+        log.warning("backfill.upstream_error", reason=exc)
+        report["backfill"]["error"] = str(exc)
+        return manifest
+    report["backfill"]["papers"] = len(papers)
+    if not papers:
+        return manifest
+    categories = manifest.categories
+    status = manifest.status
+    manifest = _store_papers(config, store, manifest, papers, now, {})
+    # The latest feed decides today's statuses; backfill only adds older days.
+    return replace(manifest, categories=categories or manifest.categories,
+                   status=status if status != "never-refreshed" else manifest.status)
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
