@@ -245,10 +245,10 @@ class Env:
     db_path: str = ".data/arxiv_rss.sqlite3"
     llm_base_url: str = ""
     llm_model: str = ""
-    cron_secret: str = ""
-    redis_url: str = ""
+    cron_secret: str = field(default="", repr=False)
+    redis_url: str = field(default="", repr=False)
     upstash_url: str = ""
-    upstash_token: str = ""
+    upstash_token: str = field(default="", repr=False)
     upstash_url_var: str = "UPSTASH_REDIS_REST_URL"
     upstash_token_var: str = "UPSTASH_REDIS_REST_TOKEN"
     on_vercel: bool = False

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from core.scoring import compile_profile, score_all, select
-
 from core import calendar, log
 from core.config import Config
 from core.dedupe import dedupe
@@ -24,6 +22,7 @@ from core.errors import UpstreamError
 from core.layout import Day, DayRef, Manifest, content_hash, read_manifest
 from core.models import Paper, ParsedFeed, Scored
 from core.publish import new_version, publish, refresh_lock, write_day
+from core.scoring import compile_profile, score_all, select
 
 LOCK_TTL = 900
 STATUS_TEXT = {
@@ -49,6 +48,7 @@ def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] 
         if backfill_days:
             manifest = _backfill(config, store, client, manifest, report, started, backfill_days)
         report["finished_at"] = _iso(clock())
+        report["status"], report["categories"] = manifest.status, manifest.categories
         manifest = replace(manifest, report=report, version=new_version(clock()), published_at=report["finished_at"])
         publish(store, manifest)
         log.event("refresh.published", status=manifest.status, version=manifest.version,
@@ -172,9 +172,8 @@ def _retained(refs, now: datetime, retention_days: int) -> tuple[DayRef, ...]:
 
 def _backfill(config, store, client, manifest: Manifest, report: dict, now: datetime, count: int) -> Manifest:
     """Fill missing announcement days of the last `count` from the query API."""
-    from core.arxiv_parse import parse_feed
-
     from core.arxiv_client import backfill_query
+    from core.arxiv_parse import parse_feed
 
     have = {d.date for d in manifest.days}
     recent = calendar.announcement_days(calendar.latest_announcement(now), count)

@@ -1,0 +1,195 @@
+"""`python -m core <command>`: refresh, digest, status, summarize, feed, serve.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core import log
+from core.errors import ArxivRssError, ConfigError, RefreshRunning, UpstreamError
+
+EXIT_ERROR, EXIT_USAGE, EXIT_UPSTREAM = 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="arXiv announcements as scored feeds.")
+    parser.add_argument("--config", help="config file (env ARXIV_RSS_CONFIG, default config.json)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    p = sub.add_parser("refresh", help="pull the latest arXiv announcement, score, store and summarise it")
+    p.add_argument("--days", type=int, default=0, metavar="N",
+                   help="also backfill up to N missed announcement days from arXiv's query API")
+    p = sub.add_parser("digest", help="write the Markdown digest")
+    p.add_argument("--output", default=".data/digest.md",
+                   help="file to write (default .data/digest.md); an existing file with digest markers "
+                        "keeps its text outside them")
+    sub.add_parser("status", help="show the last refresh status per category")
+    sub.add_parser("summarize", help="finish pending summaries without fetching arXiv")
+    p = sub.add_parser("feed", help="print a feed for a query, e.g. feed keywords=LLM format=atom")
+    p.add_argument("params", nargs="*", metavar="key=value")
+    p.add_argument("--path", default="/feed", help="feed path, e.g. /feed/cs.AI (default /feed)")
+    p = sub.add_parser("serve", help="serve the feeds and the web page locally")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log.setup()
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except RefreshRunning as exc:
+        return _fail(str(exc), EXIT_ERROR)
+    except UpstreamError as exc:
+        return _fail(f"arXiv could not be reached: {exc}", EXIT_UPSTREAM)
+    except ArxivRssError as exc:
+        return _fail(str(exc), EXIT_ERROR)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # the edge: never a traceback for a user
+        log.logger.debug("unexpected error", exc_info=True)
+        return _fail(f"unexpected {exc.__class__.__name__}: {exc}", EXIT_ERROR)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _context(args):
+    from core.context import load_context
+
+    return load_context(args.config)
+
+
+def cmd_refresh(args) -> int:
+    from core.jobs import refresh_job
+
+    if args.days < 0 or args.days > 60:
+        raise ConfigError("--days", "must be a whole number from 0 to 60")
+    ctx = _context(args)
+    with _progress("Refreshing from arXiv"):
+        report = refresh_job(ctx, backfill_days=args.days)
+    if report.get("status") == "upstream-error":
+        return _fail(f"arXiv could not be reached: {report.get('error', 'unknown error')}", EXIT_UPSTREAM)
+    print(describe_report(report))
+    return 0
+
+
+def describe_report(report: dict) -> str:
+    """The refresh report as a few human lines."""
+    lines = [f"refresh: {report.get('status', '?')}"]
+    if report.get("announced"):
+        lines[0] += f" (announcement of {report['announced']})"
+    if "papers" in report:
+        lines.append(f"  papers stored: {report['papers']}, matched: {report.get('matched', 0)}, "
+                     f"malformed entries skipped: {report.get('skipped', 0)}")
+    for cat, rec in sorted(report.get("categories", {}).items()):
+        lines.append(f"  {cat}: {rec.get('status')} - {rec.get('detail', '')}")
+    backfill = report.get("backfill")
+    if backfill:
+        lines.append(f"  backfill: {len(backfill.get('missing_days', []))} missing day(s), "
+                     f"{backfill.get('papers', 0)} papers" + (f", error: {backfill['error']}"
+                                                              if backfill.get("error") else ""))
+    summaries = report.get("summaries")
+    if summaries:
+        lines.append(f"  summaries: {summaries.get('message') or json.dumps(summaries, ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+def cmd_digest(args) -> int:
+    from core.digest import DigestInput, splice
+    from core.layout import read_manifest
+    from core.reader import Reader
+
+    ctx = _context(args)
+    manifest = read_manifest(ctx.store)
+    days = Reader(ctx.store).days(manifest, len(manifest.days))
+    data = DigestInput(ctx.config, manifest, days)
+    out = Path(args.output)
+    existing = out.read_text(encoding="utf-8") if out.exists() else None
+    text = splice(existing, data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if text != existing:
+        out.write_text(text, encoding="utf-8")
+    shown = sum(1 for line in text.splitlines() if line.startswith("### "))
+    print(f"digest: {out} ({shown} papers{', unchanged' if text == existing else ''})")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from core.layout import read_manifest
+
+    ctx = _context(args)
+    m = read_manifest(ctx.store)
+    print(f"store: {ctx.store.name}; status: {m.status}; published: {m.published_at or 'never'}")
+    for day in m.days:
+        print(f"  {day.date}: {day.count} papers, {day.summaries} summaries")
+    for cat in ctx.config.categories:
+        rec = m.categories.get(cat, {})
+        print(f"  {cat}: {rec.get('status', 'never-refreshed')} - {rec.get('detail', '')}"
+              + (f" (since {rec['since']})" if rec.get("since") else ""))
+    return 0
+
+
+def cmd_summarize(args) -> int:
+    from core.jobs import summarize_job
+
+    ctx = _context(args)
+    with _progress("Summarising"):
+        report = summarize_job(ctx)
+    print(f"summaries: {report.get('message') or json.dumps(report, ensure_ascii=False)}")
+    return 0
+
+
+def cmd_feed(args) -> int:
+    from core.feed_cli import print_feed
+
+    return print_feed(_context(args), args.path, args.params)
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    _context(args)  # fail early, in one line, on a bad config
+    print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    uvicorn.run("api.index:app", host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+class _progress:
+    """A spinner on a terminal; nothing otherwise (log lines tell the story)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.status = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(self.text)
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+        return False
+
+
+COMMANDS = {
+    "refresh": cmd_refresh,
+    "digest": cmd_digest,
+    "status": cmd_status,
+    "summarize": cmd_summarize,
+    "feed": cmd_feed,
+    "serve": cmd_serve,
+}

@@ -1,0 +1,123 @@
+"""Store layout, atomic publish and the read path's command budget."""
+
+import pytest
+
+from core.errors import RefreshRunning, StoreError
+from core.layout import MAX_PAPERS_PER_PART, Day, Manifest, read_manifest
+from core.models import Match, Scored
+from core.publish import new_version, publish, refresh_lock, write_day
+from core.reader import Reader
+from core.store.sqlite import SqliteStore
+from tests.support.counting import CountingStore
+from tests.support.papers import paper
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(str(tmp_path / "store.sqlite3"))
+    yield s
+    s.close()
+
+
+def day(date: str, n: int, summaries: int = 0) -> Day:
+    papers = tuple(Scored(paper(f"{date}.{i}", announced=date, title=f"Über LLM {i}"), float(i),
+                          (Match("LLM", True, 1.5),)) for i in range(n))
+    return Day(date, papers, {p.paper.id: {"text": "## 1. 贡献", "model": "m"} for p in papers[:summaries]})
+
+
+def publish_days(store, *days: Day) -> Manifest:
+    refs = tuple(write_day(store, d, retention_days=14) for d in days)
+    from datetime import UTC, datetime
+
+    m = Manifest(version=new_version(datetime(2026, 9, 24, tzinfo=UTC)), days=refs, status="updated")
+    publish(store, m)
+    return m
+
+
+def test_a_day_round_trips_through_the_store_with_scores_matches_and_summaries(store):
+    original = day("2026-09-24", 5, summaries=2)
+    m = publish_days(store, original)
+    [back] = Reader(store).days(read_manifest(store), 1)
+    assert back == original
+    assert m.days[0].count == 5 and m.days[0].summaries == 2
+
+
+def test_a_big_day_is_split_into_parts_and_read_back_whole(store):
+    big = day("2026-09-24", MAX_PAPERS_PER_PART + 10)
+    m = publish_days(store, big)
+    assert len(m.days[0].keys) == 2
+    [back] = Reader(store).days(m, 1)
+    assert len(back.papers) == MAX_PAPERS_PER_PART + 10
+
+
+def test_a_warm_reader_asks_the_store_once_and_a_cold_one_twice(store):
+    publish_days(store, day("2026-09-24", 3), day("2026-09-23", 3))
+    counting = CountingStore(store)
+    reader = Reader(counting)
+    reader.days(reader.manifest(), 2)
+    assert counting.total == 2 and counting.calls["mget"] == 1
+    counting.calls.clear()
+    reader.days(reader.manifest(), 2)
+    assert counting.total == 1 and counting.calls["get"] == 1
+
+
+def test_a_new_manifest_makes_the_reader_fetch_only_the_new_segment(store):
+    old = day("2026-09-23", 3)
+    publish_days(store, old)
+    counting = CountingStore(store)
+    reader = Reader(counting)
+    reader.days(reader.manifest(), 1)
+    publish_days(store, day("2026-09-24", 4), old)
+    counting.calls.clear()
+    got = reader.days(reader.manifest(), 2)
+    assert [d.date for d in got] == ["2026-09-24", "2026-09-23"]
+    assert counting.calls["mget"] == 1 and counting.total == 2
+
+
+class DownStore:
+    name = "down"
+
+    def get(self, key):
+        raise StoreError("store down for the test")
+
+    mget = get
+
+
+def test_a_reader_that_holds_the_data_keeps_serving_when_the_store_goes_down(store):
+    publish_days(store, day("2026-09-24", 3))
+    reader = Reader(store)
+    m = reader.manifest()
+    reader.days(m, 1)
+    reader.store = DownStore()
+    assert reader.manifest() == m
+    assert reader.degraded == "store down for the test"
+    assert len(reader.days(m, 1)[0].papers) == 3
+
+
+def test_a_cold_reader_with_the_store_down_raises_the_store_error():
+    with pytest.raises(StoreError, match="down"):
+        Reader(DownStore()).manifest()
+
+
+def test_the_refresh_lock_admits_one_holder_and_frees_on_exit(store):
+    with refresh_lock(store, ttl=60), pytest.raises(RefreshRunning), refresh_lock(store, ttl=60):
+        pass
+    with refresh_lock(store, ttl=60):
+        pass
+
+
+def test_a_lock_left_by_a_crashed_run_expires(tmp_path):
+    now = [1000.0]
+    store = SqliteStore(str(tmp_path / "s.sqlite3"), clock=lambda: now[0])
+    assert store.set_if_absent("arxiv-rss:lock:refresh", b"crashed", ttl=900)
+    with pytest.raises(RefreshRunning), refresh_lock(store, ttl=900):
+        pass
+    now[0] += 901
+    with refresh_lock(store, ttl=900):
+        pass
+
+
+def test_a_corrupt_manifest_is_a_clear_store_error(store):
+    store.set("arxiv-rss:manifest", b"not zlib")
+    with pytest.raises(StoreError, match="stored manifest is unreadable"):
+        read_manifest(store)
