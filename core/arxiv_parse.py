@@ -26,7 +26,7 @@ from defusedxml.ElementTree import fromstring
 
 from core.calendar import announcement_for_submission
 from core.errors import ArxivApiError, UpstreamError
-from core.models import ParsedFeed, Paper
+from core.models import Paper, ParsedFeed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
