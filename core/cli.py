@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    log.setup()
+    log.setup(os.environ.get("LOG_LEVEL", "WARNING").upper())
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:

@@ -242,6 +242,7 @@ class Env:
     arxiv_api_base: str = "https://export.arxiv.org/api/query"
     arxiv_web_base: str = "https://arxiv.org"
     arxiv_min_interval: float = 3.0
+    arxiv_max_attempts: int = 5
     db_path: str = ".data/arxiv_rss.sqlite3"
     llm_base_url: str = ""
     llm_model: str = ""
@@ -264,6 +265,9 @@ class Env:
                 raise ValueError
         except ValueError:
             raise ConfigError("ARXIV_MIN_INTERVAL", f"{interval!r} is not a number of seconds >= 0") from None
+        attempts = e.get("ARXIV_MAX_ATTEMPTS", "5")
+        if not attempts.isdigit() or not 1 <= int(attempts) <= 10:
+            raise ConfigError("ARXIV_MAX_ATTEMPTS", f"{attempts!r} is not a whole number from 1 to 10")
         url_var, token_var = "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"
         if not e.get(url_var) and e.get("KV_REST_API_URL"):
             url_var, token_var = "KV_REST_API_URL", "KV_REST_API_TOKEN"
@@ -272,6 +276,7 @@ class Env:
             arxiv_api_base=e.get("ARXIV_API_BASE", cls.arxiv_api_base),
             arxiv_web_base=e.get("ARXIV_WEB_BASE", cls.arxiv_web_base).rstrip("/"),
             arxiv_min_interval=min_interval,
+            arxiv_max_attempts=int(attempts),
             db_path=e.get("ARXIV_RSS_DB", cls.db_path),
             llm_base_url=e.get("LLM_BASE_URL", ""),
             llm_model=e.get("LLM_MODEL", ""),

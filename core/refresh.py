@@ -26,7 +26,6 @@ from core.scoring import compile_profile, score_all, select
 
 LOCK_TTL = 900
 STATUS_TEXT = {
-    "updated": "updated",
     "no-announcement": "no announcement (arXiv's feed is empty on weekends and holidays)",
     "unchanged": "arXiv has not rebuilt today's feed yet (same batch as the last refresh)",
     "upstream-error": "arXiv could not be read; the previous data is still served",
@@ -63,7 +62,7 @@ def _refresh_latest(config, store, client, manifest: Manifest, report: dict, now
     try:
         feed = _fetch_latest(config, client)
     except UpstreamError as exc:
-        log.warning("refresh.upstream_error", reason=exc)
+        log.event("refresh.upstream_error", reason=exc)  # reported to the caller, not a surprise
         report["error"] = str(exc)
         return _with_status(manifest, config, "upstream-error", now, detail=str(exc))
     report["fetched"], report["skipped"] = len(feed.papers), feed.skipped
@@ -103,7 +102,7 @@ def _store_papers(config: Config, store, manifest: Manifest, papers: list[Paper]
         day = Day(day_date, tuple(score_all(merged, profile)), old.summaries if old else {})
         refs[day_date] = write_day(store, day, config.retention_days)
         written.append(day)
-    days = _retained(refs.values(), now, config.retention_days)
+    days = _retained(refs.values(), config.retention_days)
     categories = dict(manifest.categories)
     latest = max(written, key=lambda d: d.date)
     for cat in config.categories:
@@ -133,13 +132,15 @@ def _matches(config: Config, papers: tuple[Scored, ...]) -> list[Scored]:
 def _category_record(config: Config, cat: str, day: Day, now: datetime) -> dict:
     listed = [s for s in day.papers if cat in s.paper.categories]
     new = [s for s in listed if s.paper.announce_type == "new" and s.paper.primary_category == cat]
+    matched = len(_matches(config, tuple(listed)))
     record = {
         "status": "updated" if listed else "no-announcement",
-        "detail": STATUS_TEXT["updated"] if listed else f"no papers listed in {cat} in this announcement",
+        "detail": (f"{len(listed)} papers ({len(new)} new), {matched} matched" if listed
+                   else f"no papers listed in {cat} in this announcement"),
         "announced": day.date,
         "papers": len(listed),
         "new": len(new),
-        "matched": len(_matches(config, tuple(listed))),
+        "matched": matched,
         "checked_at": _iso(now),
     }
     if listed:
@@ -165,9 +166,14 @@ def _with_status(manifest: Manifest, config: Config, status: str, now: datetime,
     return replace(manifest, categories=categories, status=status)
 
 
-def _retained(refs, now: datetime, retention_days: int) -> tuple[DayRef, ...]:
-    oldest = (now.date() - timedelta(days=retention_days)).isoformat()
-    return tuple(sorted((r for r in refs if r.date >= oldest), key=lambda r: r.date, reverse=True))
+def _retained(refs, retention_days: int) -> tuple[DayRef, ...]:
+    """Newest first, dropping days more than `retention_days` before the newest one held
+    (measured from the data, not the clock, so a long arXiv pause loses nothing)."""
+    refs = sorted(refs, key=lambda r: r.date, reverse=True)
+    if not refs:
+        return ()
+    oldest = (date.fromisoformat(refs[0].date) - timedelta(days=retention_days)).isoformat()
+    return tuple(r for r in refs if r.date > oldest)
 
 
 def _backfill(config, store, client, manifest: Manifest, report: dict, now: datetime, count: int) -> Manifest:
