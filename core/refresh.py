@@ -126,7 +126,7 @@ def _existing_days(store, manifest: Manifest, dates: set[str]) -> dict[str, Day]
 
 def _matches(config: Config, papers: tuple[Scored, ...]) -> list[Scored]:
     typed = [s for s in papers if s.paper.announce_type in config.include_types]
-    return select(typed, min_score=config.min_score)
+    return select(typed, min_score=config.min_score, profile=compile_profile(config.keywords, config.exclude_keywords))
 
 
 def _category_record(config: Config, cat: str, day: Day, now: datetime) -> dict:
