@@ -1,0 +1,121 @@
+"""The store on Upstash Redis over its REST API, through the official `upstash_redis` SDK.
+
+Binary values: the REST API carries commands as a JSON array of strings, so a value
+cannot travel as raw bytes, and the SDK's `rest_encoding="base64"` decodes every
+reply to `str` as UTF-8, which breaks on arbitrary bytes. Values are therefore
+stored base64-encoded (ASCII text) and replies are requested without the REST
+encoding: an ASCII reply survives JSON as it is, so each value crosses the wire
+once at 4/3 of its size, and decodes back to exactly the bytes written.
+
+Time bound: the SDK builds its `httpx.Client` with `timeout=None` and retries a
+failed request after 3 s. Retries are turned off and the client's connect, write,
+read and pool timeouts are all set to `timeout`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import urlsplit
+
+import httpx
+import upstash_redis
+from upstash_redis import Redis
+from upstash_redis.errors import UpstashError
+
+from core.errors import StoreError
+
+
+class _HttpStatus(Exception):
+    """An answer that is not a command result (auth refused, server error)."""
+
+    def __init__(self, status: int):
+        self.status = status
+        super().__init__(f"HTTP {status}")
+
+
+class UpstashStore:
+    """Every failure becomes one `StoreError` line naming the host or the variable
+    to check; the token never appears in a message. `commands` counts the Redis
+    commands sent (one per call; none for an empty `mget`)."""
+
+    name = "upstash"
+
+    def __init__(self, url: str, token: str, url_var: str, token_var: str, timeout: float = 5.0):
+        self.url = url.rstrip("/")
+        self.url_var = url_var
+        self.token_var = token_var
+        self.timeout = timeout
+        self.commands = 0
+        parts = urlsplit(self.url)
+        self.host = parts.netloc.rpartition("@")[2] or self.url
+        self._redis = Redis(url=self.url, token=token, rest_encoding=None, rest_retries=0, allow_telemetry=False)
+        self._bound_http_client()
+
+    def _bound_http_client(self) -> None:
+        client = getattr(getattr(self._redis, "_http", None), "_client", None)
+        if not isinstance(client, httpx.Client):
+            raise StoreError(
+                f"upstash-redis {upstash_redis.__version__} no longer exposes its HTTP client; "
+                "the Upstash store cannot bound its request time"
+            )
+        client.timeout = httpx.Timeout(self.timeout)
+        client.event_hooks = {"request": [], "response": [_check_status]}
+
+    def get(self, key: str) -> bytes | None:
+        return self._decode(self._call("GET", self._redis.get, key))
+
+    def mget(self, keys: list[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return [self._decode(v) for v in self._call("MGET", self._redis.mget, *keys)]
+
+    def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
+        self._call("SET", self._redis.set, key, _encode(value), ex=ttl)
+
+    def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        return bool(self._call("SET NX", self._redis.set, key, _encode(value), nx=True, ex=ttl))
+
+    def delete(self, key: str) -> None:
+        self._call("DEL", self._redis.delete, key)
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def _call(self, command: str, method, *args, **kwargs):
+        self.commands += 1
+        try:
+            return method(*args, **kwargs)
+        except _HttpStatus as exc:
+            if exc.status in (401, 403):
+                raise StoreError(f"Upstash refused the token (HTTP {exc.status}): check {self.token_var}") from None
+            hint = f": check {self.url_var}" if exc.status == 404 else ""
+            raise StoreError(f"Upstash at {self.host} answered {command} with HTTP {exc.status}{hint}") from None
+        except httpx.TimeoutException:
+            raise StoreError(f"Upstash at {self.host} did not answer {command} within {self.timeout:g}s") from None
+        except httpx.HTTPError as exc:
+            reason = " ".join(str(exc).split()) or exc.__class__.__name__
+            raise StoreError(f"cannot reach Upstash at {self.host} ({reason}): check {self.url_var}") from None
+        except UpstashError as exc:
+            raise StoreError(f"Upstash at {self.host} refused {command}: {exc}") from None
+        except ValueError:  # a body that is not JSON: a proxy or an error page, not Upstash
+            raise StoreError(f"Upstash at {self.host} answered {command} with something other than JSON") from None
+
+    def _decode(self, raw: str | None) -> bytes | None:
+        if raw is None:
+            return None
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, TypeError):
+            raise StoreError(f"Upstash at {self.host} holds a value this store did not write (not base64)") from None
+
+
+def _encode(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _check_status(response: httpx.Response) -> None:
+    # Upstash answers command errors with 400 and a JSON {"error": ...}, which the
+    # SDK reports itself; anything else that is not 2xx has no usable body.
+    if response.status_code >= 300 and response.status_code != 400:
+        raise _HttpStatus(response.status_code)
