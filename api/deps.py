@@ -1,0 +1,113 @@
+"""What every request needs, built once per process, as FastAPI dependencies.
+
+`Service` holds the context (config, environment, store), one `Reader` with its
+in-memory day segments, the cache of rendered feed bodies and the clock. Routes
+take it as `ServiceDep`; tests replace it with
+`app.dependency_overrides[get_service] = lambda: Service(Context(config, env))`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import cached_property, lru_cache
+from typing import Annotated
+
+from fastapi import Depends
+
+from core import calendar
+from core.context import Context, load_context
+from core.layout import Manifest, content_hash
+from core.query import FeedQuery, parse_query
+from core.reader import Reader
+
+BODY_CACHE_ENTRIES = 256
+BODY_CACHE_BYTES = 64 * 1024 * 1024
+QUERY_CACHE_ENTRIES = 1024
+
+
+class LRU:
+    """A small thread-safe LRU map bounded by entry count and, for bytes values, total size."""
+
+    def __init__(self, max_entries: int, max_bytes: int = 0):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._data: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        size = len(value) if self.max_bytes else 0
+        if self.max_bytes and size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._data.pop(key, None)
+            self._bytes -= len(old) if (old is not None and self.max_bytes) else 0
+            self._data[key] = value
+            self._bytes += size
+            while len(self._data) > self.max_entries or (self.max_bytes and self._bytes > self.max_bytes):
+                _, dropped = self._data.popitem(last=False)
+                self._bytes -= len(dropped) if self.max_bytes else 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class Service:
+    """One per process: context, reader, rendered-body cache, parsed-query cache, clock."""
+
+    def __init__(self, ctx: Context, clock: Callable[[], datetime] = calendar.now):
+        self.ctx = ctx
+        self.clock = clock
+        self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES)
+        self._queries = LRU(QUERY_CACHE_ENTRIES)
+        self._tag: tuple[Manifest | None, str] = (None, "")
+
+    @property
+    def config(self):
+        return self.ctx.config
+
+    @property
+    def env(self):
+        return self.ctx.env
+
+    @cached_property
+    def reader(self) -> Reader:
+        """The process's reader; opening the store may raise StoreError (retried next time)."""
+        return Reader(self.ctx.store)
+
+    def query(self, params: Iterable[tuple[str, str]], category: str = "", keyword: str = "") -> FeedQuery:
+        """`parse_query` against this deployment's config, memoised. Raises BadQuery."""
+        key = (tuple(params), category, keyword)
+        found = self._queries.get(key)
+        if found is None:
+            found = parse_query(key[0], self.config, category=category, keyword=keyword)
+            self._queries.put(key, found)
+        return found
+
+    def data_tag(self, manifest: Manifest) -> str:
+        """A short fingerprint of the published data: the manifest's version and content
+        (so a re-publish that keeps the version but adds summaries still changes it)."""
+        seen, tag = self._tag
+        if manifest is not seen:
+            tag = f"{manifest.version}:{content_hash(manifest.to_dict())}"
+            self._tag = (manifest, tag)
+        return tag
+
+
+@lru_cache(maxsize=1)
+def get_service() -> Service:
+    """The process-wide Service, from config.json (or ARXIV_RSS_CONFIG) and the environment.
+    Raises ConfigError naming the bad key."""
+    return Service(load_context())
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]

@@ -1,0 +1,113 @@
+"""The feed response: conditional GET, cache headers and rendered-body reuse.
+
+    query (memoised) -> manifest (1 store command) -> ETag -> 304?
+        -> body cache (data tag, query, base URL, degraded) -> else days -> select -> render
+
+`Cache-Control: max-age=0, s-maxage=S, stale-while-revalidate=86400`: browsers and
+feed readers revalidate (cheap 304s), the CDN keeps a copy for S seconds = the time
+until arXiv's next feed rebuild (midnight US Eastern on weekdays), clamped to
+60..3600; 60 while the data is degraded or absent so a fix shows quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from fastapi import Request, Response
+
+from api.deps import Service
+from core.calendar import next_rebuild
+from core.layout import Manifest
+from core.query import FeedQuery
+from core.render import CONTENT_TYPES, Channel, channel_description, channel_title, items_for, render
+from core.selection import select_papers, summaries_of
+
+S_MAXAGE_MIN = 60
+S_MAXAGE_MAX = 3600
+STALE_WHILE_REVALIDATE = 86400
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def feed_response(service: Service, request: Request, category: str = "", keyword: str = "") -> Response:
+    """The feed for this request, or 304. Raises BadQuery, StoreError."""
+    query = service.query(request.query_params.multi_items(), category, keyword)
+    reader = service.reader
+    manifest = reader.manifest()
+    degraded = bool(reader.degraded)
+    base = public_base(request)
+    key = (service.data_tag(manifest), query.canonical, base, degraded)
+    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
+    headers = {"ETag": etag, "Cache-Control": cache_control(service.clock(), manifest, degraded)}
+    if last_modified := http_date(manifest.published_at):
+        headers["Last-Modified"] = last_modified
+    if not_modified(request, etag, manifest.published_at):
+        return Response(status_code=304, headers=headers)
+    body = service.bodies.get(key)
+    if body is None:
+        body = build_body(service, manifest, query, base, degraded)
+        service.bodies.put(key, body)
+    return Response(body, media_type=CONTENT_TYPES[query.format], headers=headers)
+
+
+def build_body(service: Service, manifest: Manifest, query: FeedQuery, base: str, degraded: bool) -> bytes:
+    """Read the days the query needs (memory, else one mget), select, render."""
+    days = service.reader.days(manifest, query.days) if manifest.days else []
+    selected = select_papers(days, query, service.config)
+    items = items_for(selected, summaries_of(days), query.summary == "full")
+    channel = Channel(
+        title=channel_title(query),
+        description=channel_description(manifest, query, [d.date for d in days], degraded),
+        self_url=base + query.url,
+        site_url=base + "/",
+        updated=manifest.published_at,
+    )
+    return render(channel, items, query.format)
+
+
+def cache_control(now: datetime, manifest: Manifest, degraded: bool) -> str:
+    """CDN lifetime until the next expected rebuild, clamped; short when degraded or empty."""
+    if degraded or not manifest.version:
+        seconds = S_MAXAGE_MIN
+    else:
+        until = int((next_rebuild(now) - now).total_seconds())
+        seconds = max(S_MAXAGE_MIN, min(S_MAXAGE_MAX, until))
+    return f"max-age=0, s-maxage={seconds}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+
+
+def not_modified(request: Request, etag: str, published_at: str) -> bool:
+    """If-None-Match (weak comparison, `*` too) decides; else If-Modified-Since."""
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or etag in tags
+    ims = request.headers.get("if-modified-since")
+    if not ims or not published_at:
+        return False
+    try:
+        return datetime.fromisoformat(published_at).replace(microsecond=0) <= parsedate_to_datetime(ims)
+    except (TypeError, ValueError):
+        return False
+
+
+def http_date(iso: str) -> str:
+    """An ISO 8601 UTC time as an HTTP date (`Thu, 24 Sep 2026 05:15:00 GMT`); "" if unreadable."""
+    try:
+        return format_datetime(datetime.fromisoformat(iso).astimezone(UTC), usegmt=True)
+    except (TypeError, ValueError):
+        return ""
+
+
+def public_base(request: Request) -> str:
+    """`https://host` as the client addressed this deployment (for the feed's own links).
+    The scheme honours X-Forwarded-Proto (set by Vercel and local proxies); a Host header
+    that is not a plain host[:port] falls back to the server's own address."""
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    scheme = proto if proto in ("http", "https") else request.url.scheme
+    host = request.headers.get("host", "")
+    if not _HOST.match(host):
+        server = request.scope.get("server") or ("localhost", None)
+        host = server[0] if not server[1] else f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"

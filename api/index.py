@@ -1,0 +1,91 @@
+"""The FastAPI app: every path of the deployment is served by this one function.
+
+    GET /feed                     all configured categories       (alias: /rss)
+    GET /feed/{category}          one category                    (alias: /rss/{category})
+    GET /feed/keyword/{keyword}   one keyword across the configured categories
+    GET /opml                     the per-category feeds as an OPML subscription list
+    GET /api/health               store, last refresh per category, counts, summaries configured
+    GET /api/cron                 run the refresh (Authorization: Bearer $CRON_SECRET)
+    GET /                         a pointer to the above (the web page replaces it)
+
+Feed query parameters are documented in core.query. The feed path imports no
+arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Vercel runs this file as the function entry point; make the project root importable.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from fastapi import FastAPI, Request, Response  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from api import errors  # noqa: E402
+from api.deps import ServiceDep  # noqa: E402
+from api.feeds import feed_response, public_base  # noqa: E402
+from api.ops import cron_refusal, health  # noqa: E402
+from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
+from core.opml import render_opml  # noqa: E402
+
+GET = ["GET", "HEAD"]
+NO_STORE = {"Cache-Control": "no-store"}
+
+app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None)
+errors.install(app)
+
+
+@app.api_route("/", methods=GET)
+def root(request: Request, service: ServiceDep) -> JSONResponse:
+    base = public_base(request)
+    feeds = {"all": f"{base}/feed", **{c: f"{base}/feed/{c}" for c in service.config.categories}}
+    return JSONResponse({"service": "arxiv-rss", "feeds": feeds, "opml": f"{base}/opml",
+                         "health": f"{base}/api/health"})
+
+
+@app.api_route("/feed", methods=GET)
+@app.api_route("/rss", methods=GET)
+def feed_all(request: Request, service: ServiceDep) -> Response:
+    return feed_response(service, request)
+
+
+@app.api_route("/feed/keyword/{keyword}", methods=GET)
+def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
+    return feed_response(service, request, keyword=keyword)
+
+
+@app.api_route("/feed/{category}", methods=GET)
+@app.api_route("/rss/{category}", methods=GET)
+def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
+    return feed_response(service, request, category=category)
+
+
+@app.api_route("/opml", methods=GET)
+def opml(request: Request, service: ServiceDep) -> Response:
+    fmt = request.query_params.get("format", "rss")
+    fmt = fmt if fmt in ("rss", "atom", "json") else "rss"
+    body = render_opml(public_base(request), service.config.categories, service.clock(), fmt)
+    return Response(body, media_type=OPML_TYPE, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@app.api_route("/api/health", methods=GET)
+def api_health(service: ServiceDep) -> JSONResponse:
+    status, body = health(service)
+    return JSONResponse(body, status_code=status, headers=NO_STORE)
+
+
+@app.get("/api/cron")
+async def api_cron(request: Request, service: ServiceDep) -> JSONResponse:
+    """Run the refresh in a worker thread; 409 when another refresh holds the lock."""
+    refusal = cron_refusal(service.env, request)
+    if refusal is not None:
+        return errors.error_response(*refusal)
+    from core.jobs import refresh_job
+
+    report = await run_in_threadpool(refresh_job, service.ctx)
+    return JSONResponse(report, headers=NO_STORE)

@@ -1,0 +1,129 @@
+"""The operator's routes: who may run the refresh (/api/cron), and /api/health.
+
+Cron rule. With `CRON_SECRET` set, the request must carry `Authorization: Bearer
+<CRON_SECRET>` (what Vercel Cron sends), compared in constant time. Without it the
+route fails closed, except for a local run: allowed only when the app is not on
+Vercel (`VERCEL` unset), the TCP peer is a loopback address, and the request carries
+no proxy forwarding header (Forwarded, X-Forwarded-For, X-Real-IP) — so a reverse
+proxy on the same machine cannot turn a remote caller into a local one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from fastapi import Request
+
+from api.deps import Service
+from core.config import Env, effective_summary
+from core.errors import StoreError
+from core.layout import Manifest
+
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
+REPORT_KEYS = ("started_at", "finished_at", "announced", "fetched", "skipped", "papers", "matched",
+               "days_written", "error", "backfill", "summaries")
+VERCEL_SQLITE_WARNING = (
+    "This deployment runs on Vercel with the embedded SQLite store, which lives on the function's "
+    "temporary disk: data will not persist between invocations. Add Upstash Redis from the Vercel "
+    "Marketplace (Storage -> Upstash -> Redis), connect it to this project and redeploy; its "
+    "UPSTASH_REDIS_REST_URL/_TOKEN (or KV_REST_API_URL/_TOKEN) variables select it."
+)
+
+
+def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
+    """None when this request may run the refresh, else (HTTP status, reason)."""
+    if env.cron_secret:
+        supplied = request.headers.get("authorization", "").encode()
+        if hmac.compare_digest(supplied, f"Bearer {env.cron_secret}".encode()):
+            return None
+        return 401, "missing or wrong credentials: send Authorization: Bearer <CRON_SECRET>"
+    if is_local_request(env, request):
+        return None
+    return 403, ("CRON_SECRET is not set, so the refresh only runs for requests from this machine "
+                 "(loopback, not on Vercel); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>")
+
+
+def is_local_request(env: Env, request: Request) -> bool:
+    """Not on Vercel, a loopback peer, and no forwarding header."""
+    if env.on_vercel or any(h in request.headers for h in FORWARDING_HEADERS):
+        return False
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def health(service: Service) -> tuple[int, dict]:
+    """(HTTP status, body): 200 when the store answers, 503 when it does not. The body
+    names the store backend, the last refresh per category, paper counts and whether
+    summaries are configured; it never holds a secret."""
+    body: dict = {"status": "ok", "store": _store_info(service)}
+    manifest = None
+    try:
+        manifest = service.reader.manifest()
+        if service.reader.degraded:
+            body["status"] = "degraded"
+            body["store"].update(reachable=False, reason=service.reader.degraded)
+    except StoreError as exc:
+        body["status"] = "store-unreachable"
+        body["store"].update(reachable=False, reason=str(exc))
+    if manifest is not None:
+        body.update(_data(manifest))
+        if not manifest.version and body["status"] == "ok":
+            body["status"] = "never-refreshed"
+    body["summaries"] = _summaries(service)
+    body["cron"] = {"secret_configured": bool(service.env.cron_secret)}
+    return (503 if body["status"] in ("degraded", "store-unreachable") else 200), body
+
+
+def _store_info(service: Service) -> dict:
+    try:
+        backend = service.ctx.store.name
+    except StoreError:
+        backend = _configured_backend(service.env)
+    info: dict = {"backend": backend, "reachable": True}
+    if service.env.on_vercel and backend == "sqlite":
+        info["persistent"] = False
+        info["warning"] = VERCEL_SQLITE_WARNING
+    return info
+
+
+def _configured_backend(env: Env) -> str:
+    """The backend the environment asks for (the store factory's order), when it cannot open."""
+    if env.upstash_url and env.upstash_token:
+        return "upstash"
+    return "redis" if env.redis_url else "sqlite"
+
+
+def _data(manifest: Manifest) -> dict:
+    days = [{"date": d.date, "papers": d.count, "summaries": d.summaries} for d in manifest.days]
+    categories = {
+        cat: {k: rec[k] for k in CATEGORY_KEYS if k in rec}
+        for cat, rec in manifest.categories.items() if isinstance(rec, dict)
+    }
+    return {
+        "data": {
+            "version": manifest.version,
+            "published_at": manifest.published_at,
+            "status": manifest.status,
+            "papers": sum(d.count for d in manifest.days),
+            "days": days,
+        },
+        "categories": categories,
+        "last_refresh": {k: manifest.report[k] for k in REPORT_KEYS if k in manifest.report},
+    }
+
+
+def _summaries(service: Service) -> dict:
+    s = effective_summary(service.config, service.env)
+    key_set = bool(service.env.secret(s.api_key_env))
+    return {
+        "enabled": s.enabled,
+        "configured": s.enabled and key_set,
+        "model": s.model,
+        "api_key_env": s.api_key_env,
+        "api_key_set": key_set,
+    }

@@ -1,0 +1,288 @@
+"""A feed request's query string, validated into one frozen `FeedQuery`. Pure, no I/O.
+
+Parameters (all optional). Unknown parameters are ignored: feed readers and link
+shorteners append junk such as `utm_source`. An empty value counts as absent.
+
+    format      rss (default) | atom | json (JSON Feed 1.1)
+    keywords    comma list; absent = the config keywords; `*` = no keyword filter.
+                A trailing `*` on a keyword asks for a prefix (`quantiz*`).
+    exclude     comma list of title words; absent = the config exclude words; `*` = none
+    authors     comma list; a paper matches when any author name contains any of
+                them, case-insensitively
+    categories  comma list of served categories; a paper listed in any of them
+    types       comma list of new, cross, replace, replace-cross (`*` = all);
+                default: the config's include_types (new, cross)
+    min_score   a number >= 0; default: the config min_score with the config
+                keywords, else 0 (any match counts)
+    days        announcement days back, 1 .. retention_days; default 1 (the latest)
+    limit       1 .. 200; default 50
+    sort        score (default: score, then date, then id) | date (newest first)
+    summary     full (default: include AI summaries) | none
+
+List parameters may be repeated (`?keywords=a&keywords=b` = `?keywords=a,b`); a
+single-valued parameter repeated with different values is an error. Every error
+is a `BadQuery` naming the parameter: 400, or 404 for a well-formed category in
+the path that this deployment does not serve.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from core.config import CATEGORY_RE, Config, Keyword
+from core.errors import BadQuery
+from core.models import ANNOUNCE_TYPES
+from core.safe_html import one_line
+from core.scoring import term_pattern
+
+FORMATS = ("rss", "atom", "json")
+SORTS = ("score", "date")
+SUMMARY_MODES = ("full", "none")
+MAX_TERMS = 20
+MAX_TERM_LENGTH = 100
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_MIN_SCORE = 1000.0
+LIST_PARAMETERS = ("keywords", "exclude", "authors", "categories", "types")
+SINGLE_PARAMETERS = ("format", "min_score", "days", "limit", "sort", "summary")
+_WHOLE = re.compile(r"^\d{1,6}$")
+_DECIMAL = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
+
+Params = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """One validated feed request, with every default already resolved against the config.
+
+    `category` and `keyword` come from the path (/feed/{category}, /feed/keyword/{keyword});
+    `rescore` is True when the keywords or exclude words differ from the config's, so the
+    stored scores do not apply; `canonical` identifies the result (ETag, response cache);
+    `url_params` are the parameters the request set, normalised, for the feed's own URL.
+    """
+
+    format: str = "rss"
+    category: str = ""
+    keyword: str = ""
+    keywords: tuple[Keyword, ...] = ()
+    exclude: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    types: tuple[str, ...] = ("new", "cross")
+    min_score: float = 0.0
+    days: int = 1
+    limit: int = DEFAULT_LIMIT
+    sort: str = "score"
+    summary: str = "full"
+    rescore: bool = False
+    canonical: str = ""
+    url_params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The canonical path of this feed (the /rss aliases map to /feed)."""
+        if self.keyword:
+            return "/feed/keyword/" + quote(self.keyword, safe="")
+        return f"/feed/{self.category}" if self.category else "/feed"
+
+    @property
+    def url(self) -> str:
+        """Path and normalised query string, e.g. `/feed/cs.AI?format=atom&limit=10`."""
+        return self.path + ("?" + urlencode(self.url_params, safe=",*") if self.url_params else "")
+
+
+def parse_query(params: Params, config: Config, *, category: str = "", keyword: str = "") -> FeedQuery:
+    """Validate a query string (a mapping or (name, value) pairs) plus the path's category
+    or keyword against the config. Raises BadQuery naming the offending parameter."""
+    given = _collect(params)
+    path_category = _path_category(category, config) if category else ""
+    path_keyword = _path_keyword(keyword) if keyword else ""
+    keywords = _keywords(given.get("keywords"), path_keyword, config)
+    exclude = _exclude(given.get("exclude"), config)
+    rescore = keywords != config.keywords or exclude != tuple(config.exclude_keywords)
+    values = dict(
+        format=_choice(given, "format", FORMATS, "rss"),
+        category=path_category,
+        keyword=path_keyword,
+        keywords=keywords,
+        exclude=exclude,
+        authors=_authors(given.get("authors")),
+        categories=_categories(given.get("categories"), config),
+        types=_types(given.get("types"), config),
+        min_score=_min_score(given.get("min_score"), config.min_score if not rescore else 0.0),
+        days=_whole(given, "days", 1, 1, config.retention_days),
+        limit=_whole(given, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+        sort=_choice(given, "sort", SORTS, "score"),
+        summary=_choice(given, "summary", SUMMARY_MODES, "full"),
+        rescore=rescore,
+    )
+    return FeedQuery(**values, canonical=_canonical(values), url_params=_url_params(given))
+
+
+def _collect(params: Params) -> dict[str, str]:
+    """Known parameters, stripped, empty ones dropped; list parameters joined with commas."""
+    pairs = params.items() if isinstance(params, Mapping) else params
+    out: dict[str, str] = {}
+    for name, raw in pairs:
+        value = raw.strip()
+        if not value or name not in LIST_PARAMETERS + SINGLE_PARAMETERS:
+            continue
+        if name in out and name in LIST_PARAMETERS:
+            out[name] = out[name] + "," + value
+        elif name in out and out[name] != value:
+            raise BadQuery(name, f"given more than once with different values ({out[name]!r}, {value!r})")
+        else:
+            out[name] = value
+    return out
+
+
+def _terms(value: str, parameter: str) -> list[str]:
+    """A comma list: items stripped, empties dropped, duplicates (ignoring case) dropped."""
+    seen: dict[str, str] = {}
+    for item in value.split(","):
+        term = one_line(item)
+        if term and term.casefold() not in seen:
+            seen[term.casefold()] = term
+    terms = list(seen.values())
+    if len(terms) > MAX_TERMS:
+        raise BadQuery(parameter, f"has {len(terms)} items; at most {MAX_TERMS} are allowed")
+    for term in terms:
+        if len(term) > MAX_TERM_LENGTH:
+            raise BadQuery(parameter, f"{term[:40]!r}... is longer than {MAX_TERM_LENGTH} characters")
+    return terms
+
+
+def _keyword_term(term: str, parameter: str) -> str:
+    if not term_pattern(term):
+        raise BadQuery(parameter, f"{term!r} has no letters or digits to look for")
+    return term
+
+
+def _path_keyword(keyword: str) -> str:
+    terms = _terms(keyword.replace(",", " "), "keyword")
+    if not terms:
+        raise BadQuery("keyword", "is empty")
+    return _keyword_term(terms[0], "keyword")
+
+
+def _keywords(value: str | None, path_keyword: str, config: Config) -> tuple[Keyword, ...]:
+    """The profile's keywords: the path keyword first, then the `keywords` parameter;
+    neither = the config's keywords; `*` alone = none (no keyword filter)."""
+    terms = _terms(value, "keywords") if value else []
+    if "*" in terms:
+        if len(terms) > 1 or path_keyword:
+            raise BadQuery("keywords", "`*` (no keyword filter) cannot be combined with keywords")
+        return ()
+    terms = [_keyword_term(t, "keywords") for t in terms]
+    if path_keyword:
+        terms = [path_keyword, *(t for t in terms if t.casefold() != path_keyword.casefold())]
+        if len(terms) > MAX_TERMS:
+            raise BadQuery("keywords", f"has {len(terms)} items with the path keyword; at most {MAX_TERMS}")
+    if not terms:
+        return tuple(config.keywords)
+    return tuple(Keyword(t) for t in terms)
+
+
+def _exclude(value: str | None, config: Config) -> tuple[str, ...]:
+    if not value:
+        return tuple(config.exclude_keywords)
+    terms = _terms(value, "exclude")
+    if terms == ["*"]:
+        return ()
+    return tuple(_keyword_term(t, "exclude") for t in terms)
+
+
+def _authors(value: str | None) -> tuple[str, ...]:
+    return tuple(t.casefold() for t in _terms(value, "authors")) if value else ()
+
+
+def _served(name: str, config: Config) -> str | None:
+    """The configured spelling of a category, matched case-insensitively; None if not served."""
+    return next((c for c in config.categories if c.casefold() == name.casefold()), None)
+
+
+def _path_category(name: str, config: Config) -> str:
+    if len(name) > MAX_TERM_LENGTH or not CATEGORY_RE.match(name):
+        raise BadQuery("category", f"{name[:40]!r} is not an arXiv category such as \"cs.AI\"")
+    served = _served(name, config)
+    if served is None:
+        raise BadQuery("category", f"{name} is not served here; served: {', '.join(config.categories)}", 404)
+    return served
+
+
+def _categories(value: str | None, config: Config) -> tuple[str, ...]:
+    if not value:
+        return tuple(config.categories)
+    out = []
+    for name in _terms(value, "categories"):
+        if not CATEGORY_RE.match(name):
+            raise BadQuery("categories", f"{name!r} is not an arXiv category such as \"cs.AI\"")
+        served = _served(name, config)
+        if served is None:
+            raise BadQuery("categories", f"{name} is not served here; served: {', '.join(config.categories)}")
+        out.append(served)
+    return tuple(c for c in config.categories if c in out)
+
+
+def _types(value: str | None, config: Config) -> tuple[str, ...]:
+    if not value:
+        return tuple(config.include_types)
+    terms = [t.lower() for t in _terms(value, "types")]
+    if terms == ["*"]:
+        return ANNOUNCE_TYPES
+    for t in terms:
+        if t not in ANNOUNCE_TYPES:
+            raise BadQuery("types", f"{t!r} is not one of {', '.join(ANNOUNCE_TYPES)} (or *)")
+    return tuple(t for t in ANNOUNCE_TYPES if t in terms)
+
+
+def _choice(given: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = given.get(name, default).lower()
+    if value not in choices:
+        raise BadQuery(name, f"{given[name][:40]!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def _whole(given: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    if name not in given:
+        return default
+    value = given[name]
+    if not _WHOLE.match(value) or not low <= int(value) <= high:
+        raise BadQuery(name, f"{value[:40]!r} is not a whole number from {low} to {high}")
+    return int(value)
+
+
+def _min_score(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    if not _DECIMAL.match(value) or not math.isfinite(float(value)) or float(value) > MAX_MIN_SCORE:
+        raise BadQuery("min_score", f"{value[:40]!r} is not a number from 0 to {MAX_MIN_SCORE:g}")
+    return float(value)
+
+
+def _canonical(v: dict) -> str:
+    """Every resolved value in a fixed order: equal strings mean equal results."""
+    keywords = ",".join(f"{k.text}^{k.weight:g}" for k in v["keywords"])
+    return "|".join([
+        f"format={v['format']}", f"category={v['category']}", f"keyword={v['keyword']}",
+        f"keywords={keywords}", f"exclude={','.join(v['exclude'])}", f"authors={','.join(v['authors'])}",
+        f"categories={','.join(v['categories'])}", f"types={','.join(v['types'])}",
+        f"min_score={v['min_score']:g}", f"days={v['days']}", f"limit={v['limit']}",
+        f"sort={v['sort']}", f"summary={v['summary']}",
+    ])
+
+
+def _url_params(given: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The parameters the request set, in a fixed order, list values re-joined tidily."""
+    out = []
+    for name in SINGLE_PARAMETERS[:1] + LIST_PARAMETERS + SINGLE_PARAMETERS[1:]:
+        if name in given:
+            value = given[name]
+            if name in LIST_PARAMETERS:
+                value = ",".join(_terms(value, name))
+            out.append((name, value.lower() if name in SINGLE_PARAMETERS else value))
+    return tuple(out)

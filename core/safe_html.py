@@ -1,0 +1,100 @@
+"""Untrusted text made safe for XML and HTML. Pure functions, no I/O.
+
+Paper text (titles, abstracts, author names) and model output are untrusted:
+
+- `xml_safe` drops what XML 1.0 cannot carry (C0/C1 control characters, lone
+  surrogates, U+FFFE/U+FFFF), so a stray byte from upstream never breaks a feed;
+- `escape` makes text safe inside XML or HTML text and attribute values;
+- `text_to_html` turns plain text (an abstract) into escaped paragraphs;
+- `markdown_to_html` renders Markdown (LLM output) with raw HTML disabled and then
+  passes the result through an allow-list sanitiser (nh3): no scripts, no event
+  handlers, no `javascript:` links, no images, whatever the model wrote.
+
+Used by the feeds, the digest and the web page.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Not allowed in XML 1.0 (C0 controls except tab/newline/return, surrogates, U+FFFE/U+FFFF),
+# plus C1 controls and DEL, which are allowed but never meant as text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (and C1 controls)."""
+    return _NOT_XML.sub("", text)
+
+
+def escape(text: str) -> str:
+    """`text` made XML-safe, with `& < > " '` escaped: fit for text and attribute values."""
+    return (
+        xml_safe(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
+
+
+def one_line(text: str) -> str:
+    """`text` made XML-safe with every run of whitespace (newlines too) folded to one space."""
+    return _SPACES.sub(" ", xml_safe(text)).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs: a blank line starts a new `<p>`."""
+    paragraphs = [one_line(p) for p in _PARAGRAPH_BREAK.split(xml_safe(text))]
+    return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
+
+
+def sanitize_html(html: str) -> str:
+    """HTML reduced to the allow-list: formatting, lists, tables, code and absolute
+    http(s)/mailto links (given rel="noopener noreferrer nofollow"). Scripts, styles,
+    event handlers, images, relative URLs and other schemes are removed."""
+    import nh3
+
+    return nh3.clean(
+        xml_safe(html),
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        url_relative="deny",  # a relative link in a feed would resolve against our own site
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=4096)
+def markdown_to_html(markdown: str) -> str:
+    """Untrusted Markdown as sanitised HTML. Raw HTML in the input is shown as text,
+    never interpreted; the rendered HTML then goes through `sanitize_html`, which
+    drops links with schemes other than http, https and mailto.
+    Results are memoised: the same summary is rendered into many feeds."""
+    return sanitize_html(_markdown().render(xml_safe(markdown)))
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
+    # Every link is rendered as a link and nh3 decides which URLs survive: a rejected
+    # `[x](javascript:...)` then loses its href instead of staying behind as literal text.
+    md.validateLink = lambda url: True
+    return md
