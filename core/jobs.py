@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.context import Context
-from core.refresh import run_refresh
+from core.refresh import LOCK_TTL, run_refresh
 
 
 def refresh_job(ctx: Context, backfill_days: int = 0) -> dict:
     """Pull arXiv, publish, then summarise within the time budget. Returns the report.
-    Raises RefreshRunning, StoreError; arXiv failures are in the report."""
-    with ctx.arxiv_client() as client:
-        return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days)
+    Raises RefreshRunning, StoreError, ConfigError (unreadable prompt_file); arXiv and
+    LLM failures are in the report."""
+    from core.summaries.run import off_report, open_summarizer
+
+    with ctx.arxiv_client() as client, open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
+        if summarizer is None:
+            off = off_report(ctx.config, ctx.env)
+            return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days,
+                               summarize=lambda manifest: (manifest, off))
+        return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=summarizer)
+
+
+def summarize_job(ctx: Context) -> dict:
+    """Finish pending summaries of the published days without fetching the feed, under
+    the refresh lock; publishes what it wrote. Returns the summary report.
+    Raises RefreshRunning, StoreError, ConfigError (unreadable prompt_file)."""
+    from core.layout import read_manifest
+    from core.publish import publish, refresh_lock
+    from core.summaries.run import off_report, open_summarizer
+
+    with refresh_lock(ctx.store, LOCK_TTL), ctx.arxiv_client() as client, \
+            open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
+        if summarizer is None:
+            return off_report(ctx.config, ctx.env)
+        manifest, report = summarizer(read_manifest(ctx.store))
+        publish(ctx.store, replace(manifest, report={**manifest.report, "summaries": report}))
+        return report
