@@ -22,7 +22,7 @@ from core.layout import Manifest
 
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
-REPORT_KEYS = ("started_at", "finished_at", "announced", "fetched", "skipped", "papers", "matched",
+REPORT_KEYS = ("started_at", "finished_at", "status", "announced", "fetched", "skipped", "papers", "matched",
                "days_written", "error", "backfill", "summaries")
 VERCEL_SQLITE_WARNING = (
     "This deployment runs on Vercel with the embedded SQLite store, which lives on the function's "

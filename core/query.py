@@ -206,12 +206,12 @@ def _served(name: str, config: Config) -> str | None:
 
 
 def _path_category(name: str, config: Config) -> str:
+    served = _served(name, config)
+    if served is not None:
+        return served
     if len(name) > MAX_TERM_LENGTH or not CATEGORY_RE.match(name):
         raise BadQuery("category", f"{name[:40]!r} is not an arXiv category such as \"cs.AI\"")
-    served = _served(name, config)
-    if served is None:
-        raise BadQuery("category", f"{name} is not served here; served: {', '.join(config.categories)}", 404)
-    return served
+    raise BadQuery("category", f"{name} is not served here; served: {', '.join(config.categories)}", 404)
 
 
 def _categories(value: str | None, config: Config) -> tuple[str, ...]:
@@ -219,9 +219,9 @@ def _categories(value: str | None, config: Config) -> tuple[str, ...]:
         return tuple(config.categories)
     out = []
     for name in _terms(value, "categories"):
-        if not CATEGORY_RE.match(name):
-            raise BadQuery("categories", f"{name!r} is not an arXiv category such as \"cs.AI\"")
         served = _served(name, config)
+        if served is None and not CATEGORY_RE.match(name):
+            raise BadQuery("categories", f"{name!r} is not an arXiv category such as \"cs.AI\"")
         if served is None:
             raise BadQuery("categories", f"{name} is not served here; served: {', '.join(config.categories)}")
         out.append(served)

@@ -20,6 +20,7 @@ holds and an honest account of the last refresh.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,7 +90,8 @@ def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
         f' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:arxiv="{ARXIV_NS}">\n<channel>\n',
         _el("title", channel.title),
         _el("link", channel.site_url),
-        _el("description", channel.description),
+        # Readers treat RSS descriptions as HTML: the text is escaped once for HTML, once for XML.
+        _el("description", html.escape(xml_safe(channel.description), quote=False)),
         f'<atom:link href="{escape(channel.self_url)}" rel="self" type="application/rss+xml"/>\n',
         _el("language", channel.language),
         _el("lastBuildDate", format_datetime(_instant(channel.updated))),

@@ -41,8 +41,8 @@ TITLES = (
 TYPES = ("new", "new", "cross", "replace")
 
 
-def seed_config(**overrides) -> Config:
-    """A small deployment config: three categories, five keywords, `survey` excluded, min_score 0."""
+def seed_config_raw(**overrides) -> dict:
+    """The config.json document of `seed_config` (write it to a file for a subprocess)."""
     raw = {
         "categories": ["cs.AI", "cs.CL", "cs.LG"],
         "keywords": ["LLM", "RL", "Inference", "Sparse", "Attention"],
@@ -51,7 +51,12 @@ def seed_config(**overrides) -> Config:
         "retention_days": 14,
         "ai_summary": {"enabled": True, "model": SUMMARY_MODEL, "api_key_env": "DASHSCOPE_API_KEY"},
     }
-    return parse_config({**raw, **overrides})
+    return {**raw, **overrides}
+
+
+def seed_config(**overrides) -> Config:
+    """A small deployment config: three categories, five keywords, `survey` excluded, min_score 0."""
+    return parse_config(seed_config_raw(**overrides))
 
 
 def announcement_dates(start: str, count: int) -> list[str]:
