@@ -423,6 +423,29 @@ def test_only_the_top_papers_at_or_above_min_score_of_wanted_types_are_summarise
     assert set(stored(store)) == {best.id, good.id}
 
 
+def test_no_more_than_max_workers_requests_run_at_once(tmp_path, llm, env, store):
+    config = make_config(tmp_path, max_workers=2)
+    seed(store, config, papers(5))
+    llm.default = Reply(delay=0.15)
+
+    report = summarize(config, env, store)
+
+    assert report["done"] == 5 and llm.max_active == 2
+
+
+def test_a_paper_listed_on_two_days_is_summarised_once_for_both(tmp_path, llm, env, store):
+    config = make_config(tmp_path)
+    profile = compile_profile(config.keywords)
+    [p] = papers(1)
+    days = [Day(d, tuple(score_all([replace(p, announced=d)], profile))) for d in ("2026-09-25", DATE)]
+    publish(store, Manifest(days=tuple(write_day(store, d, 90) for d in days)))
+
+    report = summarize(config, env, store)
+
+    assert llm.calls == 1 and report["done"] == 1
+    assert all(p.id in day.summaries for day in Reader(store).days(read_manifest(store), 2))
+
+
 # Time budget through the real jobs -----------------------------------------------------------
 
 

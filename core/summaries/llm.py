@@ -69,7 +69,7 @@ class OpenAICompatible:
         including a reply with no text."""
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.3,
+                model=self.model, messages=messages, max_tokens=max_tokens,
             )
         except openai.APIError as exc:
             raise SummaryError(self._reason(exc)) from None

@@ -77,7 +77,9 @@ def is_current(record: object, scored: Scored, settings: SummaryConfig, prompt: 
 
 @dataclass(frozen=True)
 class Item:
-    date: str
+    """One summary to obtain: a paper version, and the days that list it."""
+
+    dates: tuple[str, ...]
     scored: Scored
     key: str
     state_key: str
@@ -158,9 +160,10 @@ class Summarizer:
         return manifest, report
 
     def _plan(self, days: list[Day], tally: Tally) -> list[Item]:
-        """The chosen papers of every day, newest day first, that lack a current summary."""
+        """The chosen papers of every day, newest day first, that lack a current summary;
+        a paper version listed on several days is one item."""
         s, p = self.settings, self.prompt
-        items = []
+        items: dict[str, Item] = {}
         for day in days:
             for scored in choose_papers(self.config, day, s.max_papers_to_summarize):
                 paper = scored.paper
@@ -168,9 +171,12 @@ class Summarizer:
                     tally.kept += 1
                     continue
                 key = summary_key(paper.id, paper.version, s.model, s.language, p.hash)
+                if key in items:
+                    items[key] = replace(items[key], dates=(*items[key].dates, day.date))
+                    continue
                 state = summary_state_key(paper.id, paper.version, s.model, s.language, p.hash)
-                items.append(Item(day.date, scored, key, state))
-        return items
+                items[key] = Item((day.date,), scored, key, state)
+        return list(items.values())
 
     def _from_cache(self, items: list[Item], fresh: dict, tally: Tally) -> list[Item]:
         raws = self.store.mget([i.key for i in items]) if items else []
@@ -178,7 +184,7 @@ class Summarizer:
         for item, raw in zip(items, raws, strict=True):
             record = self._decode(raw, "summary")
             if is_current(record, item.scored, self.settings, self.prompt):
-                fresh.setdefault(item.date, {})[item.scored.paper.id] = record
+                _place(fresh, item, record)
                 tally.cached += 1
             else:
                 missing.append(item)
@@ -274,13 +280,12 @@ class Summarizer:
 
     # Back in the calling thread: the store, the tally.
     def _settle(self, item: Item, outcome: Outcome, fresh: dict, tally: Tally) -> None:
-        paper = item.scored.paper
         if outcome.kind == "done":
             self.store.set(item.key, encode(outcome.record),
                            ttl=(self.config.retention_days + CACHE_EXTRA_DAYS) * DAY)
             if item.attempts:
                 self.store.delete(item.state_key)
-            fresh.setdefault(item.date, {})[paper.id] = outcome.record
+            _place(fresh, item, outcome.record)
             tally.done += 1
             tokens = outcome.record["tokens"]
             tally.prompt_tokens += tokens["prompt"]
@@ -377,9 +382,9 @@ def off_reason(config: Config, env: Env) -> str:
 def off_report(config: Config, env: Env) -> dict:
     """The report of a run where summaries are off: one clear line in `message`."""
     s = effective_summary(config, env)
-    return {"configured": False, "model": s.model, "done": 0, "cached": 0, "failed": 0, "pending": 0,
-            "skipped_budget": 0, "tokens": {"prompt": 0, "completion": 0}, "errors": [],
-            "deadline_hit": False, "message": off_reason(config, env)}
+    return {"configured": False, "model": s.model, "language": s.language, "done": 0, "cached": 0, "kept": 0,
+            "failed": 0, "pending": 0, "skipped_budget": 0, "given_up": 0, "tokens": {"prompt": 0, "completion": 0},
+            "tokens_today": 0, "errors": [], "deadline_hit": False, "message": off_reason(config, env)}
 
 
 def load_prompt(config: Config, settings: SummaryConfig) -> Prompt:
@@ -417,6 +422,11 @@ def open_summarizer(config: Config, env: Env, store, arxiv, *, llm: LLM | None =
                                timeout_s=settings.timeout_s, max_retries=settings.max_retries)
     with Summarizer(config, settings, store, llm, arxiv, prompt, monotonic=monotonic, now=now) as summarizer:
         yield summarizer
+
+
+def _place(fresh: dict, item: Item, record: dict) -> None:
+    for date in item.dates:
+        fresh.setdefault(date, {})[item.scored.paper.id] = record
 
 
 def _iso(t: datetime) -> str:

@@ -61,6 +61,8 @@ class FakeLLM:
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default or Reply()
         self.requests: list[Request] = []
+        self.max_active = 0  # the most requests being answered at once
+        self._active = 0
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -99,6 +101,11 @@ class FakeLLM:
             if path.rstrip("/") != "/v1/chat/completions":
                 return None
             return self._queue.popleft() if self._queue else self.default
+
+    def _track(self, delta: int) -> None:
+        with self._lock:
+            self._active += delta
+            self.max_active = max(self.max_active, self._active)
 
 
 def completion_body(reply: Reply, model: str) -> bytes:
@@ -139,8 +146,12 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._send(404, b'{"error": {"message": "no such route", "type": "not_found"}}', {})
             return
-        if reply.delay:
-            time.sleep(reply.delay)
+        self.server.fake._track(+1)
+        try:
+            if reply.delay:
+                time.sleep(reply.delay)
+        finally:
+            self.server.fake._track(-1)
         try:
             model = json.loads(body).get("model", "")
         except ValueError:
