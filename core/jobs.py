@@ -35,5 +35,6 @@ def summarize_job(ctx: Context) -> dict:
         if summarizer is None:
             return off_report(ctx.config, ctx.env)
         manifest, report = summarizer(read_manifest(ctx.store))
-        publish(ctx.store, replace(manifest, report={**manifest.report, "summaries": report}))
+        if manifest.version:  # never publish over a store that has not been refreshed yet
+            publish(ctx.store, replace(manifest, report={**manifest.report, "summaries": report}))
         return report

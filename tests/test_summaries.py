@@ -460,9 +460,9 @@ def dated_feed() -> bytes:
 def test_a_refresh_stops_summarising_at_its_time_budget_and_summarize_finishes_later(
         tmp_path, llm, arxiv, env, store):
     raw = {"categories": ["cs.LG", "cs.AI", "cs.CL", "stat.ML"], "keywords": [], "min_score": 0.0}
-    config = make_config(tmp_path, raw=raw, max_workers=1, time_budget_s=0.5, timeout_s=5.0)
+    config = make_config(tmp_path, raw=raw, max_workers=1, time_budget_s=1.0, timeout_s=5.0)
     arxiv.route("/rss/", body=dated_feed(), headers={"Content-Type": "application/rss+xml"})
-    llm.default = Reply(delay=0.8)
+    llm.default = Reply(delay=1.3)  # the first paper starts inside the budget and ends after it
     ctx = Context(config, env)
 
     started = time.monotonic()
@@ -499,6 +499,16 @@ def test_summaries_off_without_a_key_or_when_disabled_say_so_in_one_line(tmp_pat
     assert report["message"] == "summaries off: set DASHSCOPE_API_KEY to enable"
     assert off["message"] == "summaries off: ai_summary.enabled is false in the config"
     assert llm.calls == 0
+
+
+def test_summarize_on_a_store_never_refreshed_has_nothing_to_do_and_publishes_nothing(tmp_path, llm, env):
+    ctx = Context(make_config(tmp_path), env)
+
+    report = summarize_job(ctx)
+
+    assert report["message"] == "qwen-long: nothing to do" and llm.calls == 0
+    assert read_manifest(ctx.store).version == ""
+    ctx.store.close()
 
 
 def test_a_refresh_without_a_key_reports_summaries_off(tmp_path, llm, arxiv, store):
