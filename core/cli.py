@@ -101,7 +101,7 @@ def describe_report(report: dict) -> str:
                                                               if backfill.get("error") else ""))
     summaries = report.get("summaries")
     if summaries:
-        lines.append(f"  summaries: {summaries.get('message') or json.dumps(summaries, ensure_ascii=False)}")
+        lines.append(f"  {summaries.get('message') or 'summaries: ' + json.dumps(summaries, ensure_ascii=False)}")
     return "\n".join(lines)
 
 
@@ -146,7 +146,7 @@ def cmd_summarize(args) -> int:
     ctx = _context(args)
     with _progress("Summarising"):
         report = summarize_job(ctx)
-    print(f"summaries: {report.get('message') or json.dumps(report, ensure_ascii=False)}")
+    print(report.get("message") or "summaries: " + json.dumps(report, ensure_ascii=False))
     return 0
 
 

@@ -43,9 +43,9 @@ class SummaryConfig:
     source: str = "fulltext"
     max_input_tokens: int = 24000
     max_output_tokens: int = 2048
-    timeout_s: float = 60.0
+    timeout_s: float = 45.0
     max_retries: int = 1
-    time_budget_s: float = 200.0
+    time_budget_s: float = 150.0
     daily_token_budget: int = 0
     max_attempts: int = 3
 
@@ -287,10 +287,11 @@ class Env:
             upstash_url_var=url_var,
             upstash_token_var=token_var,
             on_vercel=bool(e.get("VERCEL")),
-            secrets={k: v for k, v in e.items() if k.endswith(("_KEY", "_TOKEN", "_SECRET"))},
+            secrets=dict(e),
         )
 
     def secret(self, name: str) -> str:
+        """The value of the environment variable `name` (e.g. the one `api_key_env` names)."""
         return self.secrets.get(name, "")
 
 
