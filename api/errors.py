@@ -33,8 +33,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "60"
 
 
-def error_response(status: int, message: str, parameter: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """One JSON error, never cached."""
     body = {"error": {"parameter": parameter, "message": message}}
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
@@ -50,8 +51,7 @@ async def _refresh_running(request: Request, exc: RefreshRunning) -> JSONRespons
 
 async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
     log.warning("http.store_unreachable", path=request.url.path, reason=exc)
-    return error_response(503, f"the data store cannot be reached: {exc}",
-                          headers={"Retry-After": STORE_RETRY_AFTER})
+    return error_response(503, f"the data store cannot be reached: {exc}", headers={"Retry-After": STORE_RETRY_AFTER})
 
 
 async def _upstream_error(request: Request, exc: UpstreamError) -> JSONResponse:

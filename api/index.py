@@ -44,8 +44,9 @@ errors.install(app)
 def root(request: Request, service: ServiceDep) -> JSONResponse:
     base = public_base(request)
     feeds = {"all": f"{base}/feed", **{c: f"{base}/feed/{c}" for c in service.config.categories}}
-    return JSONResponse({"service": "arxiv-rss", "feeds": feeds, "opml": f"{base}/opml",
-                         "health": f"{base}/api/health"})
+    return JSONResponse(
+        {"service": "arxiv-rss", "feeds": feeds, "opml": f"{base}/opml", "health": f"{base}/api/health"}
+    )
 
 
 @app.api_route("/feed", methods=GET)

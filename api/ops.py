@@ -22,8 +22,20 @@ from core.layout import Manifest
 
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
-REPORT_KEYS = ("started_at", "finished_at", "status", "announced", "fetched", "skipped", "papers", "matched",
-               "days_written", "error", "backfill", "summaries")
+REPORT_KEYS = (
+    "started_at",
+    "finished_at",
+    "status",
+    "announced",
+    "fetched",
+    "skipped",
+    "papers",
+    "matched",
+    "days_written",
+    "error",
+    "backfill",
+    "summaries",
+)
 VERCEL_SQLITE_WARNING = (
     "This deployment runs on Vercel with the embedded SQLite store, which lives on the function's "
     "temporary disk: data will not persist between invocations. Add Upstash Redis from the Vercel "
@@ -41,8 +53,10 @@ def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
         return 401, "missing or wrong credentials: send Authorization: Bearer <CRON_SECRET>"
     if is_local_request(env, request):
         return None
-    return 403, ("CRON_SECRET is not set, so the refresh only runs for requests from this machine "
-                 "(loopback, not on Vercel); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>")
+    return 403, (
+        "CRON_SECRET is not set, so the refresh only runs for requests from this machine "
+        "(loopback, not on Vercel); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>"
+    )
 
 
 def is_local_request(env: Env, request: Request) -> bool:
@@ -102,7 +116,8 @@ def _data(manifest: Manifest) -> dict:
     days = [{"date": d.date, "papers": d.count, "summaries": d.summaries} for d in manifest.days]
     categories = {
         cat: {k: rec[k] for k in CATEGORY_KEYS if k in rec}
-        for cat, rec in manifest.categories.items() if isinstance(rec, dict)
+        for cat, rec in manifest.categories.items()
+        if isinstance(rec, dict)
     }
     return {
         "data": {

@@ -210,7 +210,7 @@ def _path_category(name: str, config: Config) -> str:
     if served is not None:
         return served
     if len(name) > MAX_TERM_LENGTH or not CATEGORY_RE.match(name):
-        raise BadQuery("category", f"{name[:40]!r} is not an arXiv category such as \"cs.AI\"")
+        raise BadQuery("category", f'{name[:40]!r} is not an arXiv category such as "cs.AI"')
     raise BadQuery("category", f"{name} is not served here; served: {', '.join(config.categories)}", 404)
 
 
@@ -221,7 +221,7 @@ def _categories(value: str | None, config: Config) -> tuple[str, ...]:
     for name in _terms(value, "categories"):
         served = _served(name, config)
         if served is None and not CATEGORY_RE.match(name):
-            raise BadQuery("categories", f"{name!r} is not an arXiv category such as \"cs.AI\"")
+            raise BadQuery("categories", f'{name!r} is not an arXiv category such as "cs.AI"')
         if served is None:
             raise BadQuery("categories", f"{name} is not served here; served: {', '.join(config.categories)}")
         out.append(served)
@@ -267,13 +267,23 @@ def _min_score(value: str | None, default: float) -> float:
 def _canonical(v: dict) -> str:
     """Every resolved value in a fixed order: equal strings mean equal results."""
     keywords = ",".join(f"{k.text}^{k.weight:g}" for k in v["keywords"])
-    return "|".join([
-        f"format={v['format']}", f"category={v['category']}", f"keyword={v['keyword']}",
-        f"keywords={keywords}", f"exclude={','.join(v['exclude'])}", f"authors={','.join(v['authors'])}",
-        f"categories={','.join(v['categories'])}", f"types={','.join(v['types'])}",
-        f"min_score={v['min_score']:g}", f"days={v['days']}", f"limit={v['limit']}",
-        f"sort={v['sort']}", f"summary={v['summary']}",
-    ])
+    return "|".join(
+        [
+            f"format={v['format']}",
+            f"category={v['category']}",
+            f"keyword={v['keyword']}",
+            f"keywords={keywords}",
+            f"exclude={','.join(v['exclude'])}",
+            f"authors={','.join(v['authors'])}",
+            f"categories={','.join(v['categories'])}",
+            f"types={','.join(v['types'])}",
+            f"min_score={v['min_score']:g}",
+            f"days={v['days']}",
+            f"limit={v['limit']}",
+            f"sort={v['sort']}",
+            f"summary={v['summary']}",
+        ]
+    )
 
 
 def _url_params(given: dict[str, str]) -> tuple[tuple[str, str], ...]:

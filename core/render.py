@@ -294,13 +294,14 @@ def channel_description(manifest: Manifest, query: FeedQuery, dates: Sequence[st
     """What the feed holds and how fresh it is, honestly: the announcement dates served,
     each category's last refresh status, and whether the store is unreachable."""
     if not manifest.version:
-        text = ("No data yet: this service has not completed a refresh from arXiv. The feed fills after "
-                "the first refresh, which runs daily after arXiv rebuilds its feeds (midnight US Eastern).")
+        text = (
+            "No data yet: this service has not completed a refresh from arXiv. The feed fills after "
+            "the first refresh, which runs daily after arXiv rebuilds its feeds (midnight US Eastern)."
+        )
     else:
         text = " ".join([_dates_text(dates), *_status_lines(manifest, query)])
     if degraded:
-        text += (" The data store cannot be reached right now: this is the copy held in memory and may be "
-                 "out of date.")
+        text += " The data store cannot be reached right now: this is the copy held in memory and may be out of date."
     return text
 
 

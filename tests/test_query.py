@@ -65,25 +65,31 @@ def test_empty_values_count_as_absent():
     assert q({"keywords": "", "format": " ", "limit": ""}) == q()
 
 
-@pytest.mark.parametrize("a, b", [
-    ({"format": "ATOM", "limit": "10"}, [("limit", "10"), ("format", "atom"), ("utm_medium", "feed")]),
-    ({"keywords": "llm,rl"}, [("keywords", "llm"), ("keywords", " rl ")]),
-    ({"keywords": "llm,LLM,rl"}, {"keywords": "llm,rl"}),
-    ({"types": "cross,new"}, {"types": "new,cross"}),
-    ({"categories": "cs.LG,cs.AI"}, {"categories": "cs.AI,cs.lg"}),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ({"format": "ATOM", "limit": "10"}, [("limit", "10"), ("format", "atom"), ("utm_medium", "feed")]),
+        ({"keywords": "llm,rl"}, [("keywords", "llm"), ("keywords", " rl ")]),
+        ({"keywords": "llm,LLM,rl"}, {"keywords": "llm,rl"}),
+        ({"types": "cross,new"}, {"types": "new,cross"}),
+        ({"categories": "cs.LG,cs.AI"}, {"categories": "cs.AI,cs.lg"}),
+    ],
+)
 def test_equivalent_queries_have_the_same_canonical_string(a, b):
     assert q(a).canonical == q(b).canonical
 
 
-@pytest.mark.parametrize("a, b", [
-    ({}, {"format": "atom"}),
-    ({}, {"keywords": "llm"}),
-    ({"keywords": "llm,rl"}, {"keywords": "rl,llm"}),
-    ({}, {"summary": "none"}),
-    ({}, {"days": "2"}),
-    ({}, {"min_score": "0.5"}),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ({}, {"format": "atom"}),
+        ({}, {"keywords": "llm"}),
+        ({"keywords": "llm,rl"}, {"keywords": "rl,llm"}),
+        ({}, {"summary": "none"}),
+        ({}, {"days": "2"}),
+        ({}, {"min_score": "0.5"}),
+    ],
+)
 def test_different_queries_have_different_canonical_strings(a, b):
     assert q(a).canonical != q(b).canonical
 
@@ -151,38 +157,56 @@ def ids(scored):
 
 
 def test_the_default_selection_keeps_matching_papers_of_the_configured_types_best_first():
-    days = [day_of(TODAY,
-                   paper("1", title="Sparse attention for LLM inference"),
-                   paper("2", title="LLM agents"),
-                   paper("3", title="Graph colouring"),
-                   paper("4", title="A survey of LLM agents"),
-                   paper("5", title="Sparse LLM", announce_type="replace"))]
+    days = [
+        day_of(
+            TODAY,
+            paper("1", title="Sparse attention for LLM inference"),
+            paper("2", title="LLM agents"),
+            paper("3", title="Graph colouring"),
+            paper("4", title="A survey of LLM agents"),
+            paper("5", title="Sparse LLM", announce_type="replace"),
+        )
+    ]
     assert ids(select_papers(days, q(), CONFIG)) == ["1", "2"]
 
 
 def test_the_same_id_on_two_days_is_shown_once_as_its_strongest_announcement():
-    days = [day_of(TODAY, paper("1", title="LLM v2", announce_type="replace", version=2)),
-            day_of(YESTERDAY, paper("1", title="LLM"))]
+    days = [
+        day_of(TODAY, paper("1", title="LLM v2", announce_type="replace", version=2)),
+        day_of(YESTERDAY, paper("1", title="LLM")),
+    ]
     chosen = select_papers(days, q({"types": "*"}), CONFIG)
     assert [(s.paper.id, s.paper.announce_type, s.paper.announced) for s in chosen] == [("1", "new", YESTERDAY)]
 
 
 def test_asking_for_replacements_shows_them_even_when_the_id_was_new_earlier():
-    days = [day_of(TODAY, paper("1", title="LLM v2", announce_type="replace", version=2)),
-            day_of(YESTERDAY, paper("1", title="LLM"))]
+    days = [
+        day_of(TODAY, paper("1", title="LLM v2", announce_type="replace", version=2)),
+        day_of(YESTERDAY, paper("1", title="LLM")),
+    ]
     chosen = select_papers(days, q({"types": "replace"}), CONFIG)
     assert [(s.paper.id, s.paper.version) for s in chosen] == [("1", 2)]
 
 
 def test_a_category_feed_includes_papers_cross_listed_into_it():
-    days = [day_of(TODAY, paper("1", title="LLM", categories=("cs.LG", "cs.CL")),
-                   paper("2", title="LLM", categories=("cs.LG",)))]
+    days = [
+        day_of(
+            TODAY,
+            paper("1", title="LLM", categories=("cs.LG", "cs.CL")),
+            paper("2", title="LLM", categories=("cs.LG",)),
+        )
+    ]
     assert ids(select_papers(days, q(category="cs.CL"), CONFIG)) == ["1"]
 
 
 def test_authors_match_a_substring_of_any_author_case_insensitively():
-    days = [day_of(TODAY, paper("1", title="LLM", authors=("Ada Lovelace", "Alan Turing")),
-                   paper("2", title="LLM", authors=("Grace Hopper",)))]
+    days = [
+        day_of(
+            TODAY,
+            paper("1", title="LLM", authors=("Ada Lovelace", "Alan Turing")),
+            paper("2", title="LLM", authors=("Grace Hopper",)),
+        )
+    ]
     assert ids(select_papers(days, q({"authors": "TURING"}), CONFIG)) == ["1"]
 
 
@@ -204,13 +228,17 @@ def test_min_score_drops_weaker_matches():
 
 
 def test_sort_by_date_puts_the_newest_day_first_and_limit_cuts():
-    days = [day_of(TODAY, paper("1", title="LLM")),
-            day_of(YESTERDAY, paper("2", title="Sparse LLM inference"), paper("3", title="RL"))]
+    days = [
+        day_of(TODAY, paper("1", title="LLM")),
+        day_of(YESTERDAY, paper("2", title="Sparse LLM inference"), paper("3", title="RL")),
+    ]
     assert ids(select_papers(days, q({"sort": "date", "days": "2"}), CONFIG)) == ["1", "2", "3"]
     assert ids(select_papers(days, q({"days": "2", "limit": "2"}), CONFIG)) == ["2", "1"]
 
 
 def test_summaries_of_several_days_are_merged_newest_first():
-    days = [day_of(TODAY, summaries={"1": {"text": "new"}}),
-            day_of(YESTERDAY, summaries={"1": {"text": "old"}, "2": {"text": "two"}})]
+    days = [
+        day_of(TODAY, summaries={"1": {"text": "new"}}),
+        day_of(YESTERDAY, summaries={"1": {"text": "old"}, "2": {"text": "two"}}),
+    ]
     assert summaries_of(days) == {"1": {"text": "new"}, "2": {"text": "two"}}

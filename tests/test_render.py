@@ -23,22 +23,25 @@ from tests.support.seed import SUMMARY_MARKDOWN, seed_config, summary_record
 
 CONFIG = seed_config()
 FORMATS = ("rss", "atom", "json")
-HOSTILE = "Evil \x00\x07\x1b\ud800 ]]> <script>alert(1)</script> & \"quotes\" \x85 end"
+HOSTILE = 'Evil \x00\x07\x1b\ud800 ]]> <script>alert(1)</script> & "quotes" \x85 end'
 NS = {"a": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
 
 
 # Safe HTML -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, clean", [
-    ("plain", "plain"),
-    ("a\x00b\x08c\x0bd\x0ce\x1ff", "abcdef"),
-    ("tab\tnew\nline\rreturn", "tab\tnew\nline\rreturn"),
-    ("lone \ud800 surrogate \udfff", "lone  surrogate "),
-    ("non-chars \ufffe\uffff", "non-chars "),
-    ("C1 \x80\x85\x9f and DEL \x7f", "C1  and DEL "),
-    ("emoji 🙂 and 中文", "emoji 🙂 and 中文"),
-])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        ("plain", "plain"),
+        ("a\x00b\x08c\x0bd\x0ce\x1ff", "abcdef"),
+        ("tab\tnew\nline\rreturn", "tab\tnew\nline\rreturn"),
+        ("lone \ud800 surrogate \udfff", "lone  surrogate "),
+        ("non-chars \ufffe\uffff", "non-chars "),
+        ("C1 \x80\x85\x9f and DEL \x7f", "C1  and DEL "),
+        ("emoji 🙂 and 中文", "emoji 🙂 and 中文"),
+    ],
+)
 def test_xml_safe_strips_what_xml_cannot_carry(raw, clean):
     assert xml_safe(raw) == clean
 
@@ -51,27 +54,37 @@ def test_plain_text_becomes_escaped_paragraphs():
     assert text_to_html("One <b>\nline.\n\n  Two & more.") == "<p>One &lt;b&gt; line.</p><p>Two &amp; more.</p>"
 
 
-@pytest.mark.parametrize("markdown, forbidden", [
-    ("<script>alert(1)</script>", "<script"),
-    ("[x](javascript:alert(1))", "javascript:"),
-    ("[x](JaVaScRiPt:alert(1))", "javascript:"),
-    ("<javascript:alert(1)>", "href=\"javascript"),
-    ("[x](data:text/html,<script>alert(1)</script>)", "data:"),
-    ("[x](vbscript:msgbox)", "vbscript:"),
-    ("![i](https://tracker.example/p.png)", "<img"),
-    ('<img src=x onerror="alert(1)">', "<img"),
-    ("<iframe src=https://evil.example></iframe>", "<iframe"),
-    ('<a href="https://ok.example" onclick="alert(1)">x</a>', "<a href"),
-    ("[rel](/etc/passwd)", "href=\"/"),
-])
+@pytest.mark.parametrize(
+    "markdown, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("[x](javascript:alert(1))", "javascript:"),
+        ("[x](JaVaScRiPt:alert(1))", "javascript:"),
+        ("<javascript:alert(1)>", 'href="javascript'),
+        ("[x](data:text/html,<script>alert(1)</script>)", "data:"),
+        ("[x](vbscript:msgbox)", "vbscript:"),
+        ("![i](https://tracker.example/p.png)", "<img"),
+        ('<img src=x onerror="alert(1)">', "<img"),
+        ("<iframe src=https://evil.example></iframe>", "<iframe"),
+        ('<a href="https://ok.example" onclick="alert(1)">x</a>', "<a href"),
+        ("[rel](/etc/passwd)", 'href="/'),
+    ],
+)
 def test_markdown_from_a_model_never_yields_executable_markup(markdown, forbidden):
     assert forbidden not in markdown_to_html(markdown).lower()
 
 
 def test_markdown_keeps_formatting_lists_code_tables_and_safe_links():
     html = markdown_to_html("## Head\n\n**b** _i_ `c`\n\n- one\n\n| a |\n|---|\n| 1 |\n\n[ok](https://a.example/x)")
-    for fragment in ("<h2>Head</h2>", "<strong>b</strong>", "<em>i</em>", "<code>c</code>", "<li>one</li>",
-                     "<td>1</td>", '<a href="https://a.example/x" rel="noopener noreferrer nofollow">ok</a>'):
+    for fragment in (
+        "<h2>Head</h2>",
+        "<strong>b</strong>",
+        "<em>i</em>",
+        "<code>c</code>",
+        "<li>one</li>",
+        "<td>1</td>",
+        '<a href="https://a.example/x" rel="noopener noreferrer nofollow">ok</a>',
+    ):
         assert fragment in html
 
 
@@ -81,14 +94,32 @@ def test_sanitize_html_drops_script_and_style_content_entirely():
 
 # Feeds -----------------------------------------------------------------------------------------
 
-P1 = paper("2609.00001", version=2, title="Sparse LLM inference", abstract="We make LLM inference fast.\n\nSecond.",
-           authors=("Ada Lovelace", "Grace Hopper"), categories=("cs.LG", "cs.AI"), announced="2026-09-24")
-P2 = paper("2609.00002", title="RL for agents", authors=("Alan Turing",), categories=("cs.AI",),
-           announce_type="cross", announced="2026-09-23")
+P1 = paper(
+    "2609.00001",
+    version=2,
+    title="Sparse LLM inference",
+    abstract="We make LLM inference fast.\n\nSecond.",
+    authors=("Ada Lovelace", "Grace Hopper"),
+    categories=("cs.LG", "cs.AI"),
+    announced="2026-09-24",
+)
+P2 = paper(
+    "2609.00002",
+    title="RL for agents",
+    authors=("Alan Turing",),
+    categories=("cs.AI",),
+    announce_type="cross",
+    announced="2026-09-23",
+)
 S1 = Scored(P1, 3.5, (Match("LLM", True, 1.5), Match("Sparse", True, 1.5), Match("inference", False, 0.5)))
 S2 = Scored(P2, 1.5, (Match("RL", True, 1.5),))
-CHANNEL = Channel("arXiv cs.AI", "Papers announced on 2026-09-24.", "https://feeds.example/feed/cs.AI?format=x",
-                  "https://feeds.example/", "2026-09-24T05:15:00Z")
+CHANNEL = Channel(
+    "arXiv cs.AI",
+    "Papers announced on 2026-09-24.",
+    "https://feeds.example/feed/cs.AI?format=x",
+    "https://feeds.example/",
+    "2026-09-24T05:15:00Z",
+)
 ITEMS = items_for([S1, S2], {P1.id: summary_record()}, with_summaries=True)
 
 
@@ -177,23 +208,29 @@ def test_an_empty_result_is_a_valid_empty_feed(fmt):
 
 
 def hostile_item():
-    p = replace(P1, title=HOSTILE, abstract=HOSTILE + "\n\n" + HOSTILE, authors=(HOSTILE, "Bob"),
-                categories=("cs.LG", "cs.AI\x00"))
+    p = replace(
+        P1,
+        title=HOSTILE,
+        abstract=HOSTILE + "\n\n" + HOSTILE,
+        authors=(HOSTILE, "Bob"),
+        categories=("cs.LG", "cs.AI\x00"),
+    )
     return Item(Scored(p, 1.0, (Match(HOSTILE, True, 1.0),)), {"text": SUMMARY_MARKDOWN + HOSTILE, "model": HOSTILE})
 
 
 def executable(html: str) -> list[str]:
     """Markup that could run: script/iframe/img elements, event handlers, javascript: URLs."""
-    return re.findall(r"<\s*(?:script|iframe|img|object|embed)|\son\w+\s*=|(?:href|src)\s*=\s*\"?\s*javascript:",
-                      html, re.IGNORECASE)
+    return re.findall(
+        r"<\s*(?:script|iframe|img|object|embed)|\son\w+\s*=|(?:href|src)\s*=\s*\"?\s*javascript:", html, re.IGNORECASE
+    )
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_hostile_text_still_parses_and_carries_no_executable_markup(fmt):
     body = render(replace(CHANNEL, title=HOSTILE, description=HOSTILE), [hostile_item()], fmt)
     root = ET.fromstring(body)  # well-formed XML despite control characters, surrogates and ]]>
-    html_fields = [e.text or "" for e in root.iter()  # the elements readers treat as HTML
-                   if e.tag in ("description", "{%s}encoded" % NS["content"], "{%s}content" % NS["a"])]
+    as_html = ("description", f"{{{NS['content']}}}encoded", f"{{{NS['a']}}}content")  # read as HTML
+    html_fields = [e.text or "" for e in root.iter() if e.tag in as_html]
     assert html_fields and all(not executable(h) for h in html_fields)
     feed = parsed(fmt, items=[hostile_item()], channel=replace(CHANNEL, title=HOSTILE))
     entry = feed.entries[0]
@@ -213,8 +250,13 @@ def test_hostile_text_in_json_feed_is_text_and_sanitised_html():
 
 
 def record(status, **extra):
-    base = {"status": status, "detail": extra.pop("detail", status), "announced": "2026-09-24",
-            "checked_at": "2026-09-26T05:15:00Z", "updated_at": "2026-09-24T05:16:00Z"}
+    base = {
+        "status": status,
+        "detail": extra.pop("detail", status),
+        "announced": "2026-09-24",
+        "checked_at": "2026-09-26T05:15:00Z",
+        "updated_at": "2026-09-24T05:16:00Z",
+    }
     return {**base, **extra}
 
 
@@ -229,17 +271,28 @@ def test_a_feed_that_never_refreshed_says_so():
 
 def test_the_description_states_the_announcement_date_and_groups_categories_by_status():
     text = describe({c: record("updated") for c in CONFIG.categories})
-    assert text == ("Papers announced on 2026-09-24. cs.AI, cs.CL, cs.LG: updated with the announcement of "
-                    "2026-09-24 at 2026-09-24 05:16 UTC.")
+    assert text == (
+        "Papers announced on 2026-09-24. cs.AI, cs.CL, cs.LG: updated with the announcement of "
+        "2026-09-24 at 2026-09-24 05:16 UTC."
+    )
 
 
-@pytest.mark.parametrize("status, extra, expected", [
-    ("no-announcement", {"detail": "no announcement (arXiv's feed is empty on weekends and holidays)"},
-     "no announcement (arXiv's feed is empty on weekends and holidays), checked 2026-09-26 05:15 UTC"),
-    ("unchanged", {}, "arXiv has not published a newer announcement yet, checked 2026-09-26 05:15 UTC"),
-    ("upstream-error", {"detail": "HTTP 503", "since": "2026-09-25T05:15:00Z"},
-     "arXiv could not be read since 2026-09-25 05:15 UTC (HTTP 503); earlier data is still served"),
-])
+@pytest.mark.parametrize(
+    "status, extra, expected",
+    [
+        (
+            "no-announcement",
+            {"detail": "no announcement (arXiv's feed is empty on weekends and holidays)"},
+            "no announcement (arXiv's feed is empty on weekends and holidays), checked 2026-09-26 05:15 UTC",
+        ),
+        ("unchanged", {}, "arXiv has not published a newer announcement yet, checked 2026-09-26 05:15 UTC"),
+        (
+            "upstream-error",
+            {"detail": "HTTP 503", "since": "2026-09-25T05:15:00Z"},
+            "arXiv could not be read since 2026-09-25 05:15 UTC (HTTP 503); earlier data is still served",
+        ),
+    ],
+)
 def test_the_description_explains_each_refresh_status(status, extra, expected):
     text = describe({"cs.AI": record(status, **extra)})
     assert expected in text and "latest announcement 2026-09-24" in text
@@ -251,16 +304,20 @@ def test_a_degraded_store_is_mentioned():
 
 
 def test_several_days_are_described_as_a_range():
-    assert describe({}, dates=("2026-09-24", "2026-09-22")).startswith("Papers announced from 2026-09-22 to 2026-09-24.")
+    text = describe({}, dates=("2026-09-24", "2026-09-22"))
+    assert text.startswith("Papers announced from 2026-09-22 to 2026-09-24.")
 
 
-@pytest.mark.parametrize("params, path, title", [
-    ({}, {}, "arXiv cs.AI, cs.CL, cs.LG"),
-    ({}, {"category": "cs.AI"}, "arXiv cs.AI"),
-    ({"keywords": "*"}, {}, "arXiv cs.AI, cs.CL, cs.LG (all papers)"),
-    ({"keywords": "gan"}, {"category": "cs.LG"}, "arXiv cs.LG (custom keywords)"),
-    ({}, {"keyword": "diffusion"}, "arXiv: diffusion"),
-])
+@pytest.mark.parametrize(
+    "params, path, title",
+    [
+        ({}, {}, "arXiv cs.AI, cs.CL, cs.LG"),
+        ({}, {"category": "cs.AI"}, "arXiv cs.AI"),
+        ({"keywords": "*"}, {}, "arXiv cs.AI, cs.CL, cs.LG (all papers)"),
+        ({"keywords": "gan"}, {"category": "cs.LG"}, "arXiv cs.LG (custom keywords)"),
+        ({}, {"keyword": "diffusion"}, "arXiv: diffusion"),
+    ],
+)
 def test_channel_titles_name_what_the_feed_holds(params, path, title):
     assert channel_title(parse_query(params, CONFIG, **path)) == title
 
@@ -272,6 +329,9 @@ def test_opml_lists_the_all_categories_feed_and_one_feed_per_category():
     body = render_opml("https://feeds.example", CONFIG.categories, datetime(2026, 9, 24, tzinfo=UTC), "atom")
     outlines = ET.fromstring(body).findall("body/outline")
     assert [o.get("xmlUrl") for o in outlines] == [
-        "https://feeds.example/feed?format=atom", "https://feeds.example/feed/cs.AI?format=atom",
-        "https://feeds.example/feed/cs.CL?format=atom", "https://feeds.example/feed/cs.LG?format=atom"]
+        "https://feeds.example/feed?format=atom",
+        "https://feeds.example/feed/cs.AI?format=atom",
+        "https://feeds.example/feed/cs.CL?format=atom",
+        "https://feeds.example/feed/cs.LG?format=atom",
+    ]
     assert all(o.get("type") == "rss" and o.get("text") for o in outlines)

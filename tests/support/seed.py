@@ -77,12 +77,19 @@ def synthetic_papers(day: str, count: int, config: Config, first: int) -> list[P
         primary = cats[i % len(cats)]
         extra = (cats[(i + 1) % len(cats)],) if i % 5 == 0 and len(cats) > 1 else ()
         authors = ("Ada Lovelace", f"Author {first + i}") + (("Grace Hopper",) if i % 3 == 0 else ())
-        out.append(paper(
-            f"2609.{first + i:05d}", title=TITLES[i % 4].format(n=first + i),
-            abstract=f"We study problem {first + i}.\n\nIt matters for LLM inference." if i % 2 else
-            f"Abstract of paper {first + i}, on colouring graphs.",
-            authors=authors, categories=(primary, *extra), announce_type=TYPES[i % 4], announced=day,
-        ))
+        out.append(
+            paper(
+                f"2609.{first + i:05d}",
+                title=TITLES[i % 4].format(n=first + i),
+                abstract=f"We study problem {first + i}.\n\nIt matters for LLM inference."
+                if i % 2
+                else f"Abstract of paper {first + i}, on colouring graphs.",
+                authors=authors,
+                categories=(primary, *extra),
+                announce_type=TYPES[i % 4],
+                announced=day,
+            )
+        )
     return out
 
 
@@ -96,8 +103,9 @@ def summary_record(text: str = SUMMARY_MARKDOWN, model: str = SUMMARY_MODEL) -> 
     return {"text": text, "model": model, "language": "en", "source": "fulltext"}
 
 
-def seed_store(store, config: Config, days: int = 3, per_day: int = 40, summaries: int = 5,
-               start: str = "2026-09-21") -> Manifest:
+def seed_store(
+    store, config: Config, days: int = 3, per_day: int = 40, summaries: int = 5, start: str = "2026-09-21"
+) -> Manifest:
     """Write `days` announcement days of `per_day` synthetic papers and publish a manifest
     naming them (newest first), every category `updated`. Returns the manifest."""
     built: list[Day] = []
@@ -113,8 +121,9 @@ def seed_store(store, config: Config, days: int = 3, per_day: int = 40, summarie
     return publish_days(store, config, built)
 
 
-def publish_days(store, config: Config, days: Sequence[Day], status: str = "updated",
-                 version: str = "", detail: str = "updated") -> Manifest:
+def publish_days(
+    store, config: Config, days: Sequence[Day], status: str = "updated", version: str = "", detail: str = "updated"
+) -> Manifest:
     """Write `days` and publish a manifest naming them, each configured category marked
     `status` for the newest day. Returns the manifest."""
     ordered = sorted(days, key=lambda d: d.date, reverse=True)
@@ -137,8 +146,15 @@ def publish_days(store, config: Config, days: Sequence[Day], status: str = "upda
 
 def _record(cat: str, day: Day | None, status: str, detail: str, at: str) -> dict:
     listed = [s for s in day.papers if cat in s.paper.categories] if day else []
-    record = {"status": status, "detail": detail, "announced": day.date if day else "", "papers": len(listed),
-              "new": sum(1 for s in listed if s.paper.announce_type == "new"), "matched": 0, "checked_at": at}
+    record = {
+        "status": status,
+        "detail": detail,
+        "announced": day.date if day else "",
+        "papers": len(listed),
+        "new": sum(1 for s in listed if s.paper.announce_type == "new"),
+        "matched": 0,
+        "checked_at": at,
+    }
     if status == "updated":
         record["updated_at"] = at
     if status == "upstream-error":
