@@ -20,7 +20,7 @@ from fastapi import Depends
 from core import calendar
 from core.context import Context, load_context
 from core.layout import Manifest, content_hash
-from core.query import FeedQuery, parse_query
+from core.query import PARAMETERS, FeedQuery, parse_query
 from core.reader import Reader
 
 BODY_CACHE_ENTRIES = 256
@@ -86,7 +86,8 @@ class Service:
 
     def query(self, params: Iterable[tuple[str, str]], category: str = "", keyword: str = "") -> FeedQuery:
         """`parse_query` against this deployment's config, memoised. Raises BadQuery."""
-        key = (tuple(params), category, keyword)
+        known = tuple((name, value) for name, value in params if name in PARAMETERS)  # junk never fills the memo
+        key = (known, category, keyword)
         found = self._queries.get(key)
         if found is None:
             found = parse_query(key[0], self.config, category=category, keyword=keyword)
@@ -103,11 +104,25 @@ class Service:
         return tag
 
 
+_SERVICE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def get_service() -> Service:
-    """The process-wide Service, from config.json (or ARXIV_RSS_CONFIG) and the environment.
-    Raises ConfigError naming the bad key."""
+def _service() -> Service:
     return Service(load_context())
+
+
+def get_service() -> Service:
+    """The process-wide Service, from config.json (or ARXIV_RSS_CONFIG) and the environment,
+    built once even when the first requests arrive together. Raises ConfigError naming
+    the bad key (and tries again on the next request)."""
+    with _SERVICE_LOCK:
+        return _service()
+
+
+def reset_service() -> None:
+    """Forget the process-wide Service (tests that exercise the real wiring)."""
+    _service.cache_clear()
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

@@ -19,11 +19,11 @@ from email.utils import format_datetime, parsedate_to_datetime
 from fastapi import Request, Response
 
 from api.deps import Service
+from api.ops import storage_notice
 from core.calendar import next_rebuild
 from core.layout import Manifest
 from core.query import FeedQuery
-from core.render import CONTENT_TYPES, Channel, channel_description, channel_title, items_for, render
-from core.selection import select_papers, summaries_of
+from core.render import CONTENT_TYPES, render_feed
 
 S_MAXAGE_MIN = 60
 S_MAXAGE_MAX = 3600
@@ -53,18 +53,10 @@ def feed_response(service: Service, request: Request, category: str = "", keywor
 
 
 def build_body(service: Service, manifest: Manifest, query: FeedQuery, base: str, degraded: bool) -> bytes:
-    """Read the days the query needs (memory, else one mget), select, render."""
+    """Read the days the query needs (memory, else one mget), then select and render."""
     days = service.reader.days(manifest, query.days) if manifest.days else []
-    selected = select_papers(days, query, service.config)
-    items = items_for(selected, summaries_of(days), query.summary == "full")
-    channel = Channel(
-        title=channel_title(query),
-        description=channel_description(manifest, query, [d.date for d in days], degraded),
-        self_url=base + query.url,
-        site_url=base + "/",
-        updated=manifest.published_at,
-    )
-    return render(channel, items, query.format)
+    notice = storage_notice(service.env, service.ctx.store.name)
+    return render_feed(manifest, days, query, service.config, base, degraded=degraded, notice=notice)
 
 
 def cache_control(now: datetime, manifest: Manifest, degraded: bool) -> str:

@@ -44,6 +44,17 @@ VERCEL_SQLITE_WARNING = (
 )
 
 
+FEED_STORAGE_NOTICE = (
+    "Note for the operator: this deployment keeps its data in a temporary file on Vercel, so it will "
+    "not persist; add Upstash Redis from the Vercel Marketplace (details at /api/health)."
+)
+
+
+def storage_notice(env: Env, backend: str) -> str:
+    """The warning feeds carry when data cannot persist (Vercel with SQLite), else ""."""
+    return FEED_STORAGE_NOTICE if env.on_vercel and backend == "sqlite" else ""
+
+
 def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
     """None when this request may run the refresh, else (HTTP status, reason)."""
     if env.cron_secret:

@@ -47,8 +47,10 @@ MAX_TERM_LENGTH = 100
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 MAX_MIN_SCORE = 1000.0
+MAX_VALUE_LENGTH = 4096  # above any valid value (20 terms of 100 characters)
 LIST_PARAMETERS = ("keywords", "exclude", "authors", "categories", "types")
 SINGLE_PARAMETERS = ("format", "min_score", "days", "limit", "sort", "summary")
+PARAMETERS = frozenset(LIST_PARAMETERS + SINGLE_PARAMETERS)
 _WHOLE = re.compile(r"^\d{1,6}$")
 _DECIMAL = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
 
@@ -129,8 +131,10 @@ def _collect(params: Params) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, raw in pairs:
         value = raw.strip()
-        if not value or name not in LIST_PARAMETERS + SINGLE_PARAMETERS:
+        if not value or name not in PARAMETERS:
             continue
+        if len(value) > MAX_VALUE_LENGTH:
+            raise BadQuery(name, f"is longer than {MAX_VALUE_LENGTH} characters")
         if name in out and name in LIST_PARAMETERS:
             out[name] = out[name] + "," + value
         elif name in out and out[name] != value:

@@ -1,5 +1,6 @@
 """Feeds as bytes: RSS 2.0, Atom 1.0 and JSON Feed 1.1. Pure, no I/O.
 
+    render_feed(manifest, days, query, config, base_url) -> bytes   select + channel text + render
     render(Channel, [Item], "rss" | "atom" | "json") -> bytes (UTF-8)
 
 The XML is written directly, not through a feed library: the two formats need
@@ -28,10 +29,12 @@ from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 
 from core.calendar import EASTERN
-from core.layout import Manifest
+from core.config import Config
+from core.layout import Day, Manifest
 from core.models import Scored
 from core.query import FeedQuery
 from core.safe_html import escape, markdown_to_html, one_line, text_to_html, xml_safe
+from core.selection import select_papers, summaries_of
 
 GENERATOR = "arxiv-rss"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -70,6 +73,33 @@ def items_for(selected: Sequence[Scored], summaries: dict[str, dict], with_summa
     if not with_summaries:
         return [Item(s) for s in selected]
     return [Item(s, _usable(summaries.get(s.paper.id))) for s in selected]
+
+
+def render_feed(
+    manifest: Manifest,
+    days: Sequence[Day],
+    query: FeedQuery,
+    config: Config,
+    base_url: str,
+    *,
+    degraded: bool = False,
+    notice: str = "",
+) -> bytes:
+    """The whole feed for `query` over `days` (newest first, as the manifest names them):
+    select the papers, pair their summaries, write the channel's text, render.
+    `base_url` (no trailing slash) makes the feed's own links absolute; `notice` is
+    appended to the description (e.g. a storage warning)."""
+    selected = select_papers(days, query, config)
+    items = items_for(selected, summaries_of(days), query.summary == "full")
+    description = channel_description(manifest, query, [d.date for d in days], degraded)
+    channel = Channel(
+        title=channel_title(query),
+        description=f"{description} {notice}" if notice else description,
+        self_url=base_url + query.url,
+        site_url=base_url + "/",
+        updated=manifest.published_at,
+    )
+    return render(channel, items, query.format)
 
 
 def render(channel: Channel, items: Sequence[Item], fmt: str) -> bytes:

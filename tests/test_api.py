@@ -19,7 +19,7 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Service, get_service
+from api.deps import Service, get_service, reset_service
 from api.index import app
 from core.config import Env
 from core.context import Context
@@ -339,11 +339,11 @@ def test_an_unexpected_failure_is_a_generic_500_without_details(make_client):
 def test_a_broken_config_is_a_500_naming_the_key(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text(json.dumps({"categories": "cs.AI"}))
     monkeypatch.setenv("ARXIV_RSS_CONFIG", str(tmp_path / "config.json"))
-    get_service.cache_clear()
+    reset_service()
     try:
         response = TestClient(app).get("/feed")
     finally:
-        get_service.cache_clear()
+        reset_service()
     assert response.status_code == 500 and "categories" in response.json()["error"]["message"]
 
 
@@ -430,10 +430,15 @@ def test_health_reports_store_refresh_counts_and_summaries_without_secrets(make_
     assert CRON_SECRET not in response.text and LLM_KEY not in response.text
 
 
-def test_health_on_vercel_with_sqlite_warns_that_data_will_not_persist(make_client, tmp_path):
+def test_on_vercel_with_sqlite_health_and_feeds_warn_that_data_will_not_persist(make_client, tmp_path):
     client, _ = make_client(env=Env(db_path=str(tmp_path / "db.sqlite3"), on_vercel=True))
     store = client.get("/api/health").json()["store"]
     assert store["persistent"] is False and "Upstash" in store["warning"] and "Marketplace" in store["warning"]
+    assert "will not persist" in parse(client.get("/feed?format=json"))["description"]
+
+
+def test_off_vercel_the_feeds_carry_no_storage_warning(client):
+    assert "persist" not in parse(client.get("/feed?format=json"))["description"]
 
 
 def test_health_of_a_never_refreshed_service(make_client):

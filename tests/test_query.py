@@ -99,6 +99,7 @@ BAD = [
     ({"keywords": ",".join(f"k{i}" for i in range(21))}, {}, "keywords", 400),
     ({"keywords": "x" * 101}, {}, "keywords", 400),
     ({"keywords": "llm, - -"}, {}, "keywords", 400),
+    ({"keywords": "llm" + "," * 5000}, {}, "keywords", 400),
     ({"keywords": "*,llm"}, {}, "keywords", 400),
     ({"exclude": "y" * 101}, {}, "exclude", 400),
     ({"authors": ",".join(f"a{i}" for i in range(21))}, {}, "authors", 400),
