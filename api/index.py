@@ -33,14 +33,25 @@ from api.ops import cron_refusal, health  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.opml import render_opml  # noqa: E402
 
-GET = ["GET", "HEAD"]
 NO_STORE = {"Cache-Control": "no-store"}
 
 app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None)
 errors.install(app)
 
 
-@app.api_route("/", methods=GET)
+def get(*paths: str):
+    """Register a GET route on each path, plus HEAD (kept out of the OpenAPI schema)."""
+
+    def register(endpoint):
+        for path in paths:
+            app.add_api_route(path, endpoint, methods=["GET"])
+            app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
+        return endpoint
+
+    return register
+
+
+@get("/")
 def root(request: Request, service: ServiceDep) -> JSONResponse:
     base = public_base(request)
     feeds = {"all": f"{base}/feed", **{c: f"{base}/feed/{c}" for c in service.config.categories}}
@@ -49,24 +60,22 @@ def root(request: Request, service: ServiceDep) -> JSONResponse:
     )
 
 
-@app.api_route("/feed", methods=GET)
-@app.api_route("/rss", methods=GET)
+@get("/feed", "/rss")
 def feed_all(request: Request, service: ServiceDep) -> Response:
     return feed_response(service, request)
 
 
-@app.api_route("/feed/keyword/{keyword}", methods=GET)
+@get("/feed/keyword/{keyword}")
 def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
     return feed_response(service, request, keyword=keyword)
 
 
-@app.api_route("/feed/{category}", methods=GET)
-@app.api_route("/rss/{category}", methods=GET)
+@get("/feed/{category}", "/rss/{category}")
 def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
     return feed_response(service, request, category=category)
 
 
-@app.api_route("/opml", methods=GET)
+@get("/opml")
 def opml(request: Request, service: ServiceDep) -> Response:
     fmt = request.query_params.get("format", "rss")
     fmt = fmt if fmt in ("rss", "atom", "json") else "rss"
@@ -74,7 +83,7 @@ def opml(request: Request, service: ServiceDep) -> Response:
     return Response(body, media_type=OPML_TYPE, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@app.api_route("/api/health", methods=GET)
+@get("/api/health")
 def api_health(service: ServiceDep) -> JSONResponse:
     status, body = health(service)
     return JSONResponse(body, status_code=status, headers=NO_STORE)

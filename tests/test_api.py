@@ -548,3 +548,9 @@ def test_the_feed_path_imports_no_llm_arxiv_or_pdf_code(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_openapi_schema_lists_every_route_once(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/feed", "/feed/{category}", "/feed/keyword/{keyword}", "/rss", "/opml", "/api/health"} <= set(paths)
+    assert all(set(ops) == {"get"} for ops in paths.values())
