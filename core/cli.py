@@ -89,6 +89,8 @@ def describe_report(report: dict) -> str:
     lines = [f"refresh: {report.get('status', '?')}"]
     if report.get("announced"):
         lines[0] += f" (announcement of {report['announced']})"
+    if report.get("detail"):
+        lines[0] += f": {report['detail']}"
     if "papers" in report:
         lines.append(f"  papers stored: {report['papers']}, matched: {report.get('matched', 0)}, "
                      f"malformed entries skipped: {report.get('skipped', 0)}")
@@ -151,9 +153,42 @@ def cmd_summarize(args) -> int:
 
 
 def cmd_feed(args) -> int:
-    from core.feed_cli import print_feed
+    from core.errors import BadQuery
+    from core.query import parse_query
+    from core.reader import Reader
+    from core.render import render_feed
 
-    return print_feed(_context(args), args.path, args.params)
+    ctx = _context(args)
+    pairs = []
+    for param in args.params:
+        name, sep, value = param.partition("=")
+        if not sep:
+            raise BadQuery(param, "expected key=value, e.g. keywords=LLM")
+        pairs.append((name, value))
+    category, keyword = _feed_path(args.path)
+    query = parse_query(pairs, ctx.config, category=category, keyword=keyword)
+    reader = Reader(ctx.store)
+    manifest = reader.manifest()
+    days = reader.days(manifest, query.days) if manifest.days else []
+    body = render_feed(manifest, days, query, ctx.config, "http://127.0.0.1:8000")
+    sys.stdout.write(body.decode("utf-8") + "\n")
+    return 0
+
+
+def _feed_path(path: str) -> tuple[str, str]:
+    """(category, keyword) named by a feed path such as /feed/cs.AI or /feed/keyword/LLM."""
+    from core.errors import BadQuery
+
+    parts = [p for p in path.split("/") if p]
+    if parts[:1] not in (["feed"], ["rss"]) or len(parts) > 3:
+        raise BadQuery("--path", "expected /feed, /feed/<category> or /feed/keyword/<keyword>")
+    if len(parts) == 3 and parts[1] == "keyword":
+        return "", parts[2]
+    if len(parts) == 2:
+        return parts[1], ""
+    if len(parts) == 1:
+        return "", ""
+    raise BadQuery("--path", "expected /feed, /feed/<category> or /feed/keyword/<keyword>")
 
 
 def cmd_serve(args) -> int:

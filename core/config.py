@@ -277,7 +277,8 @@ class Env:
             arxiv_web_base=e.get("ARXIV_WEB_BASE", cls.arxiv_web_base).rstrip("/"),
             arxiv_min_interval=min_interval,
             arxiv_max_attempts=int(attempts),
-            db_path=e.get("ARXIV_RSS_DB", cls.db_path),
+            # Vercel's deployment folder is read-only; only /tmp is writable there.
+            db_path=e.get("ARXIV_RSS_DB") or ("/tmp/arxiv_rss.sqlite3" if e.get("VERCEL") else cls.db_path),
             llm_base_url=e.get("LLM_BASE_URL", ""),
             llm_model=e.get("LLM_MODEL", ""),
             cron_secret=e.get("CRON_SECRET", ""),

@@ -47,7 +47,8 @@ def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] 
         if backfill_days:
             manifest = _backfill(config, store, client, manifest, report, started, backfill_days)
         report["finished_at"] = _iso(clock())
-        report["status"], report["categories"] = manifest.status, manifest.categories
+        report.setdefault("status", manifest.status)
+        report["categories"] = manifest.categories
         manifest = replace(manifest, report=report, version=new_version(clock()), published_at=report["finished_at"])
         publish(store, manifest)
         log.event("refresh.published", status=manifest.status, version=manifest.version,
@@ -71,6 +72,11 @@ def _refresh_latest(config, store, client, manifest: Manifest, report: dict, now
         return _with_status(manifest, config, "no-announcement", now, announced=feed.announced)
     batch = content_hash([feed.announced, sorted(p.versioned_id for p in feed.papers)])
     if batch == manifest.batch:
+        report["status"] = "unchanged"
+        if feed.announced >= calendar.latest_announcement(now).isoformat():
+            # The data already is the latest announcement: nothing new before the next rebuild.
+            report["detail"] = f"already holds the latest announcement ({feed.announced})"
+            return manifest
         return _with_status(manifest, config, "unchanged", now, announced=feed.announced)
     manifest = _store_papers(config, store, manifest, list(feed.papers), now, report)
     return replace(manifest, batch=batch)

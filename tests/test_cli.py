@@ -80,3 +80,17 @@ def test_the_digest_of_an_existing_readme_only_replaces_the_marked_section(workd
     text = readme.read_text()
     assert text.startswith("# My project\n\nintro\n\n<!-- arxiv-digest:start -->\n## 📊 Statistics")
     assert text.endswith("<!-- arxiv-digest:end -->\n\nfooter\n") and "\nold\n" not in text
+
+
+def test_feed_prints_a_feed_for_a_query_and_refuses_a_bad_one_in_one_line(workdir):
+    with FakeArxiv() as arxiv:
+        arxiv.route("/rss/", shared_fixture(COMBINED))
+        assert run(workdir, arxiv.url, "refresh").returncode == 0
+        good = run(workdir, arxiv.url, "feed", "format=json", "keywords=anomaly", "--path", "/feed/cs.LG")
+        bad = run(workdir, arxiv.url, "feed", "limit=9999")
+        unknown = run(workdir, arxiv.url, "feed", "--path", "/feed/math.AG")
+    assert good.returncode == 0, good.stderr
+    feed = json.loads(good.stdout)
+    assert [item["id"] for item in feed["items"]] == ["https://arxiv.org/abs/2609.26820"]
+    assert bad.returncode == 1 and bad.stderr.startswith("error: limit:") and "Traceback" not in bad.stderr
+    assert unknown.returncode == 1 and "math.AG" in unknown.stderr and len(unknown.stderr.splitlines()) == 1

@@ -65,15 +65,28 @@ def test_a_refresh_stores_the_announcement_scored_and_reports_each_category(arxi
     assert report["matched"] == 3
 
 
-def test_the_same_batch_again_is_reported_unchanged_and_keeps_the_data(arxiv, store):
+def test_the_same_batch_later_the_same_day_keeps_the_day_current(arxiv, store):
     arxiv.route("/rss/", shared_fixture(COMBINED))
     refresh(arxiv, store)
     first = read_manifest(store)
-    report = refresh(arxiv, store)
+    report = refresh(arxiv, store, at=datetime(2026, 9, 24, 20, tzinfo=UTC))
     second = read_manifest(store)
-    assert report["status"] == "unchanged"
+    assert report["status"] == "unchanged" and "already holds the latest announcement" in report["detail"]
+    assert second.days == first.days and second.categories == first.categories
+    assert second.status == "updated"
+
+
+def test_the_same_batch_after_the_next_rebuild_is_unchanged_arxiv_is_late(arxiv, store):
+    arxiv.route("/rss/", shared_fixture(COMBINED))
+    refresh(arxiv, store)
+    first = read_manifest(store)
+    friday_after_midnight_eastern = datetime(2026, 9, 25, 5, 15, tzinfo=UTC)
+    report = refresh(arxiv, store, at=friday_after_midnight_eastern)
+    second = read_manifest(store)
+    assert report["status"] == second.status == "unchanged"
     assert second.days == first.days and second.version != first.version
     assert second.categories["cs.LG"]["detail"].startswith("arXiv has not rebuilt")
+    assert second.categories["cs.LG"]["papers"] == 3  # the last counts stay visible
 
 
 def test_an_empty_weekend_feed_is_no_announcement_and_keeps_the_last_day(arxiv, store):
