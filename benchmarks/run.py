@@ -1,0 +1,111 @@
+"""`make bench`: measure the service against baselines taken in the same run.
+
+    python -m benchmarks.run [--quick] [--output benchmarks/results.json]
+
+Builds the workload (14 announcement days x 1,500 papers from real arXiv texts,
+summaries on each day's top 15) into a SQLite file and an Upstash stand-in, then
+measures, each figure a median of repeated runs and a ratio to its baseline:
+
+    1. the default feed through uvicorn and a keep-alive client vs the same bytes served static
+    2. a custom query's first request, and the same query repeated, vs static
+    3. store commands per feed request on Upstash, warm and cold
+    4. the refresh's CPU cost for 1,500 papers vs feedparser.parse, and 500/1,500/6,000 papers
+    5. cold start: import api.index vs a minimal FastAPI app; heavy modules on the feed path
+    6. peak RSS of the server holding 14 days
+
+Prints a table (and machine facts) and writes the results as a JSON list of
+{metric, value, unit, baseline, ratio, target, on, pass, note}. `--quick` uses fewer
+repetitions on the same data sizes. Exit status 0 even when a target is missed:
+the table says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.coldstart import coldstart_results
+from benchmarks.commands import command_results
+from benchmarks.refresh import RefreshSizes, refresh_results
+from benchmarks.report import Result, machine, table, write_json
+from benchmarks.serving import ServingSizes, serving_results
+from benchmarks.workload import ROOT, build_days, source_texts, write_store
+from core.config import load_config
+
+DEFAULT_OUTPUT = ROOT / "benchmarks" / "results.json"
+CONFIG = ROOT / "config.json"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    days: int = 14
+    per_day: int = 1500
+    serving: ServingSizes = field(default_factory=ServingSizes)
+    refresh: RefreshSizes = field(default_factory=RefreshSizes)
+    coldstart_runs: int = 7
+    warm_requests: int = 20
+
+
+FULL = Sizes()
+QUICK = Sizes(serving=ServingSizes(rounds=5, batch=40, first_queries=5),
+              refresh=RefreshSizes(repeats=3), coldstart_runs=3, warm_requests=10)
+
+
+def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[Result]:
+    """Build the workload and run every measurement; returns the results in table order."""
+    config = load_config(config_path)
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        say(f"[{time.perf_counter() - clock:6.1f} s] {name}")
+
+    step("workload: reading fixture texts, building days")
+    texts = source_texts()
+    days = build_days(config, texts, days=sizes.days, per_day=sizes.per_day)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        db = str(Path(tmp) / "bench.sqlite3")
+        from core.store.sqlite import SqliteStore
+
+        store = SqliteStore(db)
+        write_store(store, config, days)
+        store.close()
+        step(f"serving: {sizes.days} days x {sizes.per_day} papers through uvicorn")
+        results += serving_results(str(config_path), db, sizes.serving)
+        step("store commands on the Upstash stand-in")
+        results += command_results(config, days, sizes.warm_requests)
+        step("refresh CPU")
+        results += refresh_results(config, texts, sizes.refresh)
+        step("cold start")
+        results += coldstart_results(str(config_path), db, sizes.coldstart_runs)
+    step("done")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (same data sizes)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    facts = machine()
+    print(f"machine: {facts['cores']} cores, Python {facts['python']} ({facts['implementation']}), "
+          f"{facts['platform']}")
+    results = run_all(QUICK if args.quick else FULL)
+    print()
+    print(table(results))
+    for r in results:
+        if r.note:
+            print(f"  {r.metric}: {r.note}")
+    missed = [r.metric for r in results if not r.passed]
+    print(f"\n{len(results) - len(missed)}/{len(results)} within target" + (f"; missed: {', '.join(missed)}"
+                                                                            if missed else ""))
+    write_json(args.output, results)
+    print(f"results written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Feed requests through the real HTTP stack, against the same server sending the same bytes.
+
+One uvicorn process (`benchmarks.server`) serves the app on a stored workload; one
+keep-alive httpx client in this process asks it. Each comparison alternates the
+feed and the static baseline (the feed's own bytes and headers, sent by an async
+route of the same app), so drift in the machine's speed hits both alike.
+
+    default feed    /feed (latest day, 50 items, RSS), warm: the rendered body is reused
+    custom, first   /feed?keywords=<5 terms>&days=7&limit=50&format=atom, a different
+                    set of terms each time, so each is the first request for its query
+    custom, again   the same custom query repeated
+    memory          peak RSS of the server after /feed?days=14 has loaded every day,
+                    and again after all of the above
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from benchmarks.report import Result, median
+from benchmarks.server import ServerProcess
+
+# Terms a reader might follow: single words, phrases, prefixes; rotated into 5-term sets.
+VOCABULARY = (
+    "diffusion", "transformer", "graph neural network", "reinforcement learning", "quantiz*",
+    "language model", "benchmark", "robust*", "federated", "agent", "vision", "retrieval",
+    "privacy", "causal", "kernel", "speculative decoding", "kv cache", "mixture of experts",
+    "fine-tuning", "contrastive", "uncertainty", "theorem", "optimization", "reasoning",
+)
+CUSTOM_DAYS = 7
+MEMORY_TARGET_MB = 250
+
+
+@dataclass(frozen=True)
+class ServingSizes:
+    rounds: int = 15  # alternating feed/static rounds (the median is over these)
+    batch: int = 100  # requests per round
+    first_queries: int = 9  # distinct custom queries, one first request each
+    days: int = 14  # /feed?days=<days> loads every stored day
+
+
+def keyword_sets(count: int, seed: int = 7) -> list[str]:
+    """`count` distinct comma lists of 5 terms from VOCABULARY, the same every run."""
+    rng, out = random.Random(seed), []
+    while len(out) < count:
+        terms = ",".join(rng.sample(VOCABULARY, 5))
+        if terms not in out:
+            out.append(terms)
+    return out
+
+
+def custom_params(keywords: str) -> dict:
+    return {"keywords": keywords, "days": str(CUSTOM_DAYS), "limit": "50", "format": "atom"}
+
+
+def serving_results(config_path: str, db_path: str, sizes: ServingSizes = ServingSizes()) -> list[Result]:
+    """Start the server on the stored workload and measure; the server is stopped after."""
+    with ServerProcess(config_path, db_path) as server, httpx.Client(timeout=120) as http:
+        server.wait_ready(http)
+        base = server.url
+        check(http.get(base + "/feed", params={"days": str(sizes.days)}))
+        loaded = server.memory(http)["peak_mb"]
+        results = [default_feed(server, http, sizes)]
+        results.extend(custom_query(server, http, sizes))
+        final = server.memory(http)["peak_mb"]
+    note = f"after /feed?days={sizes.days}; {final:.0f} MB after the whole serving benchmark"
+    results.append(Result(f"memory: peak RSS serving {sizes.days} days", loaded, "MB", target=MEMORY_TARGET_MB,
+                          on="value", note=note))
+    results.append(Result("memory: peak RSS after all serving runs", final, "MB"))
+    return results
+
+
+def check(response: httpx.Response) -> httpx.Response:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.request.url} answered {response.status_code}: {response.text[:200]}")
+    return response
+
+
+def default_feed(server: ServerProcess, http: httpx.Client, sizes: ServingSizes) -> Result:
+    feed = check(http.get(server.url + "/feed"))
+    server.set_static(http, feed)
+    static_url = server.url + "/__bench/static"
+    if check(http.get(static_url)).content != feed.content:
+        raise RuntimeError("the static baseline does not send the feed's bytes")
+    app, static = alternate(http, server.url + "/feed", static_url, sizes)
+    return Result("default feed /feed, warm (per request)", app, "s", static, target=1.3,
+                  note=f"{len(feed.content) / 1024:.0f} KiB RSS body")
+
+
+def custom_query(server: ServerProcess, http: httpx.Client, sizes: ServingSizes) -> list[Result]:
+    url, static_url = server.url + "/feed", server.url + "/__bench/static"
+    firsts, bodies = [], []
+    for terms in keyword_sets(sizes.first_queries):
+        start = time.perf_counter()
+        response = check(http.get(url, params=custom_params(terms)))
+        firsts.append(time.perf_counter() - start)
+        bodies.append(response)
+    server.set_static(http, bodies[-1])
+    statics = [one(http, static_url) for _ in range(max(sizes.first_queries, 5))]
+    first = Result("custom query, first request (per request)", median(firsts), "s", median(statics), target=3,
+                   note=f"{len(firsts)} distinct 5-term queries, days={CUSTOM_DAYS}, atom")
+    repeated_url = str(bodies[-1].request.url)
+    app, static = alternate(http, repeated_url, static_url, sizes)
+    again = Result("custom query, repeated (per request)", app, "s", static, target=1.3)
+    return [first, again]
+
+
+def one(http: httpx.Client, url: str) -> float:
+    start = time.perf_counter()
+    check(http.get(url))
+    return time.perf_counter() - start
+
+
+def batch(http: httpx.Client, url: str, count: int) -> float:
+    """Seconds per request over `count` sequential requests on the kept-alive connection."""
+    start = time.perf_counter()
+    for _ in range(count):
+        response = http.get(url)
+        if response.status_code != 200:
+            check(response)
+    return (time.perf_counter() - start) / count
+
+
+def alternate(http: httpx.Client, url: str, static_url: str, sizes: ServingSizes) -> tuple[float, float]:
+    """(median seconds per request of `url`, of `static_url`), rounds alternating."""
+    batch(http, url, sizes.batch)  # warm both paths (connection, caches, allocator)
+    batch(http, static_url, sizes.batch)
+    app, static = [], []
+    for n in range(sizes.rounds):
+        pair = [(app, url), (static, static_url)]
+        for times, target in pair if n % 2 == 0 else pair[::-1]:
+            times.append(batch(http, target, sizes.batch))
+    return median(app), median(static)
