@@ -43,10 +43,10 @@ async def get(path, query=b""):
 first = time.perf_counter()
 status = asyncio.run(get("/feed"))
 first = time.perf_counter() - first
-forbidden = %r
+forbidden = sys.argv[1:]
 loaded = sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in forbidden))
 print(json.dumps({"import_s": seconds, "first_feed_s": first, "status": status, "loaded": loaded}))
-""" % (FORBIDDEN,)
+"""
 
 BASELINE = """
 import time
@@ -65,8 +65,9 @@ print(json.dumps({"import_s": seconds}))
 
 
 def _run(code: str, env: dict) -> dict:
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *FORBIDDEN], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     if done.returncode != 0:
         raise RuntimeError(f"cold-start run failed: {done.stderr.strip()[-500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -85,10 +86,21 @@ def coldstart_results(config_path: str, db_path: str, runs: int = 7) -> list[Res
         raise RuntimeError(f"the cold-start /feed did not answer 200: {apps[0]}")
     loaded = sorted({m for a in apps for m in a["loaded"]})
     return [
-        Result("cold start: import api.index", median([a["import_s"] for a in apps]), "s",
-               median([b["import_s"] for b in bases]), target=1.5,
-               note="baseline: import FastAPI and build a one-route app"),
+        Result(
+            "cold start: import api.index",
+            median([a["import_s"] for a in apps]),
+            "s",
+            median([b["import_s"] for b in bases]),
+            target=1.5,
+            note="baseline: import FastAPI and build a one-route app",
+        ),
         Result("cold start: first /feed after import", median([a["first_feed_s"] for a in apps]), "s"),
-        Result("cold start: LLM/PDF/arXiv-client/summaries modules on the feed path", len(loaded), "modules",
-               target=0, on="value", note=", ".join(loaded) or "none of " + ", ".join(FORBIDDEN)),
+        Result(
+            "cold start: LLM/PDF/arXiv-client/summaries modules on the feed path",
+            len(loaded),
+            "modules",
+            target=0,
+            on="value",
+            note=", ".join(loaded) or "none of " + ", ".join(FORBIDDEN),
+        ),
     ]

@@ -43,8 +43,9 @@ class BytesClient:
 
 
 def feed_body(config: Config, texts: Sequence[Text], papers: int) -> bytes:
-    return rss_feed(make_papers(texts, config, LAST_DAY, papers, random.Random(SEED + papers)), LAST_DAY,
-                    config.categories)
+    return rss_feed(
+        make_papers(texts, config, LAST_DAY, papers, random.Random(SEED + papers)), LAST_DAY, config.categories
+    )
 
 
 def refresh_seconds(config: Config, body: bytes, folder: Path, run: int) -> float:
@@ -55,8 +56,9 @@ def refresh_seconds(config: Config, body: bytes, folder: Path, run: int) -> floa
     store = SqliteStore(str(folder / f"refresh-{run}.sqlite3"))
     try:
         report = {}
-        seconds = timed(lambda: report.update(run_refresh(config, store, BytesClient(body), clock=lambda: CLOCK)),
-                        time.process_time)
+        seconds = timed(
+            lambda: report.update(run_refresh(config, store, BytesClient(body), clock=lambda: CLOCK)), time.process_time
+        )
     finally:
         store.close()
     if report.get("status") != "updated" or not report.get("papers"):
@@ -78,13 +80,30 @@ def refresh_results(config: Config, texts: Sequence[Text], sizes: RefreshSizes =
                 run += 1
             per_paper[n] = median(runs) / n
             if n == sizes.main:
-                parse = median([timed(lambda b=body: feedparser.parse(b), time.process_time)
-                                for _ in range(sizes.repeats)])
-                results.append(Result(f"refresh CPU, {n:,} papers", median(runs), "s", parse, target=1.5,
-                                      note=f"baseline: feedparser.parse of the same {len(body) / 1e6:.1f} MB"))
+                parse = median(
+                    [timed(lambda b=body: feedparser.parse(b), time.process_time) for _ in range(sizes.repeats)]
+                )
+                results.append(
+                    Result(
+                        f"refresh CPU, {n:,} papers",
+                        median(runs),
+                        "s",
+                        parse,
+                        target=1.5,
+                        note=f"baseline: feedparser.parse of the same {len(body) / 1e6:.1f} MB",
+                    )
+                )
     for n in sizes.scale:
         results.append(Result(f"refresh CPU per paper, {n:,} papers", per_paper[n] * 1e6, "µs"))
     small, large = min(sizes.scale), max(sizes.scale)
-    results.append(Result(f"refresh linearity: per paper at {large:,} / at {small:,}", per_paper[large] * 1e6, "µs",
-                          per_paper[small] * 1e6, target=1.3, note="1.0 = exactly linear"))
+    results.append(
+        Result(
+            f"refresh linearity: per paper at {large:,} / at {small:,}",
+            per_paper[large] * 1e6,
+            "µs",
+            per_paper[small] * 1e6,
+            target=1.3,
+            note="1.0 = exactly linear",
+        )
+    )
     return results

@@ -86,8 +86,14 @@ def _target(r: Result) -> str:
 def rows(results: Sequence[Result]) -> list[list[str]]:
     head = ["metric", "value", "baseline", "ratio", "target", "pass"]
     body = [
-        [r.metric, _num(r.value, r.unit), _num(r.baseline, r.unit), _num(r.ratio) if r.ratio else "—", _target(r),
-         ("yes" if r.passed else "NO") if r.target is not None else ""]
+        [
+            r.metric,
+            _num(r.value, r.unit),
+            _num(r.baseline, r.unit),
+            _num(r.ratio) if r.ratio else "—",
+            _target(r),
+            ("yes" if r.passed else "NO") if r.target is not None else "",
+        ]
         for r in results
     ]
     return [head, *body]

@@ -50,8 +50,12 @@ class Sizes:
 
 
 FULL = Sizes()
-QUICK = Sizes(serving=ServingSizes(rounds=5, batch=40, first_queries=5),
-              refresh=RefreshSizes(repeats=3), coldstart_runs=3, warm_requests=10)
+QUICK = Sizes(
+    serving=ServingSizes(rounds=5, batch=40, first_queries=5),
+    refresh=RefreshSizes(repeats=3),
+    coldstart_runs=3,
+    warm_requests=10,
+)
 
 
 def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[Result]:
@@ -91,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
     args = parser.parse_args(argv)
     facts = machine()
-    print(f"machine: {facts['cores']} cores, Python {facts['python']} ({facts['implementation']}), "
-          f"{facts['platform']}")
+    print(f"machine: {facts['cores']} cores, Python {facts['python']} ({facts['implementation']}), {facts['platform']}")
     results = run_all(QUICK if args.quick else FULL)
     print()
     print(table(results))
@@ -100,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         if r.note:
             print(f"  {r.metric}: {r.note}")
     missed = [r.metric for r in results if not r.passed]
-    print(f"\n{len(results) - len(missed)}/{len(results)} within target" + (f"; missed: {', '.join(missed)}"
-                                                                            if missed else ""))
+    print(
+        f"\n{len(results) - len(missed)}/{len(results)} within target"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
     write_json(args.output, results)
     print(f"results written to {args.output}")
     return 0

@@ -26,10 +26,30 @@ from benchmarks.server import ServerProcess
 
 # Terms a reader might follow: single words, phrases, prefixes; rotated into 5-term sets.
 VOCABULARY = (
-    "diffusion", "transformer", "graph neural network", "reinforcement learning", "quantiz*",
-    "language model", "benchmark", "robust*", "federated", "agent", "vision", "retrieval",
-    "privacy", "causal", "kernel", "speculative decoding", "kv cache", "mixture of experts",
-    "fine-tuning", "contrastive", "uncertainty", "theorem", "optimization", "reasoning",
+    "diffusion",
+    "transformer",
+    "graph neural network",
+    "reinforcement learning",
+    "quantiz*",
+    "language model",
+    "benchmark",
+    "robust*",
+    "federated",
+    "agent",
+    "vision",
+    "retrieval",
+    "privacy",
+    "causal",
+    "kernel",
+    "speculative decoding",
+    "kv cache",
+    "mixture of experts",
+    "fine-tuning",
+    "contrastive",
+    "uncertainty",
+    "theorem",
+    "optimization",
+    "reasoning",
 )
 CUSTOM_DAYS = 7
 MEMORY_TARGET_MB = 250
@@ -68,8 +88,11 @@ def serving_results(config_path: str, db_path: str, sizes: ServingSizes = Servin
         results.extend(custom_query(server, http, sizes))
         final = server.memory(http)["peak_mb"]
     note = f"after /feed?days={sizes.days}; {final:.0f} MB after the whole serving benchmark"
-    results.append(Result(f"memory: peak RSS serving {sizes.days} days", loaded, "MB", target=MEMORY_TARGET_MB,
-                          on="value", note=note))
+    results.append(
+        Result(
+            f"memory: peak RSS serving {sizes.days} days", loaded, "MB", target=MEMORY_TARGET_MB, on="value", note=note
+        )
+    )
     results.append(Result("memory: peak RSS after all serving runs", final, "MB"))
     return results
 
@@ -87,8 +110,14 @@ def default_feed(server: ServerProcess, http: httpx.Client, sizes: ServingSizes)
     if check(http.get(static_url)).content != feed.content:
         raise RuntimeError("the static baseline does not send the feed's bytes")
     app, static = alternate(http, server.url + "/feed", static_url, sizes)
-    return Result("default feed /feed, warm (per request)", app, "s", static, target=1.3,
-                  note=f"{len(feed.content) / 1024:.0f} KiB RSS body")
+    return Result(
+        "default feed /feed, warm (per request)",
+        app,
+        "s",
+        static,
+        target=1.3,
+        note=f"{len(feed.content) / 1024:.0f} KiB RSS body",
+    )
 
 
 def custom_query(server: ServerProcess, http: httpx.Client, sizes: ServingSizes) -> list[Result]:
@@ -101,8 +130,14 @@ def custom_query(server: ServerProcess, http: httpx.Client, sizes: ServingSizes)
         bodies.append(response)
     server.set_static(http, bodies[-1])
     statics = [one(http, static_url) for _ in range(max(sizes.first_queries, 5))]
-    first = Result("custom query, first request (per request)", median(firsts), "s", median(statics), target=3,
-                   note=f"{len(firsts)} distinct 5-term queries, days={CUSTOM_DAYS}, atom")
+    first = Result(
+        "custom query, first request (per request)",
+        median(firsts),
+        "s",
+        median(statics),
+        target=3,
+        note=f"{len(firsts)} distinct 5-term queries, days={CUSTOM_DAYS}, atom",
+    )
     repeated_url = str(bodies[-1].request.url)
     app, static = alternate(http, repeated_url, static_url, sizes)
     again = Result("custom query, repeated (per request)", app, "s", static, target=1.3)

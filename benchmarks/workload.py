@@ -100,8 +100,9 @@ def announcement_dates(last: str, count: int) -> list[str]:
     return out[::-1]
 
 
-def make_papers(texts: Sequence[Text], config: Config, day: str, count: int, rng: random.Random,
-                first: int = 0) -> list[Paper]:
+def make_papers(
+    texts: Sequence[Text], config: Config, day: str, count: int, rng: random.Random, first: int = 0
+) -> list[Paper]:
     """`count` papers announced on `day`, ids numbered from `first`."""
     pool = [s for t in texts[:50] for s in t.sentences]  # sentences to swap in
     types = [t for t, _ in TYPE_MIX]
@@ -137,8 +138,14 @@ def _categories(followed: Sequence[str], kind: str, rng: random.Random) -> tuple
     return tuple(dict.fromkeys((rng.choice(followed), *extra)))
 
 
-def build_days(config: Config, texts: Sequence[Text], days: int = 14, per_day: int = 1500, seed: int = SEED,
-               summaries: int = SUMMARIES_PER_DAY) -> list[Day]:
+def build_days(
+    config: Config,
+    texts: Sequence[Text],
+    days: int = 14,
+    per_day: int = 1500,
+    seed: int = SEED,
+    summaries: int = SUMMARIES_PER_DAY,
+) -> list[Day]:
     """`days` announcement days of `per_day` papers scored under the config's profile,
     oldest first; the best `summaries` papers of each day carry a summary."""
     rng = random.Random(seed)
