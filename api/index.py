@@ -30,6 +30,8 @@ from api import errors  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
 from api.feeds import feed_response, public_base  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
+from api.page import page_response  # noqa: E402
+from api.page import router as page_router  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.opml import render_opml  # noqa: E402
 
@@ -52,12 +54,12 @@ def get(*paths: str):
 
 
 @get("/")
-def root(request: Request, service: ServiceDep) -> JSONResponse:
-    base = public_base(request)
-    feeds = {"all": f"{base}/feed", **{c: f"{base}/feed/{c}" for c in service.config.categories}}
-    return JSONResponse(
-        {"service": "arxiv-rss", "feeds": feeds, "opml": f"{base}/opml", "health": f"{base}/api/health"}
-    )
+def root(request: Request, service: ServiceDep) -> Response:
+    """The web page: data status, feed builder with live preview, today's papers."""
+    return page_response(service, request)
+
+
+app.include_router(page_router)
 
 
 @get("/feed", "/rss")

@@ -1,0 +1,139 @@
+"""The web page at `/` and its static files at `/static/{name}`.
+
+The page is rendered by core.page from the manifest and the latest announcement day
+(one store command, plus one mget when that day is not in memory yet), reused from
+the body cache while the data, the public base URL and the "3 hours ago" text stay
+the same, and served with an ETag and the feeds' cache lifetimes. When the store
+cannot be reached at all the page still renders, says so, and is never cached.
+
+Static files are read once per process. The page names them with `?v=<content hash>`:
+that URL is cached for a year (`immutable`); any other URL of the file for 5 minutes.
+Both carry the hash as ETag, so a revalidation is a 304.
+
+Every response of this module carries a Content-Security-Policy that allows scripts,
+styles, images and fetches from this origin only, no inline script or style.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+
+from api import errors
+from api.deps import Service
+from api.feeds import cache_control, http_date, not_modified, public_base
+from api.ops import storage_notice
+from core.errors import StoreError
+from core.layout import Manifest
+from core.page import PageInput, refresh_age, render_page
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {
+    "app.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=300"
+HTML_TYPE = "text/html; charset=utf-8"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+STORE_DOWN = "The data store cannot be reached right now ({reason}); no papers can be shown. The feeds say the same."
+DEGRADED = "The data store cannot be reached right now: this is the copy held in memory and may be out of date."
+
+router = APIRouter()
+
+
+def page_response(service: Service, request: Request) -> Response:
+    """The page for this request, or 304."""
+    base = public_base(request)
+    try:
+        manifest = service.reader.manifest()
+        degraded = bool(service.reader.degraded)
+        day = _latest_day(service, manifest)
+    except StoreError as exc:
+        return _store_down_page(service, base, str(exc))
+    now = service.clock()
+    alerts = tuple(a for a in (DEGRADED if degraded else "", storage_notice(service.env, _backend(service))) if a)
+    # "Last refresh 3 hours ago" is part of the text, so it is part of the key.
+    key = ("page", service.data_tag(manifest), base, alerts, refresh_age(manifest, now), asset_urls_key())
+    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
+    headers = {**SECURITY_HEADERS, "ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}
+    if last_modified := http_date(manifest.published_at):
+        headers["Last-Modified"] = last_modified
+    if not_modified(request, etag, ""):
+        return Response(status_code=304, headers=headers)
+    body = service.bodies.get(key)
+    if body is None:
+        page = PageInput(manifest, day, service.config, base, now, asset_urls(), alerts)
+        body = render_page(page).encode("utf-8")
+        service.bodies.put(key, body)
+    return Response(body, media_type=HTML_TYPE, headers=headers)
+
+
+def _latest_day(service: Service, manifest: Manifest):
+    """The newest announcement day, or None (no data yet, or its segment has expired)."""
+    if not manifest.days:
+        return None
+    days = service.reader.days(manifest, 1)
+    return days[0] if days else None
+
+
+def _store_down_page(service: Service, base: str, reason: str) -> Response:
+    alert = STORE_DOWN.format(reason=reason)
+    page = PageInput(Manifest(), None, service.config, base, service.clock(), asset_urls(), (alert,))
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Retry-After": errors.STORE_RETRY_AFTER}
+    return Response(render_page(page).encode("utf-8"), status_code=503, media_type=HTML_TYPE, headers=headers)
+
+
+def _backend(service: Service) -> str:
+    try:
+        return service.ctx.store.name
+    except StoreError:
+        return ""
+
+
+# Static files ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=len(STATIC_TYPES))
+def static_file(name: str) -> tuple[bytes, str]:
+    """(bytes, content hash) of one static file, read once per process."""
+    body = (STATIC_DIR / name).read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:16]
+
+
+def asset_urls() -> dict[str, str]:
+    """Each static file's versioned URL, e.g. `/static/app.js?v=3f2a...`."""
+    return {name: f"/static/{name}?v={static_file(name)[1]}" for name in STATIC_TYPES}
+
+
+def asset_urls_key() -> str:
+    return ",".join(static_file(name)[1] for name in STATIC_TYPES)
+
+
+def static_asset(name: str, request: Request) -> Response:
+    """One static file: a year of caching at its versioned URL, 5 minutes elsewhere; 304 on
+    a matching If-None-Match; the JSON 404 for any name not served."""
+    if name not in STATIC_TYPES:
+        return errors.error_response(404, "no such page")
+    body, digest = static_file(name)
+    etag = f'"{digest}"'
+    cache = IMMUTABLE if request.query_params.get("v") == digest else REVALIDATE
+    headers = {**SECURITY_HEADERS, "ETag": etag, "Cache-Control": cache}
+    if not_modified(request, etag, ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=STATIC_TYPES[name], headers=headers)
+
+
+router.add_api_route("/static/{name}", static_asset, methods=["GET", "HEAD"], include_in_schema=False)

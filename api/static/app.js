@@ -1,0 +1,357 @@
+/* arxiv-rss page: the feed builder's live URL, copy button and preview, and relative times.
+   Plain script, no dependencies. The page works without it: the builder is a GET form on /feed.
+   The values it needs come from the JSON block #page-data (the CSP allows no inline script). */
+(function () {
+  "use strict";
+
+  var ORDER = ["format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary"];
+  var DEFAULT_LIMIT = 50;
+  var DEBOUNCE_MS = 250;
+  var WORD = "[\\p{L}\\p{N}_]";
+
+  var data = JSON.parse(document.getElementById("page-data").textContent);
+  var form = document.getElementById("builder");
+  var urlBox = document.getElementById("feed-url");
+  var openLink = document.getElementById("feed-open");
+  var subscribeLink = document.getElementById("feed-subscribe");
+  var copyButton = document.getElementById("copy");
+  var copyStatus = document.getElementById("copy-status");
+  var preview = document.getElementById("preview");
+  var previewStatus = document.getElementById("preview-status");
+  var previewList = document.getElementById("preview-list");
+  var minScore = document.getElementById("f-min_score");
+  var minScorePlaceholder = minScore ? minScore.placeholder : "";
+
+  var timer = null;
+  var inflight = null;
+  var shownQuery = null;
+
+  function checkedValues(name) {
+    return Array.prototype.filter
+      .call(form.elements[name] ? form.querySelectorAll('input[name="' + name + '"]') : [], function (el) {
+        return el.checked;
+      })
+      .map(function (el) {
+        return el.value;
+      });
+  }
+
+  function field(name) {
+    var el = form.elements[name];
+    return el && typeof el.value === "string" ? el.value.trim() : "";
+  }
+
+  function sameSet(a, b) {
+    return a.length === b.length && a.every(function (x) {
+      return b.indexOf(x) >= 0;
+    });
+  }
+
+  /* The builder's state as ordered [name, value] pairs, defaults left out. */
+  function params() {
+    var d = data.defaults;
+    var values = {};
+    var cats = checkedValues("categories");
+    var types = checkedValues("types");
+    var format = checkedValues("format")[0] || d.format;
+    var summary = checkedValues("summary")[0] || d.summary;
+    if (format !== d.format) values.format = format;
+    ["keywords", "exclude", "authors"].forEach(function (name) {
+      var v = field(name)
+        .split(",")
+        .map(function (t) {
+          return t.trim();
+        })
+        .filter(Boolean)
+        .join(",");
+      if (v) values[name] = v;
+    });
+    if (cats.length && cats.length < data.categories.length) values.categories = cats.join(",");
+    if (types.length && !sameSet(types, d.types)) values.types = types.join(",");
+    if (field("min_score") !== "") values.min_score = field("min_score");
+    var days = field("days");
+    if (days !== "" && days !== String(d.days)) values.days = days;
+    if (summary !== d.summary) values.summary = summary;
+    return ORDER.filter(function (n) {
+      return n in values;
+    }).map(function (n) {
+      return [n, values[n]];
+    });
+  }
+
+  function encode(pairs) {
+    return pairs
+      .map(function (p) {
+        return p[0] + "=" + encodeURIComponent(p[1]).replace(/%2C/g, ",");
+      })
+      .join("&");
+  }
+
+  function feedPath(pairs) {
+    var qs = encode(pairs);
+    return "/feed" + (qs ? "?" + qs : "");
+  }
+
+  function update() {
+    var pairs = params();
+    var url = data.base + feedPath(pairs);
+    urlBox.value = url;
+    openLink.href = url;
+    subscribeLink.href = "feed:" + url;
+    copyStatus.textContent = "";
+    noteEmptyGroups();
+    if (minScore) {
+      minScore.placeholder = field("keywords") ? "0" : minScorePlaceholder;
+    }
+    schedulePreview(pairs);
+  }
+
+  function noteEmptyGroups() {
+    [
+      ["categories", "None ticked: every category, as when all are ticked."],
+      ["types", "None ticked: the default types (" + data.defaults.types.join(", ") + ")."],
+    ].forEach(function (pair) {
+      var hint = document.getElementById("h-" + pair[0]);
+      if (hint) hint.textContent = checkedValues(pair[0]).length ? "" : pair[1];
+    });
+  }
+
+  /* Preview: the JSON Feed of the same URL. */
+
+  function schedulePreview(pairs) {
+    var jsonPairs = pairs.filter(function (p) {
+      return p[0] !== "format";
+    });
+    jsonPairs.unshift(["format", "json"]);
+    var path = feedPath(jsonPairs);
+    if (path === shownQuery) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      loadPreview(path);
+    }, DEBOUNCE_MS);
+  }
+
+  function loadPreview(path) {
+    if (inflight) inflight.abort();
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    inflight = controller;
+    preview.setAttribute("aria-busy", "true");
+    fetch(path, { headers: { Accept: "application/feed+json" }, signal: controller ? controller.signal : undefined })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          return { ok: response.ok, body: body };
+        });
+      })
+      .then(function (result) {
+        if (inflight !== controller) return;
+        shownQuery = path;
+        clearInvalid();
+        if (result.ok) {
+          showItems(result.body.items || []);
+        } else {
+          showError(result.body && result.body.error);
+        }
+      })
+      .catch(function (err) {
+        if (err && err.name === "AbortError") return;
+        showError({ message: "the preview could not be loaded (" + (err && err.message ? err.message : "network error") + ")" });
+      })
+      .then(function () {
+        if (inflight === controller) {
+          preview.removeAttribute("aria-busy");
+          inflight = null;
+        }
+      });
+  }
+
+  function clearInvalid() {
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid="true"]'), function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showError(error) {
+    error = error || {};
+    previewList.textContent = "";
+    previewStatus.className = "preview-status error";
+    var where = error.parameter ? error.parameter + ": " : "";
+    previewStatus.textContent = "This feed would be refused — " + where + (error.message || "unknown error");
+    var input = error.parameter ? document.getElementById("f-" + error.parameter) : null;
+    if (input && input.tagName === "INPUT") input.setAttribute("aria-invalid", "true");
+  }
+
+  function showItems(items) {
+    previewStatus.className = "preview-status";
+    var dates = items.map(function (i) {
+      return (i._arxiv && i._arxiv.announced) || "";
+    });
+    var text;
+    if (!items.length) {
+      text = "No paper matches this feed right now. It fills when a matching paper is announced.";
+    } else {
+      text = items.length + (items.length === 1 ? " paper" : " papers") + " in this feed right now";
+      var first = dates.slice().sort()[0];
+      var last = dates.slice().sort().pop();
+      text += first ? (first === last ? ", announced " + first : ", announced " + first + " to " + last) : "";
+      text += items.length >= DEFAULT_LIMIT ? " (the feed's limit; add &limit=200 for more)." : ".";
+    }
+    previewStatus.textContent = text;
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (item) {
+      fragment.appendChild(previewItem(item));
+    });
+    previewList.textContent = "";
+    previewList.appendChild(fragment);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function previewItem(item) {
+    var meta = item._arxiv || {};
+    var keywords = meta.matched_keywords || [];
+    var li = el("li");
+    li.setAttribute("data-id", item.id);
+    var link = el("a", "pv-title");
+    link.href = /^https:\/\/arxiv\.org\//.test(item.url || "") ? item.url : "#";
+    appendHighlighted(link, item.title || "", keywords);
+    li.appendChild(link);
+    var line = el("p", "meta");
+    if (keywords.length) line.appendChild(el("span", "score", "score " + formatScore(meta.score)));
+    (item.tags || []).forEach(function (tag) {
+      line.appendChild(el("span", "tag", tag));
+    });
+    if (meta.announce_type) line.appendChild(el("span", "type", meta.announce_type));
+    keywords.forEach(function (k) {
+      line.appendChild(el("mark", "kw", k));
+    });
+    if (meta.ai_summary) line.appendChild(el("span", "has-summary", "AI summary"));
+    li.appendChild(line);
+    return li;
+  }
+
+  function formatScore(score) {
+    return typeof score === "number" ? String(Math.round(score * 100) / 100) : "–";
+  }
+
+  /* Keywords are found as the server's scorer finds them: whole words, any case, plurals,
+     `prefix*`, and phrases whose words are separated by spaces or hyphens. */
+  function termSource(keyword) {
+    var text = keyword.trim().toLowerCase();
+    var prefix = /\*$/.test(text);
+    var words = text.replace(/\*+$/, "").split(/[\s\-\u2010\u2011]+/).filter(Boolean);
+    if (!words.length) return null;
+    var lastWord = words[words.length - 1];
+    var parts = words.slice(0, -1).map(escapeRe);
+    var last = escapeRe(lastWord);
+    if (prefix) last += WORD + "*";
+    else if (/[^aeiou]y$/.test(lastWord)) last = escapeRe(lastWord.slice(0, -1)) + "(?:y|ies)";
+    else if (/\p{L}$/u.test(lastWord)) last += "(?:e?s)?";
+    parts.push(last);
+    var start = /^[\p{L}\p{N}_]/u.test(words[0]) ? "(?<!" + WORD + ")" : "";
+    var end = !prefix && /[\p{L}\p{N}_]$/u.test(lastWord) ? "(?!" + WORD + ")" : "";
+    return start + parts.join("[\\s\\-\\u2010\\u2011]+") + end;
+  }
+
+  function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&");
+  }
+
+  function appendHighlighted(node, text, keywords) {
+    var sources = keywords.map(termSource).filter(Boolean);
+    if (!sources.length) {
+      node.textContent = text;
+      return;
+    }
+    var re;
+    try {
+      re = new RegExp(sources.join("|"), "giu");
+    } catch (e) {
+      node.textContent = text;
+      return;
+    }
+    var pos = 0;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      if (!m[0]) {
+        re.lastIndex += 1;
+        continue;
+      }
+      node.appendChild(document.createTextNode(text.slice(pos, m.index)));
+      node.appendChild(el("mark", "", m[0]));
+      pos = m.index + m[0].length;
+    }
+    node.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
+  /* Copy: the Clipboard API, else select the URL and use the old copy command. */
+
+  function copy() {
+    var url = urlBox.value;
+    var done = function () {
+      copyStatus.textContent = "Copied.";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, fallback);
+    } else {
+      fallback();
+    }
+    function fallback() {
+      urlBox.focus();
+      urlBox.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (e) {
+        ok = false;
+      }
+      copyStatus.textContent = ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.";
+    }
+  }
+
+  /* "3 hours ago", kept current while the page stays open. */
+
+  function relative(then, now) {
+    var seconds = Math.round((now - then) / 1000);
+    var ahead = seconds < 0;
+    seconds = Math.abs(seconds);
+    if (seconds < 60) return "just now";
+    var units = [["day", 86400], ["hour", 3600], ["minute", 60]];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds >= units[i][1]) {
+        var n = Math.floor(seconds / units[i][1]);
+        var text = n + " " + units[i][0] + (n === 1 ? "" : "s");
+        return ahead ? "in " + text : text + " ago";
+      }
+    }
+    return "just now";
+  }
+
+  function refreshTimes() {
+    var now = Date.now();
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-relative]"), function (t) {
+      var then = Date.parse(t.getAttribute("datetime"));
+      if (!isNaN(then)) t.textContent = relative(then, now);
+    });
+  }
+
+  form.addEventListener("input", update);
+  form.addEventListener("change", update);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.location.href = feedPath(params());
+  });
+  copyButton.hidden = false;
+  copyButton.addEventListener("click", copy);
+  urlBox.addEventListener("focus", function () {
+    urlBox.select();
+  });
+  refreshTimes();
+  setInterval(refreshTimes, 60000);
+  previewStatus.textContent = "Loading the preview…";
+  update();
+})();

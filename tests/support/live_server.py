@@ -1,0 +1,39 @@
+"""An ASGI app served by a real uvicorn server on 127.0.0.1 and a random port, in a thread.
+
+    with live_server(app) as base:        # "http://127.0.0.1:54321"
+        httpx.get(base + "/feed")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+
+START_TIMEOUT_S = 10
+
+
+@contextlib.contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve `app` until the block ends; yields the base URL. Raises RuntimeError when
+    the server has not started within START_TIMEOUT_S."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        if not server.started:
+            raise RuntimeError("uvicorn did not start")
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

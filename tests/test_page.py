@@ -1,0 +1,494 @@
+"""The web page at `/` and its static files, through the ASGI app (TestClient): HTML
+structure and accessibility basics, escaping of hostile upstream text, the status strip
+for every refresh status, no data, store outages, headers (CSP, ETag, cache), no
+external resources, and the import check. The browser behaviour is in test_browser.py.
+
+The store is a real SQLite file seeded with synthetic papers (tests.support.seed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import Service, get_service
+from api.index import app
+from api.page import STATIC_TYPES
+from core.config import Env
+from core.context import Context
+from core.errors import StoreError
+from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_url
+from tests.support.papers import paper
+from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "api" / "static"
+CONFIG = seed_config()
+LATEST = "2026-09-23"
+NOON = datetime(2026, 9, 23, 16, 0, tzinfo=UTC)  # 12:00 EDT, twelve hours before the next rebuild
+HOSTILE_TITLE = '<script>alert("t")</script><img src=x onerror=alert(1)> Sparse attention & "LLM" </textarea>'
+HOSTILE_AUTHOR = '"><svg onload=alert(2)>'
+HOSTILE_ABSTRACT = "An LLM abstract with <iframe src=javascript:alert(3)></iframe> and a </script> tag."
+HOSTILE_SUMMARY = (
+    "## Findings\n\n**bold** claim\n\n<script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n"
+    "[click](javascript:alert(6)) and [data](data:text/html,<b>x</b>)\n"
+)
+
+
+class SwitchableStore:
+    """A real store that can be switched off: every command then raises StoreError."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.down = inner, inner.name, False
+
+    def __getattr__(self, method):
+        target = getattr(self.inner, method)
+
+        def call(*args, **kwargs):
+            if self.down:
+                raise StoreError("connection refused (switched off by the test)")
+            return target(*args, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    """make(config, seed, clock, wrap, env) -> (client, service); seed is True, False or a
+    function of (store, config) that publishes its own data."""
+    contexts = []
+
+    def make(config=CONFIG, seed=True, clock=NOON, wrap=None, env=None):
+        ctx = Context(config, env or Env(db_path=str(tmp_path / f"db{len(contexts)}.sqlite3")))
+        contexts.append(ctx)
+        if seed is True:
+            seed_store(ctx.store, config)
+        elif seed:
+            seed(ctx.store, config)
+        if wrap is not None:
+            ctx.store = wrap(ctx.store)
+        service = Service(ctx, clock=lambda: clock)
+        app.dependency_overrides[get_service] = lambda: service
+        return TestClient(app), service
+
+    yield make
+    app.dependency_overrides.clear()
+    for ctx in contexts:
+        getattr(ctx.store, "inner", ctx.store).close()
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()[0]
+
+
+class Doc(HTMLParser):
+    """The page as a flat list of (tag, attributes) plus the text inside each element id."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self._open: list[tuple[str, dict, list[str]]] = []
+        self.text_by_id: dict[str, str] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: (v or "") for k, v in attrs}
+        self.elements.append((tag, attributes))
+        if tag not in ("input", "meta", "link", "br", "img", "hr", "rect", "line", "path", "circle"):
+            self._open.append((tag, attributes, []))
+
+    def handle_startendtag(self, tag, attrs):
+        self.elements.append((tag, {k: (v or "") for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        while self._open:
+            name, attributes, chunks = self._open.pop()
+            text = "".join(chunks)
+            if attributes.get("id"):
+                self.text_by_id[attributes["id"]] = text
+            if self._open:
+                self._open[-1][2].append(text)
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[-1][2].append(data)
+
+    def find(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def page_of(client, url: str = "/", **kwargs) -> tuple[str, Doc]:
+    response = client.get(url, **kwargs)
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    return response.text, Doc(response.text)
+
+
+def feed_json(client, url: str) -> dict:
+    return json.loads(client.get(url).content)
+
+
+# Headers ----------------------------------------------------------------------------------------
+
+
+def test_the_page_is_html_with_a_strict_csp_an_etag_and_the_feeds_cache_lifetimes(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "max-age=0, s-maxage=3600, stale-while-revalidate=86400"
+    assert response.headers["last-modified"] == "Wed, 23 Sep 2026 05:15:00 GMT"
+    assert re.fullmatch(r'"[0-9a-f]{24}"', response.headers["etag"])
+
+
+def test_a_matching_if_none_match_gets_a_304_and_the_page_is_rendered_once(make_client):
+    client, service = make_client()
+    first = client.get("/")
+    again = client.get("/", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert client.get("/").content == first.content and len(service.bodies) == 1
+
+
+def test_the_etag_changes_when_the_last_refresh_text_ages(make_client):
+    early = make_client(clock=NOON)[0].get("/")
+    late = make_client(clock=NOON + timedelta(hours=2))[0].get("/")
+    assert "10 hours ago" in early.text and "12 hours ago" in late.text
+    assert early.headers["etag"] != late.headers["etag"]
+
+
+def test_head_answers_with_the_headers_and_no_body(client):
+    response = client.head("/")
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"] == "text/html; charset=utf-8" and "etag" in response.headers
+
+
+# Structure ------------------------------------------------------------------------------------
+
+
+def test_the_builder_is_a_plain_get_form_on_the_feed_with_every_control(client):
+    _, doc = page_of(client)
+    assert doc.find("form", id="builder", action="/feed", method="get")
+    categories = doc.find("input", name="categories", type="checkbox")
+    assert [c["value"] for c in categories] == list(CONFIG.categories) and all("checked" in c for c in categories)
+    types = doc.find("input", name="types", type="checkbox")
+    assert [t["value"] for t in types] == ["new", "cross", "replace", "replace-cross"]
+    assert [t["value"] for t in types if "checked" in t] == list(CONFIG.include_types)
+    for name in ("keywords", "exclude", "authors"):
+        (box,) = doc.find("input", name=name, type="text")
+        assert box.get("value", "") == ""  # empty: the deployment's default
+    (days,) = doc.find("input", name="days", type="number")
+    assert (days["min"], days["max"], days["value"]) == ("1", str(CONFIG.retention_days), "1")
+    assert doc.find("input", name="min_score", type="number")
+    assert [r["value"] for r in doc.find("input", name="format", type="radio")] == ["rss", "atom", "json"]
+    assert [r["value"] for r in doc.find("input", name="summary", type="radio")] == ["full", "none"]
+    assert doc.find("button", type="submit")
+
+
+def test_every_form_control_has_a_label_and_the_page_a_language_and_headings(client):
+    html, doc = page_of(client)
+    labelled = {label["for"] for label in doc.find("label") if "for" in label}
+    controls = [a for t, a in doc.elements if t == "input"]
+    assert controls and all(c.get("id") in labelled or c.get("aria-label") for c in controls)
+    assert doc.find("html", lang="en") and doc.find("meta", name="viewport")
+    assert len(doc.find("h1")) == 1 and len(doc.find("h2")) >= 3
+    assert doc.find("a", href="#builder")  # skip link
+    assert doc.find("svg", role="img") and all(s.get("aria-labelledby") for s in doc.find("svg"))
+
+
+def test_the_subscribe_url_copy_button_and_feed_link_start_from_the_default_feed(client):
+    _, doc = page_of(client)
+    (url,) = doc.find("input", id="feed-url")
+    assert url["value"] == "http://testserver/feed" and "readonly" in url
+    assert doc.find("a", id="feed-subscribe", href="feed:http://testserver/feed")
+    (copy,) = doc.find("button", id="copy")
+    assert "hidden" in copy  # shown by the script, which is what makes it work
+
+
+def test_the_page_uses_the_forwarded_scheme_and_host_for_its_feed_urls(client):
+    _, doc = page_of(client, headers={"X-Forwarded-Proto": "https", "Host": "papers.example"})
+    assert doc.find("input", id="feed-url", value="https://papers.example/feed")
+    data = json.loads(doc.text_by_id["page-data"])
+    assert data["base"] == "https://papers.example"
+
+
+def test_scripts_are_external_or_json_data_and_nothing_is_inline(client):
+    html, doc = page_of(client)
+    scripts = doc.find("script")
+    assert {s.get("type", "") for s in scripts if "src" not in s} == {"application/json"}
+    assert all(s["src"].startswith("/static/app.js?v=") for s in scripts if "src" in s)
+    attributes = [name for _, a in doc.elements for name in a]
+    assert "style" not in attributes and not [n for n in attributes if n.startswith("on")]
+    assert "<style" not in html
+    data = json.loads(doc.text_by_id["page-data"])
+    assert data["categories"] == list(CONFIG.categories) and data["retention_days"] == CONFIG.retention_days
+    assert data["defaults"]["types"] == list(CONFIG.include_types)
+
+
+def test_todays_papers_are_the_default_feeds_papers_of_the_latest_day(client):
+    html, doc = page_of(client)
+    listed = [li["data-id"] for li in doc.find("li", **{"class": "paper"})]
+    feed = feed_json(client, f"/feed?format=json&limit={CONFIG.max_papers}")
+    assert listed == [item["id"] for item in feed["items"]] and listed
+    assert all(i["_arxiv"]["announced"] == LATEST for i in feed["items"])
+    first = feed["items"][0]
+    pid = first["_arxiv"]["id"]
+    assert f'href="https://arxiv.org/abs/{pid}"' in html
+    assert f'href="https://arxiv.org/pdf/{pid}v1"' in html and f'href="https://arxiv.org/html/{pid}v1"' in html
+    assert f'<span class="score">score {first["_arxiv"]["score"]:g}</span>' in html
+
+
+def test_matched_keywords_are_marked_and_the_summary_sits_in_a_details_block(client):
+    html, _ = page_of(client)
+    item = html[html.index('id="p-2609.02000"') :]
+    item = item[: item.index("</li>")]
+    assert '<mark class="kw">Sparse<span class="in-title"> (title)</span></mark>' in item
+    assert "<mark>Sparse</mark> <mark>Attention</mark> for <mark>LLM</mark>" in item
+    assert '<details class="ai-summary"><summary>AI summary' in item and "<strong>sparse attention</strong>" in item
+
+
+def test_the_charts_count_papers_per_category_and_by_score(client):
+    _, doc = page_of(client)
+    desc = doc.text_by_id["chart-cats-d"]
+    assert "cs.AI: " in desc and "cs.CL: " in desc and "cs.LG: " in desc
+    assert "score 0:" in doc.text_by_id["chart-scores-d"]
+
+
+def test_the_page_links_to_opml_health_and_the_repository(client):
+    _, doc = page_of(client)
+    hrefs = {a.get("href") for a in doc.find("a")}
+    assert {"/opml", "/api/health", DEFAULT_REPOSITORY, "/feed/cs.AI"} <= hrefs
+
+
+@pytest.mark.parametrize(
+    "configured, link",
+    [
+        ("https://git.example.org/me/arxiv", "https://git.example.org/me/arxiv"),
+        ("me/my-arxiv-rss", "https://github.com/me/my-arxiv-rss"),
+        ("", DEFAULT_REPOSITORY),
+        ('javascript:alert(1)//"', DEFAULT_REPOSITORY),
+    ],
+)
+def test_the_repository_link_comes_from_the_config(configured, link):
+    assert repository_url(seed_config(repository=configured)) == link
+
+
+# Escaping ---------------------------------------------------------------------------------------
+
+
+def publish_hostile(store, config):
+    hostile = paper(
+        "2609.09999",
+        title=HOSTILE_TITLE,
+        abstract=HOSTILE_ABSTRACT,
+        authors=(HOSTILE_AUTHOR, "Ada Lovelace"),
+        categories=("cs.AI",),
+        announced=LATEST,
+    )
+    day = scored_day(LATEST, [hostile], config, {hostile.id: summary_record(HOSTILE_SUMMARY)})
+    publish_days(store, config, [day], status="no-announcement", detail="<b>weekend</b> & <script>x</script>")
+
+
+def test_hostile_titles_authors_abstracts_summaries_and_details_are_shown_as_text(make_client):
+    client, _ = make_client(seed=publish_hostile)
+    html, doc = page_of(client)
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&quot;&gt;&lt;svg onload=alert(2)&gt;" in html
+    assert "&lt;iframe src=javascript:alert(3)&gt;&lt;/iframe&gt;" in html
+    assert "&lt;b&gt;weekend&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in html
+    assert "<strong>bold</strong>" in html  # the summary's Markdown is rendered, its markup is not
+    assert not doc.find("img") and not doc.find("iframe") and len(doc.find("svg")) == 2  # the two charts
+    attributes = [(name, value) for _, a in doc.elements for name, value in a.items()]
+    assert not [name for name, _ in attributes if name.startswith("on")]
+    assert not [v for _, v in attributes if v.strip().lower().startswith(("javascript:", "data:"))]
+    assert [s for s in doc.find("script") if "src" not in s and s.get("type") != "application/json"] == []
+    assert len(doc.find("script")) == 2
+
+
+def test_a_hostile_keyword_in_the_config_is_escaped_in_the_builder(make_client):
+    config = seed_config(keywords=["LLM", "<b>bold</b>", 'say "hi"'], exclude_keywords=["</textarea>"])
+    client, _ = make_client(config=config)
+    html, _ = page_of(client)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "say &quot;hi&quot;" in html and "&lt;/textarea&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_highlight_marks_whole_words_plurals_and_prefixes_and_escapes_the_rest():
+    assert highlight("RL in the world of RLs", ["RL"]) == "<mark>RL</mark> in the world of <mark>RLs</mark>"
+    assert highlight("Quantized <b>nets</b> & quantization", ["quantiz*"]) == (
+        "<mark>Quantized</mark> &lt;b&gt;nets&lt;/b&gt; &amp; <mark>quantization</mark>"
+    )
+    assert highlight("machine-learning", ["machine learning"]) == "<mark>machine-learning</mark>"
+    assert highlight("<i>", []) == "&lt;i&gt;"
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [(5, "just now"), (60, "1 minute ago"), (7200, "2 hours ago"), (90000, "1 day ago"), (-3600, "in 1 hour")],
+)
+def test_relative_time_reads_like_speech(seconds, text):
+    assert relative_time(NOON - timedelta(seconds=seconds), NOON) == text
+
+
+# Status strip ------------------------------------------------------------------------------------
+
+
+def publish_with(status: str, detail: str):
+    def publish(store, config):
+        seed_store(store, config, days=1)
+        day = scored_day(LATEST, [paper("2609.01234", announced=LATEST, categories=("cs.AI",))], config)
+        publish_days(store, config, [day], status=status, detail=detail)
+
+    return publish
+
+
+@pytest.mark.parametrize(
+    "status, detail, label, text",
+    [
+        ("updated", "updated", "updated", "announced 2026-09-23"),
+        ("no-announcement", "no announcement (weekend)", "no announcement", "no announcement (weekend), checked"),
+        ("unchanged", "same batch", "not rebuilt yet", "arXiv has not rebuilt its feed since the last refresh"),
+        ("upstream-error", "HTTP 503", "upstream error", "arXiv could not be read since"),
+    ],
+)
+def test_the_status_strip_says_each_categorys_status_honestly(make_client, status, detail, label, text):
+    client, _ = make_client(seed=publish_with(status, detail))
+    _, doc = page_of(client)
+    items = [doc.text_by_id.get(f"status-{c}", "") for c in CONFIG.categories]
+    assert all(label in item and text in item for item in items), items
+    if status == "upstream-error":
+        assert all("(HTTP 503); earlier data is still served" in item for item in items)
+    facts = doc.text_by_id["status-facts"]
+    assert "Last refresh 10 hours ago (2026-09-23 05:15 UTC)" in facts
+    assert "Announcement of Wednesday 23 September 2026" in facts and "1 paper" in facts
+
+
+def test_the_status_strip_counts_papers_and_summaries_of_the_latest_day(client):
+    _, doc = page_of(client)
+    assert "41 papers · 5 AI summaries" in doc.text_by_id["status-facts"]
+    assert "18 papers announced 2026-09-23" in doc.text_by_id["status-cs.AI"]
+
+
+def test_a_category_no_refresh_has_covered_yet_says_so(make_client):
+    wider = seed_config(categories=["cs.AI", "cs.CL", "cs.LG", "stat.ML"])
+    client, _ = make_client(config=wider, seed=lambda store, _: seed_store(store, CONFIG))
+    _, doc = page_of(client)
+    assert "not refreshed yet" in doc.text_by_id["status-stat.ML"]
+
+
+def test_a_service_with_no_data_yet_shows_the_builder_and_says_so(make_client):
+    client, _ = make_client(seed=False)
+    response = client.get("/")
+    html, doc = page_of(client)
+    assert response.status_code == 200 and "s-maxage=60," in response.headers["cache-control"]
+    assert "No data yet: this service has not completed a refresh" in html
+    assert doc.find("form", id="builder") and not doc.find("li", **{"class": "paper"})
+    assert "No announcement is stored yet." in html and not doc.find("svg")
+
+
+def test_a_store_outage_with_nothing_in_memory_still_serves_the_page_as_a_503(make_client):
+    client, service = make_client(wrap=SwitchableStore)
+    service.ctx.store.down = True
+    response = client.get("/")
+    assert response.status_code == 503 and response.headers["cache-control"] == "no-store"
+    assert "The data store cannot be reached right now (connection refused" in response.text
+    assert 'role="alert"' in response.text and 'id="builder"' in response.text
+
+
+def test_a_store_outage_with_data_in_memory_serves_it_and_says_so(make_client):
+    client, service = make_client(wrap=SwitchableStore)
+    assert client.get("/").status_code == 200
+    service.ctx.store.down = True
+    response = client.get("/")
+    assert response.status_code == 200 and "s-maxage=60," in response.headers["cache-control"]
+    assert "this is the copy held in memory" in response.text and 'class="paper"' in response.text
+
+
+def test_on_vercel_with_sqlite_the_page_warns_that_data_will_not_persist(make_client, tmp_path):
+    client, _ = make_client(env=Env(db_path=str(tmp_path / "v.sqlite3"), on_vercel=True))
+    assert "will not persist" in client.get("/").text
+
+
+# Static files and outside resources -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(STATIC_TYPES))
+def test_static_files_are_cached_for_a_year_at_their_versioned_url(client, name):
+    html = client.get("/").text
+    (versioned,) = re.findall(rf'"(/static/{re.escape(name)}\?v=[0-9a-f]+)"', html)
+    response = client.get(versioned)
+    assert response.status_code == 200 and response.content == (STATIC / name).read_bytes()
+    assert response.headers["content-type"] == STATIC_TYPES[name]
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    again = client.get(versioned, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    unversioned = client.get(f"/static/{name}")
+    assert unversioned.headers["cache-control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize("path", ["/static/nothing.js", "/static/..%2Fpage.py", "/static/app.js%00"])
+def test_only_the_named_static_files_are_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.json()["error"]["message"] == "no such page"
+
+
+URL = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")  # protocol-relative too
+ABSOLUTE_URL = re.compile(r"""https?://[^\s"'<>)]+""")  # in JS, `//` starts comments
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+
+def test_nothing_is_loaded_from_elsewhere_and_links_leave_only_for_arxiv_and_the_repository(client):
+    html, doc = page_of(client)
+    resources = [a.get("src") or a.get("href") for t, a in doc.elements if t in ("script", "link", "img")]
+    assert resources and all(r.startswith(("/static/", "http://testserver/")) for r in resources if r), resources
+    # AI summaries may link anywhere (sanitised, rel="nofollow"); everything else may not.
+    summaries = re.findall(r'<div class="summary-body">.*?</div>', html, re.S)
+    assert summaries and all('rel="noopener noreferrer nofollow"' in s for s in summaries if "<a " in s)
+    outside = re.sub(r'<div class="summary-body">.*?</div>', "", html, flags=re.S)
+    allowed = ("http://testserver", "https://arxiv.org/", DEFAULT_REPOSITORY)
+    found = [u for u in URL.findall(outside) if not u.startswith(allowed)]
+    assert found == [], found
+    for name in STATIC_TYPES:
+        text = (STATIC / name).read_text()
+        assert [u for u in ABSOLUTE_URL.findall(text) if u != SVG_NAMESPACE] == [], name
+        assert "@import" not in text and "url(" not in text
+
+
+IMPORT_CHECK = """
+import sys
+from fastapi.testclient import TestClient
+from api.index import app
+client = TestClient(app)
+for url in ("/", "/static/app.js", "/static/app.css"):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.text[:500])
+heavy = ("openai", "pypdf", "core.arxiv_client", "core.summaries", "core.jobs", "core.refresh")
+print(",".join(sorted(m for m in sys.modules if m.startswith(heavy))))
+"""
+
+
+def test_the_page_imports_no_llm_arxiv_or_pdf_code(tmp_path):
+    ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
+    seed_store(ctx.store, CONFIG, days=1, per_day=10)
+    ctx.store.close()
+    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
+    env = {**os.environ, "ARXIV_RSS_CONFIG": str(tmp_path / "config.json"), "ARXIV_RSS_DB": ctx.env.db_path}
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
