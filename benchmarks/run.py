@@ -46,6 +46,7 @@ class Sizes:
     serving: ServingSizes = field(default_factory=ServingSizes)
     refresh: RefreshSizes = field(default_factory=RefreshSizes)
     coldstart_runs: int = 7
+    coldstart_warmup: bool = True
     warm_requests: int = 20
 
 
@@ -84,19 +85,20 @@ def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[
         step("refresh CPU")
         results += refresh_results(config, texts, sizes.refresh)
         step("cold start")
-        results += coldstart_results(str(config_path), db, sizes.coldstart_runs)
+        results += coldstart_results(str(config_path), db, sizes.coldstart_runs, sizes.coldstart_warmup)
     step("done")
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, sizes: Sizes | None = None) -> int:
+    """The command line; `sizes` overrides the --quick choice (the smoke test's tiny run)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (same data sizes)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
     args = parser.parse_args(argv)
     facts = machine()
     print(f"machine: {facts['cores']} cores, Python {facts['python']} ({facts['implementation']}), {facts['platform']}")
-    results = run_all(QUICK if args.quick else FULL)
+    results = run_all(sizes or (QUICK if args.quick else FULL))
     print()
     print(table(results))
     for r in results:

@@ -3,12 +3,14 @@
     python -m benchmarks.server          # reads ARXIV_RSS_CONFIG, ARXIV_RSS_DB; prints "port <n>"
 
 The app is `api.index.app` with its real wiring (config file, SQLite store, the
-process-wide Service). Three routes are added for the benchmark, outside the
+process-wide Service). Routes are added for the benchmark, outside the
 app's own namespace:
 
     PUT /__bench/static    the bytes (and the feed's content type and cache headers) to serve
     GET /__bench/static    those bytes as a plain response: the baseline, a static file
                            served by the same uvicorn and the same FastAPI app
+    GET /__bench/static-sync  the same from a plain (non-async) function, which FastAPI
+                           runs in its thread pool as it does the feed routes
     GET /__bench/memory    {"peak_mb", "rss_mb"} of this process
 
 `ServerProcess` starts it from the benchmark, waits for the port and stops it.
@@ -22,6 +24,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from fastapi import Request, Response
@@ -44,7 +47,7 @@ def memory_mb() -> dict:
 
 
 def bench_app():
-    """api.index.app with the three benchmark routes added."""
+    """api.index.app with the benchmark routes added."""
     from api.index import app
 
     static = {"body": b"", "headers": {}}
@@ -54,16 +57,23 @@ def bench_app():
         static["headers"] = {k: v for k, v in request.headers.items() if k.startswith("x-static-")}
         return Response(status_code=204)
 
-    async def get_static() -> Response:
+    def get_static_response() -> Response:
         headers = {k.removeprefix("x-static-"): v for k, v in static["headers"].items()}
         media_type = headers.pop("content-type", None)
         return Response(static["body"], media_type=media_type, headers=headers)
+
+    async def get_static() -> Response:
+        return get_static_response()
+
+    def get_static_sync() -> Response:  # a plain function: FastAPI runs it in its thread pool
+        return get_static_response()
 
     async def memory() -> JSONResponse:
         return JSONResponse(memory_mb())
 
     app.add_api_route("/__bench/static", put_static, methods=["PUT"], include_in_schema=False)
     app.add_api_route("/__bench/static", get_static, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/__bench/static-sync", get_static_sync, methods=["GET"], include_in_schema=False)
     app.add_api_route("/__bench/memory", memory, methods=["GET"], include_in_schema=False)
     return app
 
@@ -78,13 +88,22 @@ def main() -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def subprocess_env(config_path: str, db_path: str) -> dict[str, str]:
+    """The environment of a benchmark child process: the app on this config and SQLite file,
+    no other store, not "on Vercel", and compiled bytecode kept (as a deployment has it) in a
+    cache folder under the system's temporary directory, outside the repository."""
+    env = {**os.environ, "ARXIV_RSS_CONFIG": config_path, "ARXIV_RSS_DB": db_path, "PYTHONPATH": str(ROOT)}
+    for var in ("REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "VERCEL", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(var, None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "arxiv-rss-bench-pycache")
+    return env
+
+
 class ServerProcess:
     """`python -m benchmarks.server` on a store and config; `url` once it listens."""
 
     def __init__(self, config_path: str, db_path: str):
-        env = {**os.environ, "ARXIV_RSS_CONFIG": config_path, "ARXIV_RSS_DB": db_path, "PYTHONPATH": str(ROOT)}
-        for var in ("REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "VERCEL"):
-            env.pop(var, None)
+        env = subprocess_env(config_path, db_path)
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.server"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
         )
