@@ -61,7 +61,7 @@ def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] 
 
 def _refresh_latest(config, store, client, manifest: Manifest, report: dict, now: datetime) -> Manifest:
     try:
-        feed = _fetch_latest(config, client)
+        feed = _fetch_latest(config, client, now)
     except UpstreamError as exc:
         log.event("refresh.upstream_error", reason=exc)  # reported to the caller, not a surprise
         report["error"] = str(exc)
@@ -82,13 +82,33 @@ def _refresh_latest(config, store, client, manifest: Manifest, report: dict, now
     return replace(manifest, batch=batch)
 
 
-def _fetch_latest(config: Config, client) -> ParsedFeed:
+def _fetch_latest(config: Config, client, now: datetime) -> ParsedFeed:
     from core.arxiv_parse import parse_feed
 
     body = client.fetch_feed(config.categories)
-    feed = parse_feed(body, config.categories)
+    feed = _placeable(parse_feed(body, config.categories), now)
     log.event("refresh.fetched", papers=len(feed.papers), skipped=feed.skipped, announced=feed.announced)
     return feed
+
+
+def _placeable(feed: ParsedFeed, now: datetime) -> ParsedFeed:
+    """The feed without the entries no announcement day can hold: no readable date, or a
+    date after tomorrow (one such entry would become the newest day and push every stored
+    day out of the retention window). They count as skipped. Raises UpstreamError when the
+    feed had entries and none is usable: that is a broken feed, not an empty announcement."""
+    last = (now + timedelta(days=1)).date().isoformat()
+    papers = tuple(p for p in feed.papers if _is_date(p.announced) and p.announced <= last)
+    skipped = feed.skipped + len(feed.papers) - len(papers)
+    if skipped and not papers:
+        raise UpstreamError(f"arXiv's feed is unusable: none of its {skipped} entries could be read")
+    return replace(feed, papers=papers, skipped=skipped)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def _store_papers(config: Config, store, manifest: Manifest, papers: list[Paper], now: datetime,
@@ -197,7 +217,7 @@ def _backfill(config, store, client, manifest: Manifest, report: dict, now: date
     papers: list[Paper] = []
     try:
         for page in client.search_pages(backfill_query(config.categories, since, until)):
-            feed = parse_feed(page, config.categories)
+            feed = _placeable(parse_feed(page, config.categories), now)
             report["skipped"] = report.get("skipped", 0) + feed.skipped
             papers.extend(p for p in feed.papers if date.fromisoformat(p.announced) in wanted)
     except UpstreamError as exc:
