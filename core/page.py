@@ -444,6 +444,7 @@ def _preview() -> str:
         "The live preview needs JavaScript. Without it, “Open this feed” shows the feed itself, and "
         "the default feed’s papers are listed under Today’s papers.</p>\n"
         '<ol id="preview-list" class="preview-list"></ol>\n'
+        '<p><button id="preview-more" class="secondary" type="button" hidden>Show all</button></p>\n'
         "</section>\n"
     )
 
@@ -457,7 +458,7 @@ def _charts_section(day: Day | None, config: Config, selected: Sequence[Scored])
     threshold = f"; the dashed line is the minimum score, {config.min_score:g}" if config.min_score > 0 else ""
     return (
         '<section class="charts" aria-labelledby="charts-h">\n'
-        f'<h2 id="charts-h">The announcement of {escape(_long_date(day.date))} in numbers</h2>\n'
+        f'<h2 id="charts-h">The day in numbers <span class="sub">({escape(day.date)})</span></h2>\n'
         '<div class="chart-grid">\n'
         f"<figure>{category_chart(day, config, selected)}"
         "<figcaption>Papers listed in each category; the highlighted part is in the default feed.</figcaption>"
@@ -506,6 +507,13 @@ def score_chart(day: Day, config: Config) -> str:
     top = max(bins + [1])
     left, bottom, plot_h, col_w = 8, 150, 118, 34
     parts = []
+    threshold = config.min_score  # drawn first, so the bars and counts sit on top
+    if threshold > 0:
+        x = left + col_w * (1 + min(threshold, MAX_SCORE_BIN))
+        parts.append(
+            f'<line class="threshold" x1="{x:.1f}" y1="{bottom - plot_h - 8}" x2="{x:.1f}" y2="{bottom + 2}"/>'
+            f'<text class="label" x="{x + 3:.1f}" y="{bottom - plot_h - 1}">min {threshold:g}</text>'
+        )
     for i, (n, label) in enumerate(zip(bins, labels, strict=True)):
         h = _w(n, top, plot_h)
         x = left + i * col_w
@@ -515,15 +523,10 @@ def score_chart(day: Day, config: Config) -> str:
             f'<text class="value" x="{x + col_w / 2:.1f}" y="{bottom - h - 4:.1f}" text-anchor="middle">{n}</text>'
             f'<text class="label" x="{x + col_w / 2:.1f}" y="{bottom + 16}" text-anchor="middle">{label}</text>'
         )
-    threshold = config.min_score
-    if threshold > 0:
-        x = left + col_w * (1 + min(threshold, MAX_SCORE_BIN))
-        parts.append(
-            f'<line class="threshold" x1="{x:.1f}" y1="{bottom - plot_h - 8}" x2="{x:.1f}" y2="{bottom + 2}"/>'
-            f'<text class="label" x="{x + 3:.1f}" y="{bottom - plot_h - 1}">min {threshold:g}</text>'
-        )
     parts.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{left + col_w * len(bins)}" y2="{bottom}"/>')
-    desc = "; ".join(f"score {label}: {n} papers" for n, label in zip(bins, labels, strict=True) if n)
+    spoken = ["0", "above 0, below 1", *(f"{n} to below {n + 1}" for n in range(1, MAX_SCORE_BIN)),
+              f"{MAX_SCORE_BIN} or more"]
+    desc = "; ".join(f"score {text}: {n} papers" for n, text in zip(bins, spoken, strict=True) if n)
     return _svg("chart-scores", f"Score distribution on {day.date}", desc or "no papers", 356, 176, "".join(parts))
 
 

@@ -171,6 +171,10 @@ def test_the_page_loads_without_errors_and_previews_the_default_feed(loaded, bas
     today = page.eval_on_selector_all("li.paper", "items => items.map(li => li.dataset.id)")
     assert today[: len(preview_ids(page))] == preview_ids(page)
     assert page.is_visible("#copy") and page.locator("svg.chart").count() == 2
+    assert page.locator("#preview-list li:visible").count() == 10
+    page.click("#preview-more")
+    assert page.locator("#preview-list li:visible").count() == len(preview_ids(page)) > 10
+    assert page.evaluate("document.activeElement.closest('li').dataset.id") == preview_ids(page)[10]
     assert problems == []
 
 

@@ -7,6 +7,7 @@
   var ORDER = ["format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary"];
   var DEFAULT_LIMIT = 50;
   var DEBOUNCE_MS = 250;
+  var PREVIEW_SHOWN = 10; // the rest behind "Show all", so a phone is not scrolled past a long list
   var WORD = "[\\p{L}\\p{N}_]";
 
   var data = JSON.parse(document.getElementById("page-data").textContent);
@@ -19,6 +20,7 @@
   var preview = document.getElementById("preview");
   var previewStatus = document.getElementById("preview-status");
   var previewList = document.getElementById("preview-list");
+  var moreButton = document.getElementById("preview-more");
   var minScore = document.getElementById("f-min_score");
   var minScorePlaceholder = minScore ? minScore.placeholder : "";
 
@@ -173,6 +175,7 @@
   function showError(error) {
     error = error || {};
     previewList.textContent = "";
+    moreButton.hidden = true;
     previewStatus.className = "preview-status error";
     var where = error.parameter ? error.parameter + ": " : "";
     previewStatus.textContent = "This feed would be refused — " + where + (error.message || "unknown error");
@@ -197,11 +200,25 @@
     }
     previewStatus.textContent = text;
     var fragment = document.createDocumentFragment();
-    items.forEach(function (item) {
-      fragment.appendChild(previewItem(item));
+    items.forEach(function (item, i) {
+      var li = previewItem(item);
+      li.hidden = i >= PREVIEW_SHOWN;
+      fragment.appendChild(li);
     });
     previewList.textContent = "";
     previewList.appendChild(fragment);
+    moreButton.hidden = items.length <= PREVIEW_SHOWN;
+    moreButton.textContent = "Show all " + items.length;
+  }
+
+  function showAll() {
+    var hidden = previewList.querySelectorAll("li[hidden]");
+    Array.prototype.forEach.call(hidden, function (li) {
+      li.hidden = false;
+    });
+    moreButton.hidden = true;
+    var first = hidden.length ? hidden[0].querySelector("a") : null;
+    if (first) first.focus();
   }
 
   function el(tag, className, text) {
@@ -347,6 +364,7 @@
   });
   copyButton.hidden = false;
   copyButton.addEventListener("click", copy);
+  moreButton.addEventListener("click", showAll);
   urlBox.addEventListener("focus", function () {
     urlBox.select();
   });
