@@ -112,10 +112,11 @@ def _service() -> Service:
     return Service(load_context())
 
 
-def get_service() -> Service:
+async def get_service() -> Service:
     """The process-wide Service, from config.json (or ARXIV_RSS_CONFIG) and the environment,
     built once even when the first requests arrive together. Raises ConfigError naming
-    the bad key (and tries again on the next request)."""
+    the bad key (and tries again on the next request). A coroutine so FastAPI runs it on
+    the event loop: a plain function would cost every request a thread-pool round trip."""
     with _SERVICE_LOCK:
         return _service()
 
