@@ -87,6 +87,7 @@ def _status_line(m: Manifest, day: Day | None) -> str:
         "updated": "updated",
         "no-announcement": "no announcement in arXiv's latest feed (weekend or holiday)",
         "unchanged": "arXiv has not rebuilt its feed since the last run",
+        "stale": "arXiv's latest feed lists no papers of these categories (its feed may be behind)",
         "upstream-error": "arXiv could not be read at the last run",
         "never-refreshed": "not refreshed yet",
     }.get(m.status, m.status)

@@ -5,7 +5,9 @@
 
 Every run ends with an honest status per category: `updated`, `no-announcement`
 (arXiv's feed is empty: weekend or holiday), `unchanged` (same batch as the last
-refresh: arXiv has not rebuilt yet) or `upstream-error` (previous data still served).
+refresh: arXiv has not rebuilt yet), `stale` (the announcement lists other categories
+but none of its papers: its last papers still served) or `upstream-error` (previous
+data still served).
 """
 
 from __future__ import annotations
@@ -132,12 +134,12 @@ def _store_papers(config: Config, store, manifest: Manifest, papers: list[Paper]
     categories = dict(manifest.categories)
     latest = max(written, key=lambda d: d.date)
     for cat in config.categories:
-        categories[cat] = _category_record(config, cat, latest, now)
+        categories[cat] = _category_record(config, cat, latest, now, categories.get(cat, {}))
     report["papers"] = sum(len(d.papers) for d in written)
     report["matched"] = len(_matches(config, latest.papers))
     report["days_written"] = sorted(d.date for d in written)
-    statuses = {c["status"] for c in categories.values()}
-    status = "updated" if "updated" in statuses else "no-announcement"
+    updated = any(categories[cat]["status"] == "updated" for cat in config.categories)
+    status = "updated" if updated else "stale"
     log.event("refresh.scored", papers=report["papers"], matched=report["matched"], days=len(written))
     return replace(manifest, days=days, categories=categories, status=status)
 
@@ -155,22 +157,32 @@ def _matches(config: Config, papers: tuple[Scored, ...]) -> list[Scored]:
     return select(typed, min_score=config.min_score, profile=compile_profile(config.keywords, config.exclude_keywords))
 
 
-def _category_record(config: Config, cat: str, day: Day, now: datetime) -> dict:
+def _category_record(config: Config, cat: str, day: Day, now: datetime, old: dict) -> dict:
     listed = [s for s in day.papers if cat in s.paper.categories]
+    if not listed:
+        return _stale_record(cat, day, now, old)
     new = [s for s in listed if s.paper.announce_type == "new" and s.paper.primary_category == cat]
     matched = len(_matches(config, tuple(listed)))
-    record = {
-        "status": "updated" if listed else "no-announcement",
-        "detail": (f"{len(listed)} papers ({len(new)} new), {matched} matched" if listed
-                   else f"no papers listed in {cat} in this announcement"),
+    return {
+        "status": "updated",
+        "detail": f"{len(listed)} papers ({len(new)} new), {matched} matched",
         "announced": day.date,
         "papers": len(listed),
         "new": len(new),
         "matched": matched,
         "checked_at": _iso(now),
+        "updated_at": _iso(now),
     }
-    if listed:
-        record["updated_at"] = _iso(now)
+
+
+def _stale_record(cat: str, day: Day, now: datetime, old: dict) -> dict:
+    """A category with no papers in an announcement that lists others. arXiv announces every
+    category at once, so its feed for this one is behind (or the category had a quiet day):
+    `stale`, keeping its last announcement and counts, whose papers stay served."""
+    record = {"announced": "", "papers": 0, "new": 0, "matched": 0, **old, "status": "stale",
+              "detail": f"no papers in {cat} in the announcement of {day.date}, which lists other categories",
+              "checked_announcement": day.date, "checked_at": _iso(now)}
+    record.pop("since", None)
     return record
 
 

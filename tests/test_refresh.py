@@ -58,7 +58,7 @@ def test_a_refresh_stores_the_announcement_scored_and_reports_each_category(arxi
     assert "outlier" in by_id["2205.06398"].matched_keywords
     lg = manifest.categories["cs.LG"]
     assert (lg["status"], lg["papers"], lg["new"], lg["announced"]) == ("updated", 3, 2, "2026-09-24")
-    assert manifest.categories["cs.CL"]["status"] == "no-announcement"
+    assert manifest.categories["cs.CL"]["status"] == "stale"  # listed nothing while the others did
     assert manifest.categories["stat.ML"]["papers"] == 2
     # matched counts only new+cross papers that match: 2609.26811 (learning), 2609.26820 (anomaly),
     # 2205.06398 (outlier); the replace item (polytope) is not counted.
