@@ -33,3 +33,12 @@ def _offline_env(monkeypatch):
                 "KV_REST_API_TOKEN", "CRON_SECRET", "VERCEL", "DASHSCOPE_API_KEY", "ARXIV_RSS_CONFIG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ARXIV_MIN_INTERVAL", "0")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault and fuzz suite's one line (tests/support/tally.py), when any of it ran."""
+    from tests.support import tally
+
+    line = tally.summary_line()
+    if line:
+        terminalreporter.write_line(line)
