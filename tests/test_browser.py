@@ -47,6 +47,29 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 5000
+# The lowest WCAG contrast ratio of any visible text on the page (SVG text and form
+# placeholders aside), each text's colour against the first opaque background behind it.
+LOWEST_CONTRAST = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+    }
+    return rgb(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+  };
+  let lowest = [99, ""];
+  for (const el of document.querySelectorAll("body *:not(svg *)")) {
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !el.getClientRects().length) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest[0]) lowest = [ratio, el.tagName + "." + el.className + ": " + el.textContent.slice(0, 40)];
+  }
+  return lowest;
+}"""
 
 
 def chromium_path() -> str:
@@ -274,6 +297,8 @@ def test_screenshots_at_desktop_and_phone_width_in_light_and_dark(loaded):
             page.emulate_media(color_scheme=scheme)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"the page scrolls sideways at {width} width"
+            ratio, where = page.evaluate(LOWEST_CONTRAST)
+            assert ratio >= 4.5, f"{scheme}: contrast {ratio:.2f} below WCAG AA at {where}"
             path = ARTIFACTS / f"page-{width}-{scheme}.png"
             page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 10_000
