@@ -34,6 +34,7 @@ STATUS_LABELS = {
     "no-announcement": ("quiet", "no announcement"),
     "unchanged": ("wait", "not rebuilt yet"),
     "upstream-error": ("error", "upstream error"),
+    "stale": ("wait", "no papers this time"),
 }
 TYPE_TEXT = {
     "new": "new submissions",
@@ -244,6 +245,12 @@ def _status_detail(status: str, record: dict, now: datetime) -> str:
         since = _time(str(record.get("since", "") or record.get("checked_at", "")), now)
         detail = escape(one_line(str(record.get("detail", ""))))
         return f"arXiv could not be read since {since} ({detail}); earlier data is still served{latest}"
+    if status == "stale":
+        checked_in = escape(one_line(str(record.get("checked_announcement", "")))) or "the latest announcement"
+        return (
+            f"none in the announcement of {checked_in}, which lists other categories (arXiv’s feed for this one "
+            f"may be behind), checked {checked}; its earlier papers are still served{latest}"
+        )
     return f"checked {checked}{latest}"
 
 

@@ -363,6 +363,7 @@ def publish_with(status: str, detail: str):
         ("no-announcement", "no announcement (weekend)", "no announcement", "no announcement (weekend), checked"),
         ("unchanged", "same batch", "not rebuilt yet", "arXiv has not rebuilt its feed since the last refresh"),
         ("upstream-error", "HTTP 503", "upstream error", "arXiv could not be read since"),
+        ("stale", "no papers in cs.AI", "no papers this time", "its earlier papers are still served"),
     ],
 )
 def test_the_status_strip_says_each_categorys_status_honestly(make_client, status, detail, label, text):
