@@ -525,11 +525,12 @@ def score_chart(day: Day, config: Config) -> str:
         h = _w(n, top, plot_h)
         x = left + i * col_w
         kind = "bar-all" if i == 0 or i <= config.min_score else "bar-pick"  # bin i ends at score i
-        parts.append(
-            f'<rect class="{kind}" x="{x + 4}" y="{bottom - h:.1f}" width="{col_w - 8}" height="{h:.1f}" rx="2"/>'
-            f'<text class="value" x="{x + col_w / 2:.1f}" y="{bottom - h - 4:.1f}" text-anchor="middle">{n}</text>'
-            f'<text class="label" x="{x + col_w / 2:.1f}" y="{bottom + 16}" text-anchor="middle">{label}</text>'
-        )
+        mid = x + col_w / 2
+        top_y = bottom - h
+        parts.append(f'<rect class="{kind}" x="{x + 4}" y="{top_y:.1f}" width="{col_w - 8}" height="{h:.1f}" rx="2"/>')
+        if n:
+            parts.append(f'<text class="value" x="{mid:.1f}" y="{top_y - 4:.1f}" text-anchor="middle">{n}</text>')
+        parts.append(f'<text class="label" x="{mid:.1f}" y="{bottom + 16}" text-anchor="middle">{label}</text>')
     parts.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{left + col_w * len(bins)}" y2="{bottom}"/>')
     spoken = ["0", "above 0, below 1", *(f"{n} to below {n + 1}" for n in range(1, MAX_SCORE_BIN)),
               f"{MAX_SCORE_BIN} or more"]
@@ -556,6 +557,11 @@ def papers_section(day: Day | None, selected: Sequence[Scored]) -> str:
     head = '<section class="papers" id="today" aria-labelledby="today-h">\n'
     if day is None:
         return head + '<h2 id="today-h">Today’s papers</h2>\n<p>No announcement is stored yet.</p>\n</section>\n'
+    if not day.papers:
+        return head + (
+            f'<h2 id="today-h">Today’s papers</h2>\n<p>No papers were stored for the announcement of '
+            f"{escape(_long_date(day.date))}.</p>\n</section>\n"
+        )
     intro = (
         f"<p>{_count(len(selected), 'paper')} of the {_count(len(day.papers), 'paper')} announced on "
         f"{escape(_long_date(day.date))}, ranked by this deployment’s keywords — the same papers as "

@@ -73,10 +73,15 @@ LOWEST_CONTRAST = """() => {
 
 
 def chromium_path() -> str:
-    """The system's Chromium; skips without it, or fails when REQUIRE_BROWSER=1."""
+    """The system's Chromium (and Playwright for Python); skips without them, or fails
+    when REQUIRE_BROWSER=1, so CI never passes them by silently."""
     path = shutil.which("chromium") or ("/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
-    if path is None:
-        reason = "chromium not installed: apt-get install chromium (browser tests never download one)"
+    reason = "" if path else "chromium not installed: apt-get install chromium (browser tests never download one)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        reason = "playwright (Python) not installed: pip install -r requirements-dev.txt"
+    if reason:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}; REQUIRE_BROWSER=1 demands it")
         pytest.skip(reason)

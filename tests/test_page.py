@@ -401,6 +401,13 @@ def test_a_service_with_no_data_yet_shows_the_builder_and_says_so(make_client):
     assert "No announcement is stored yet." in html and not doc.find("svg")
 
 
+def test_an_announcement_day_without_papers_says_so_and_draws_no_chart(make_client):
+    client, _ = make_client(seed=lambda store, config: publish_days(store, config, [scored_day(LATEST, [], config)]))
+    html, doc = page_of(client)
+    assert "No papers were stored for the announcement of Wednesday 23 September 2026." in html
+    assert "0 papers · 0 AI summaries" in doc.text_by_id["status-facts"] and not doc.find("svg")
+
+
 def test_a_store_outage_with_nothing_in_memory_still_serves_the_page_as_a_503(make_client):
     client, service = make_client(wrap=SwitchableStore)
     service.ctx.store.down = True
