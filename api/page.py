@@ -27,7 +27,7 @@ from api.deps import Service
 from api.feeds import cache_control, http_date, not_modified, public_base
 from api.ops import storage_notice
 from core.errors import StoreError
-from core.layout import Manifest
+from core.layout import Day, Manifest
 from core.page import PageInput, refresh_age, render_page
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,10 +59,9 @@ def page_response(service: Service, request: Request) -> Response:
     base = public_base(request)
     try:
         manifest = service.reader.manifest()
-        degraded = bool(service.reader.degraded)
-        day = _latest_day(service, manifest)
     except StoreError as exc:
         return _store_down_page(service, base, str(exc))
+    degraded = bool(service.reader.degraded)
     now = service.clock()
     alerts = tuple(a for a in (DEGRADED if degraded else "", storage_notice(service.env, _backend(service))) if a)
     # "Last refresh 3 hours ago" is part of the text, so it is part of the key.
@@ -75,13 +74,16 @@ def page_response(service: Service, request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     body = service.bodies.get(key)
     if body is None:
-        page = PageInput(manifest, day, service.config, base, now, asset_urls(), alerts)
-        body = render_page(page).encode("utf-8")
+        try:
+            day = _latest_day(service, manifest)
+        except StoreError as exc:
+            return _store_down_page(service, base, str(exc))
+        body = render_page(PageInput(manifest, day, service.config, base, now, asset_urls(), alerts)).encode("utf-8")
         service.bodies.put(key, body)
     return Response(body, media_type=HTML_TYPE, headers=headers)
 
 
-def _latest_day(service: Service, manifest: Manifest):
+def _latest_day(service: Service, manifest: Manifest) -> Day | None:
     """The newest announcement day, or None (no data yet, or its segment has expired)."""
     if not manifest.days:
         return None

@@ -27,6 +27,7 @@ from core.config import Env
 from core.context import Context
 from core.errors import StoreError
 from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_url
+from tests.support.counting import CountingStore
 from tests.support.papers import paper
 from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
 
@@ -162,6 +163,17 @@ def test_a_matching_if_none_match_gets_a_304_and_the_page_is_rendered_once(make_
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == first.headers["etag"]
     assert client.get("/").content == first.content and len(service.bodies) == 1
+
+
+def test_a_repeated_page_request_costs_one_store_command_and_no_rendering(make_client, monkeypatch):
+    client, service = make_client(wrap=CountingStore)
+    first = client.get("/")
+    store = service.ctx.store
+    before = store.total
+    monkeypatch.setattr("api.page.render_page", lambda page: pytest.fail("rendered again"))
+    assert client.get("/").content == first.content
+    assert client.get("/", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert store.total - before == 2 and store.calls["get"] >= 2  # one manifest read per request
 
 
 def test_the_etag_changes_when_the_last_refresh_text_ages(make_client):

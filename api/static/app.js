@@ -30,7 +30,7 @@
 
   function checkedValues(name) {
     return Array.prototype.filter
-      .call(form.elements[name] ? form.querySelectorAll('input[name="' + name + '"]') : [], function (el) {
+      .call(form.querySelectorAll('input[name="' + name + '"]'), function (el) {
         return el.checked;
       })
       .map(function (el) {
