@@ -39,6 +39,7 @@ RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 # whole document for one of them, so they are removed before parsing (raw or as &#N;).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 _CONTROL_REF = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z-]+)?/\d{7})(?:v(\d+))?\s*$")
@@ -92,7 +93,7 @@ def api_error_message(body: bytes) -> str | None:
 
 def _parse_xml(body: bytes) -> Element:
     if not body.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte filter is for UTF-8/ASCII only
-        body = body.translate(None, _CONTROL_BYTES)
+        body = _valid_utf8(body).translate(None, _CONTROL_BYTES)
         if b"&#" in body:
             body = _CONTROL_REF.sub(b"", body)
     try:
@@ -101,6 +102,19 @@ def _parse_xml(body: bytes) -> Element:
         raise UpstreamError(f"arXiv response is not well-formed XML: {exc}") from exc
     except DefusedXmlException as exc:
         raise UpstreamError(f"arXiv response uses forbidden XML ({type(exc).__name__})") from exc
+
+
+def _valid_utf8(body: bytes) -> bytes:
+    """`body` with every invalid UTF-8 sequence replaced by U+FFFD, as expat rejects the whole
+    document for one bad byte; left as it is when it declares another encoding."""
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        declared = _DECLARED_ENCODING.match(body)
+        if declared and declared[1].lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
+            return body
+        return body.decode("utf-8", "replace").encode("utf-8")
 
 
 def _error_message(feed: Element) -> str | None:
