@@ -104,10 +104,11 @@ def main(argv: list[str] | None = None, sizes: Sizes | None = None) -> int:
     for r in results:
         if r.note:
             print(f"  {r.metric}: {r.note}")
-    missed = [r.metric for r in results if not r.passed]
+    targeted = [r for r in results if r.target is not None]
+    missed = [r.metric for r in targeted if not r.passed]
     print(
-        f"\n{len(results) - len(missed)}/{len(results)} within target"
-        + (f"; missed: {', '.join(missed)}" if missed else "")
+        f"\n{len(targeted) - len(missed)} of {len(targeted)} targets met"
+        + (f"; missed: {'; '.join(missed)}" if missed else "")
     )
     write_json(args.output, results)
     print(f"results written to {args.output}")

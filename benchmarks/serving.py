@@ -87,7 +87,7 @@ def serving_results(config_path: str, db_path: str, sizes: ServingSizes = Servin
         results = default_feed(server, http, sizes)
         results.extend(custom_query(server, http, sizes))
         final = server.memory(http)["peak_mb"]
-    note = f"after /feed?days={sizes.days}; {final:.0f} MB after the whole serving benchmark"
+    note = f"read after /feed?days={sizes.days} loaded every day"
     results.append(
         Result(
             f"memory: peak RSS serving {sizes.days} days", loaded, "MB", target=MEMORY_TARGET_MB, on="value", note=note
@@ -114,7 +114,7 @@ def default_feed(server: ServerProcess, http: httpx.Client, sizes: ServingSizes)
     return [
         Result("default feed /feed, warm (per request)", app, "s", static, target=1.3, note=size),
         Result(
-            "  the same vs static from a thread-pool route",
+            "default feed vs static from a thread-pool route",
             app,
             "s",
             sync,
