@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -53,6 +54,12 @@ _FEED_PATH = re.compile(r"/(?:rss|atom)/([^/?#\s]+)")
 _FEED_TITLE = re.compile(r"\s*(.+?)\s+updates on arXiv\.org")
 _ISO_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})")
 _NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+# Upper bounds far above real entries (see `_bounded`); the largest author lists run to ~5,200.
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_FIELD = 1_000
+MAX_NAME = 300
+MAX_AUTHORS = 10_000
 
 
 def parse_feed(body: bytes, categories: Sequence[str] = ()) -> ParsedFeed:
@@ -177,8 +184,25 @@ def _collect(results: Iterable[Paper | None]) -> tuple[tuple[Paper, ...], int]:
         if paper is None:
             skipped += 1
         else:
-            papers.append(paper)
+            papers.append(_bounded(paper))
     return tuple(papers), skipped
+
+
+def _bounded(paper: Paper) -> Paper:
+    """`paper` with every text cut to a length no real entry reaches (arXiv caps abstracts at
+    1,920 characters), so one hostile entry cannot bloat a day segment past a store's value
+    limit or every feed past a host's response limit. Cut text ends with an ellipsis."""
+    fields = {"title": _cut(paper.title, MAX_TITLE), "abstract": _cut(paper.abstract, MAX_ABSTRACT),
+              "comment": _cut(paper.comment, MAX_FIELD), "journal_ref": _cut(paper.journal_ref, MAX_FIELD),
+              "doi": _cut(paper.doi, MAX_FIELD), "license": _cut(paper.license, MAX_FIELD)}
+    if len(paper.authors) > MAX_AUTHORS or any(len(a) > MAX_NAME for a in paper.authors):
+        fields["authors"] = tuple(_cut(a, MAX_NAME) for a in paper.authors[:MAX_AUTHORS])
+    changed = {k: v for k, v in fields.items() if v is not getattr(paper, k)}
+    return replace(paper, **changed) if changed else paper
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- one entry of each shape (None when malformed) ----------------------------------
