@@ -117,9 +117,7 @@ def _header(page: PageInput) -> str:
     config = page.config
     cats = _and_list([f"<strong>{escape(c)}</strong>" for c in config.categories])
     summaries = (
-        f", has an LLM ({escape(config.ai_summary.model)}) summarise the best ones"
-        if config.ai_summary.enabled
-        else ""
+        f", has an LLM ({escape(config.ai_summary.model)}) summarise the best ones" if config.ai_summary.enabled else ""
     )
     return (
         '<header class="site">\n<div class="wrap">\n'
@@ -142,7 +140,7 @@ def _footer(page: PageInput) -> str:
     cats = " · ".join(f'<a href="/feed/{escape(c)}">{escape(c)}</a>' for c in page.config.categories)
     return (
         '<footer class="site">\n<div class="wrap">\n'
-        f"<p>Per-category feeds: {cats} · <a href=\"/opml\">all of them as OPML</a></p>\n"
+        f'<p>Per-category feeds: {cats} · <a href="/opml">all of them as OPML</a></p>\n'
         '<p><a href="/api/health">Service health (JSON)</a> · '
         f'<a href="{escape(repository_url(page.config))}">Source code and deployment guide</a> · '
         'Paper data from <a href="https://arxiv.org/">arXiv</a>; thank you to arXiv for use of its open '
@@ -355,15 +353,24 @@ def builder_form(config: Config, base_url: str) -> str:
         + _checkboxes(
             "Announce types",
             "types",
-            [(t, f"{t} <span class=\"hint-inline\">({TYPE_TEXT[t]})</span>") for t in ANNOUNCE_TYPES],
+            [(t, f'{t} <span class="hint-inline">({TYPE_TEXT[t]})</span>') for t in ANNOUNCE_TYPES],
             config.include_types,
             "f-type",
         )
         + '<div class="row">\n'
-        + _number_field("min_score", "Minimum score", "", f"{config.min_score:g}", 0, 1000, 0.5,
-                        _min_score_hint(config.min_score))
-        + _number_field("days", "Days", "1", "", 1, config.retention_days, 1,
-                        f"Announcement days back, 1 to {config.retention_days}.")
+        + _number_field(
+            "min_score", "Minimum score", "", f"{config.min_score:g}", 0, 1000, 0.5, _min_score_hint(config.min_score)
+        )
+        + _number_field(
+            "days",
+            "Days",
+            "1",
+            "",
+            1,
+            config.retention_days,
+            1,
+            f"Announcement days back, 1 to {config.retention_days}.",
+        )
         + "</div>\n"
         + _radios("Format", "format", [("rss", "RSS"), ("atom", "Atom"), ("json", "JSON Feed")], "rss")
         + _radios("AI summaries", "summary", [("full", "Include"), ("none", "Leave out")], "full")
@@ -394,8 +401,7 @@ def _subscribe_box(base_url: str) -> str:
     )
 
 
-def _checkboxes(legend: str, name: str, options: Sequence[tuple[str, str]], checked: Sequence[str],
-                prefix: str) -> str:
+def _checkboxes(legend: str, name: str, options: Sequence[tuple[str, str]], checked: Sequence[str], prefix: str) -> str:
     """A fieldset of checkboxes; `options` are (value, label HTML)."""
     boxes = "".join(
         f'<label class="check" for="{prefix}-{i}"><input type="checkbox" id="{prefix}-{i}" name="{name}" '
@@ -427,8 +433,9 @@ def _text_field(name: str, label: str, placeholder: str, hint: str, extra: str =
     )
 
 
-def _number_field(name: str, label: str, value: str, placeholder: str, low: float, high: float, step: float,
-                  hint: str) -> str:
+def _number_field(
+    name: str, label: str, value: str, placeholder: str, low: float, high: float, step: float, hint: str
+) -> str:
     return (
         f'<div class="field">\n<label for="f-{name}">{escape(label)}</label>\n'
         f'<input type="number" id="f-{name}" name="{name}" value="{escape(value)}" '
@@ -482,8 +489,11 @@ def category_chart(day: Day, config: Config, selected: Sequence[Scored]) -> str:
     default feed selects."""
     chosen = {s.paper.id for s in selected}
     rows = [
-        (cat, sum(1 for s in day.papers if cat in s.paper.categories),
-         sum(1 for s in day.papers if cat in s.paper.categories and s.paper.id in chosen))
+        (
+            cat,
+            sum(1 for s in day.papers if cat in s.paper.categories),
+            sum(1 for s in day.papers if cat in s.paper.categories and s.paper.id in chosen),
+        )
         for cat in config.categories
     ]
     top = max([total for _, total, _ in rows] + [1])
@@ -532,8 +542,12 @@ def score_chart(day: Day, config: Config) -> str:
             parts.append(f'<text class="value" x="{mid:.1f}" y="{top_y - 4:.1f}" text-anchor="middle">{n}</text>')
         parts.append(f'<text class="label" x="{mid:.1f}" y="{bottom + 16}" text-anchor="middle">{label}</text>')
     parts.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{left + col_w * len(bins)}" y2="{bottom}"/>')
-    spoken = ["0", "above 0, below 1", *(f"{n} to below {n + 1}" for n in range(1, MAX_SCORE_BIN)),
-              f"{MAX_SCORE_BIN} or more"]
+    spoken = [
+        "0",
+        "above 0, below 1",
+        *(f"{n} to below {n + 1}" for n in range(1, MAX_SCORE_BIN)),
+        f"{MAX_SCORE_BIN} or more",
+    ]
     desc = "; ".join(f"score {text}: {n} papers" for n, text in zip(bins, spoken, strict=True) if n)
     return _svg("chart-scores", f"Score distribution on {day.date}", desc or "no papers", 356, 176, "".join(parts))
 
@@ -571,8 +585,10 @@ def papers_section(day: Day | None, selected: Sequence[Scored]) -> str:
         intro += "<p>None of them matched this deployment’s keywords.</p>\n"
     items = "".join(paper_html(s, day.summaries.get(s.paper.id), rank) for rank, s in enumerate(selected, 1))
     return (
-        head + f'<h2 id="today-h">Today’s papers <span class="sub">({escape(day.date)})</span></h2>\n'
-        + intro + f'<ol class="paper-list">\n{items}</ol>\n</section>\n'
+        head
+        + f'<h2 id="today-h">Today’s papers <span class="sub">({escape(day.date)})</span></h2>\n'
+        + intro
+        + f'<ol class="paper-list">\n{items}</ol>\n</section>\n'
     )
 
 

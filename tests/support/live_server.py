@@ -1,7 +1,7 @@
 """An ASGI app served by a real uvicorn server on 127.0.0.1 and a random port, in a thread.
 
-    with live_server(app) as base:        # "http://127.0.0.1:54321"
-        httpx.get(base + "/feed")
+with live_server(app) as base:        # "http://127.0.0.1:54321"
+    httpx.get(base + "/feed")
 """
 
 from __future__ import annotations
