@@ -6,7 +6,7 @@
     GET /opml                     the per-category feeds as an OPML subscription list
     GET /api/health               store, last refresh per category, counts, summaries configured
     GET /api/cron                 run the refresh (Authorization: Bearer $CRON_SECRET)
-    GET /                         a pointer to the above (the web page replaces it)
+    GET /                         the web page; /static/{name} its script, style and icon
 
 Feed query parameters are documented in core.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.

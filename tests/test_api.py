@@ -400,11 +400,6 @@ def test_opml_lists_the_deployments_feeds(client):
     assert urls == ["http://testserver/feed"] + [f"http://testserver/feed/{c}" for c in CONFIG.categories]
 
 
-def test_the_root_points_to_the_feeds_and_health(client):
-    body = client.get("/").json()
-    assert body["feeds"]["all"] == "http://testserver/feed" and body["health"] == "http://testserver/api/health"
-
-
 def test_health_reports_store_refresh_counts_and_summaries_without_secrets(make_client, tmp_path):
     env = Env(db_path=str(tmp_path / "db.sqlite3"), cron_secret=CRON_SECRET, secrets={"DASHSCOPE_API_KEY": LLM_KEY})
     client, _ = make_client(env=env)
