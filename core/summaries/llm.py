@@ -21,6 +21,7 @@ from core.errors import SummaryError
 
 CONNECT_TIMEOUT = 5.0
 MAX_DETAIL = 160
+NOT_A_COMPLETION = "the provider's reply is not a chat completion"
 
 
 @dataclass(frozen=True)
@@ -66,22 +67,19 @@ class OpenAICompatible:
 
     def complete(self, messages: list[dict], max_tokens: int) -> Completion:
         """One chat completion. Raises SummaryError with a short reason on any failure,
-        including a reply with no text."""
+        including a reply with no text or one that is not a chat completion."""
         try:
             response = self._client.chat.completions.create(
                 model=self.model, messages=messages, max_tokens=max_tokens,
             )
         except openai.APIError as exc:
             raise SummaryError(self._reason(exc)) from None
-        text = ""
-        if response.choices:
-            text = (response.choices[0].message.content or "").strip()
-        if not text:
-            finish = response.choices[0].finish_reason if response.choices else "no choices"
-            raise SummaryError(f"empty reply from the model (finish_reason: {finish})")
-        usage = response.usage
-        return Completion(text, int(getattr(usage, "prompt_tokens", 0) or 0),
-                          int(getattr(usage, "completion_tokens", 0) or 0))
+        except ValueError:  # a 200 whose body is not JSON: a proxy's page, not the provider
+            raise SummaryError(f"{NOT_A_COMPLETION} (not JSON)") from None
+        try:
+            return _completion(response)
+        except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+            raise SummaryError(f"{NOT_A_COMPLETION} ({exc.__class__.__name__})") from None
 
     def _reason(self, exc: openai.APIError) -> str:
         tries = f" after {self.max_retries + 1} tries" if self.max_retries else ""
@@ -115,3 +113,16 @@ class OpenAICompatible:
         if len(message) > MAX_DETAIL:
             message = message[: MAX_DETAIL - 3] + "..."
         return f": {message}"
+
+
+def _completion(response) -> Completion:
+    """The text and token counts of a chat completion; raises SummaryError when it has no
+    text, and AttributeError, TypeError or ValueError when it is not a chat completion."""
+    choices = response.choices or []
+    text = (choices[0].message.content or "").strip() if choices else ""
+    if not text:
+        finish = choices[0].finish_reason if choices else "no choices"
+        raise SummaryError(f"empty reply from the model (finish_reason: {finish})")
+    usage = response.usage
+    return Completion(text, int(getattr(usage, "prompt_tokens", 0) or 0),
+                      int(getattr(usage, "completion_tokens", 0) or 0))
