@@ -11,6 +11,7 @@ the API key never appears in a reason, a log line or a repr.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -65,9 +66,38 @@ class OpenAICompatible:
     def close(self) -> None:
         self._client.close()
 
+    @property
+    def time_limit_s(self) -> float:
+        """How long one `complete` call may take in all: `timeout_s` for each try."""
+        return self.timeout_s * (self.max_retries + 1)
+
     def complete(self, messages: list[dict], max_tokens: int) -> Completion:
-        """One chat completion. Raises SummaryError with a short reason on any failure,
-        including a reply with no text or one that is not a chat completion."""
+        """One chat completion, within `time_limit_s` whatever the provider does. Raises
+        SummaryError with a short reason on any failure, including a reply with no text.
+
+        The SDK's timeouts bound each network read, not the call, and its retries wait as
+        long as a Retry-After asks (up to a minute): a provider that trickles its reply or
+        asks to wait would hold the call, and the refresh, far past its deadline. So the
+        call runs in a daemon thread and is abandoned at the limit."""
+        outcome: list = []
+
+        def call() -> None:
+            try:
+                outcome.append(self._complete(messages, max_tokens))
+            except Exception as exc:  # handed over to the waiting thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, name="llm-call", daemon=True)
+        worker.start()
+        worker.join(self.time_limit_s)
+        if not outcome:
+            raise SummaryError(f"timeout: no complete reply within {self.time_limit_s:g} s "
+                               "(the provider kept the call open or asked to wait longer)")
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        return outcome[0]
+
+    def _complete(self, messages: list[dict], max_tokens: int) -> Completion:
         try:
             response = self._client.chat.completions.create(
                 model=self.model, messages=messages, max_tokens=max_tokens,

@@ -8,9 +8,10 @@ Which papers: per announcement day, the top `max_papers_to_summarize` by the dep
 profile after `include_types` and `min_score` (never a paper below `min_score`), newest
 day first. A summary is cached under (id, version, model, language, prompt hash), so a
 second run makes no LLM call. The deadline (`time_budget_s` from when the summarizer was
-made) stops *starting* papers; a paper already at the model finishes within the client's
-timeout. A failed paper keeps its place in the feeds, its reason and attempt count are
-stored under `summary_state_key`, and it is tried again on later runs up to `max_attempts`.
+made) stops *starting* papers; a paper already at the model ends within the client's time
+limit (`timeout_s` for each of `max_retries + 1` tries, see `llm.OpenAICompatible.complete`).
+A failed paper keeps its place in the feeds, its reason and attempt count are stored under
+`summary_state_key`, and it is tried again on later runs up to `max_attempts`.
 
 Report (also the `summaries` entry of the refresh report):
 
