@@ -16,9 +16,11 @@ from functools import cached_property, lru_cache
 from typing import Annotated
 
 from fastapi import Depends
+from starlette.concurrency import run_in_threadpool
 
 from core import calendar
 from core.context import Context, load_context
+from core.errors import StoreError
 from core.layout import Manifest, content_hash
 from core.query import PARAMETERS, FeedQuery, parse_query
 from core.reader import Reader
@@ -93,6 +95,19 @@ class Service:
             found = parse_query(key[0], self.config, category=category, keyword=keyword)
             self._queries.put(key, found)
         return found
+
+    async def run(self, work: Callable, *args, **kwargs):
+        """Run read-path work inline when the store is in-process (SQLite answers in
+        microseconds), else in a worker thread so a network round trip to Redis or
+        Upstash never blocks the event loop. A thread hop costs about a millisecond
+        over loopback, which is most of a cached feed request."""
+        try:
+            local = getattr(self.ctx.store, "local", False) is True
+        except StoreError:
+            local = True  # the work will raise the same StoreError at once
+        if local:
+            return work(*args, **kwargs)
+        return await run_in_threadpool(work, *args, **kwargs)
 
     def data_tag(self, manifest: Manifest) -> str:
         """A short fingerprint of the published data: the manifest's version and content

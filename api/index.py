@@ -54,31 +54,31 @@ def get(*paths: str):
 
 
 @get("/")
-def root(request: Request, service: ServiceDep) -> Response:
+async def root(request: Request, service: ServiceDep) -> Response:
     """The web page: data status, feed builder with live preview, today's papers."""
-    return page_response(service, request)
+    return await service.run(page_response, service, request)
 
 
 app.include_router(page_router)
 
 
 @get("/feed", "/rss")
-def feed_all(request: Request, service: ServiceDep) -> Response:
-    return feed_response(service, request)
+async def feed_all(request: Request, service: ServiceDep) -> Response:
+    return await service.run(feed_response, service, request)
 
 
 @get("/feed/keyword/{keyword}")
-def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
-    return feed_response(service, request, keyword=keyword)
+async def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
+    return await service.run(feed_response, service, request, keyword=keyword)
 
 
 @get("/feed/{category}", "/rss/{category}")
-def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
-    return feed_response(service, request, category=category)
+async def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
+    return await service.run(feed_response, service, request, category=category)
 
 
 @get("/opml")
-def opml(request: Request, service: ServiceDep) -> Response:
+async def opml(request: Request, service: ServiceDep) -> Response:
     fmt = request.query_params.get("format", "rss")
     fmt = fmt if fmt in ("rss", "atom", "json") else "rss"
     body = render_opml(public_base(request), service.config.categories, service.clock(), fmt)
@@ -86,8 +86,8 @@ def opml(request: Request, service: ServiceDep) -> Response:
 
 
 @get("/api/health")
-def api_health(service: ServiceDep) -> JSONResponse:
-    status, body = health(service)
+async def api_health(service: ServiceDep) -> JSONResponse:
+    status, body = await service.run(health, service)
     return JSONResponse(body, status_code=status, headers=NO_STORE)
 
 

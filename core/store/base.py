@@ -12,6 +12,9 @@ from typing import Protocol
 
 class Store(Protocol):
     name: str
+    # True when commands run in this process in well under a millisecond (SQLite), so a
+    # request handler may call them on the event loop instead of a worker thread.
+    local: bool
 
     def get(self, key: str) -> bytes | None: ...
 

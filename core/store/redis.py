@@ -17,6 +17,7 @@ class RedisStore:
     line naming host:port; the password in the URL never appears in a message."""
 
     name = "redis"
+    local = False
 
     def __init__(self, url: str, timeout: float = 5.0):
         parts = urlsplit(url)

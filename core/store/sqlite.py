@@ -12,6 +12,7 @@ from core.errors import StoreError
 
 class SqliteStore:
     name = "sqlite"
+    local = True
 
     def __init__(self, path: str, clock=time.time):
         self.path = path

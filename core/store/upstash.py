@@ -40,6 +40,7 @@ class UpstashStore:
     commands sent (one per call; none for an empty `mget`)."""
 
     name = "upstash"
+    local = False
 
     def __init__(self, url: str, token: str, url_var: str, token_var: str, timeout: float = 5.0):
         self.url = url.rstrip("/")

@@ -7,6 +7,7 @@ class CountingStore:
     def __init__(self, inner):
         self.inner = inner
         self.name = inner.name
+        self.local = getattr(inner, "local", False)
         self.calls: Counter = Counter()
 
     @property
