@@ -10,7 +10,9 @@ a tag derived from the text, and the model is told to ignore instructions found 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.config import LANGUAGES
 from core.models import Paper
@@ -18,6 +20,7 @@ from core.models import Paper
 # Bump when the shape of the messages changes, so cached summaries are not reused.
 PROMPT_VERSION = "1"
 MAX_AUTHORS = 10
+SECTIONS = 4  # the numbered sections the built-in instructions ask for
 
 ZH_INSTRUCTIONS = """\
 你是一位资深的科研论文分析助手。请仔细阅读提供的论文内容，用中文撰写一份结构化的论文总结，\
@@ -99,12 +102,15 @@ NOTES = {
 
 @dataclass(frozen=True)
 class Prompt:
-    """The system message for every paper of a run, and the hash that keys its cache."""
+    """The system message for every paper of a run, and the hash that keys its cache.
+    `sections` is how many numbered sections the instructions ask for (0: unknown, as for
+    a `prompt_file`)."""
 
     instructions: str
     language: str
     source: str
     hash: str
+    sections: int = 0
 
 
 def language_name(code: str) -> str:
@@ -130,7 +136,22 @@ def build_prompt(language: str = "zh", source: str = "fulltext", template: str |
     rule = ZH_DATA_RULE if base == "zh" else EN_DATA_RULE
     instructions = f"{body}\n\n{rule}"
     digest = hashlib.sha256("\x00".join([PROMPT_VERSION, language, source, instructions]).encode()).hexdigest()
-    return Prompt(instructions, language, source, digest[:12])
+    return Prompt(instructions, language, source, digest[:12], 0 if template is not None else SECTIONS)
+
+
+def reply_problem(prompt: Prompt, text: str) -> str:
+    """Why a model's reply is not the summary asked for ("" when it is). A reply with none of
+    the numbered sections the instructions ask for is a refusal, a chat answer or a page
+    passed through, not a summary; one with some of them (cut short, say) is kept."""
+    if not prompt.sections or any(_section(n).search(text) for n in range(1, prompt.sections + 1)):
+        return ""
+    return f"the reply does not follow the requested format (none of its {prompt.sections} numbered sections)"
+
+
+@lru_cache(maxsize=16)
+def _section(n: int) -> re.Pattern[str]:
+    # `## 1. ...`, `**1. ...**`, `1) ...` or `1、...` at the start of a line
+    return re.compile(rf"^\s{{0,3}}(?:#{{1,6}}\s*|\*\*\s*)?{n}\s*[.)、．:：]", re.MULTILINE)
 
 
 def build_messages(prompt: Prompt, paper: Paper, text: str, fulltext: bool) -> list[dict]:

@@ -11,7 +11,9 @@ second run makes no LLM call. The deadline (`time_budget_s` from when the summar
 made) stops *starting* papers; a paper already at the model ends within the client's time
 limit (`timeout_s` for each of `max_retries + 1` tries, see `llm.OpenAICompatible.complete`).
 A failed paper keeps its place in the feeds, its reason and attempt count are stored under
-`summary_state_key`, and it is tried again on later runs up to `max_attempts`.
+`summary_state_key`, and it is tried again on later runs up to `max_attempts`. A reply with
+none of the sections the built-in prompt asks for (a refusal, a chat answer, a page passed
+through) fails the paper the same way (`prompt.reply_problem`); its tokens still count.
 
 Report (also the `summaries` entry of the refresh report):
 
@@ -45,7 +47,7 @@ from core.publish import DAY, new_version, write_day
 from core.scoring import compile_profile, rank, select
 from core.summaries.fulltext import PaperText, estimate_tokens, paper_text
 from core.summaries.llm import LLM
-from core.summaries.prompt import Prompt, abstract_note, build_messages, build_prompt
+from core.summaries.prompt import Prompt, abstract_note, build_messages, build_prompt, reply_problem
 
 MAX_ERRORS = 10
 MAX_REASON = 200
@@ -92,6 +94,7 @@ class Outcome:
     kind: str  # done | failed | deadline | budget
     record: dict | None = None
     reason: str = ""
+    tokens: dict | None = None  # what the model call cost, whatever came of it
 
 
 @dataclass
@@ -242,10 +245,14 @@ class Summarizer:
             return Outcome("failed", reason=f"unexpected {exc.__class__.__name__}")
         with self._lock:
             self._tokens_today += completion.prompt_tokens + completion.completion_tokens
+        tokens = {"prompt": completion.prompt_tokens, "completion": completion.completion_tokens}
+        problem = reply_problem(self.prompt, completion.text)
+        if problem:  # refused, retried on a later run; it was paid for all the same
+            return Outcome("failed", reason=problem, tokens=tokens)
         log.event("summary.done", paper=paper.versioned_id, source=text.source,
                   prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens,
                   seconds=round(time.monotonic() - started, 1))
-        return Outcome("done", record=self._record(item, text, completion))
+        return Outcome("done", record=self._record(item, text, completion), tokens=tokens)
 
     def _stop_reason(self) -> str:
         if self._monotonic() >= self.deadline:
@@ -281,6 +288,8 @@ class Summarizer:
 
     # Back in the calling thread: the store, the tally.
     def _settle(self, item: Item, outcome: Outcome, fresh: dict, tally: Tally) -> None:
+        if outcome.tokens:
+            self._spend(outcome.tokens, tally)
         if outcome.kind == "done":
             self.store.set(item.key, encode(outcome.record),
                            ttl=(self.config.retention_days + CACHE_EXTRA_DAYS) * DAY)
@@ -288,18 +297,19 @@ class Summarizer:
                 self.store.delete(item.state_key)
             _place(fresh, item, outcome.record)
             tally.done += 1
-            tokens = outcome.record["tokens"]
-            tally.prompt_tokens += tokens["prompt"]
-            tally.completion_tokens += tokens["completion"]
-            self._used["prompt"] += tokens["prompt"]
-            self._used["completion"] += tokens["completion"]
-            self.store.set(tokens_key(self._today), encode(self._used), ttl=3 * DAY)
         elif outcome.kind == "failed":
             self._record_failure(item, outcome.reason, tally)
         else:
             tally.pending += 1
             tally.deadline_hit |= outcome.kind == "deadline"
             tally.skipped_budget += outcome.kind == "budget"
+
+    def _spend(self, tokens: dict, tally: Tally) -> None:
+        tally.prompt_tokens += tokens["prompt"]
+        tally.completion_tokens += tokens["completion"]
+        self._used["prompt"] += tokens["prompt"]
+        self._used["completion"] += tokens["completion"]
+        self.store.set(tokens_key(self._today), encode(self._used), ttl=3 * DAY)
 
     def _record_failure(self, item: Item, reason: str, tally: Tally) -> None:
         vid = item.scored.paper.versioned_id
