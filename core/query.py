@@ -126,12 +126,15 @@ def parse_query(params: Params, config: Config, *, category: str = "", keyword: 
 
 
 def _collect(params: Params) -> dict[str, str]:
-    """Known parameters, stripped, empty ones dropped; list parameters joined with commas."""
+    """Known parameters, stripped, empty ones dropped (a list of nothing but commas, blanks
+    and control characters is empty too); list parameters joined with commas."""
     pairs = params.items() if isinstance(params, Mapping) else params
     out: dict[str, str] = {}
     for name, raw in pairs:
         value = raw.strip()
         if not value or name not in PARAMETERS:
+            continue
+        if name in LIST_PARAMETERS and not one_line(value.replace(",", " ")):
             continue
         if len(value) > MAX_VALUE_LENGTH:
             raise BadQuery(name, f"is longer than {MAX_VALUE_LENGTH} characters")
