@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 from api import errors  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
 from api.feeds import feed_response, public_base  # noqa: E402
+from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
@@ -41,12 +42,13 @@ app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None)
 errors.install(app)
 
 
-def get(*paths: str):
-    """Register a GET route on each path, plus HEAD (kept out of the OpenAPI schema)."""
+def get(*paths: str, **route):
+    """Register a GET route on each path, plus HEAD (kept out of the OpenAPI schema);
+    `route` goes to `add_api_route` (e.g. `openapi_extra`)."""
 
     def register(endpoint):
         for path in paths:
-            app.add_api_route(path, endpoint, methods=["GET"])
+            app.add_api_route(path, endpoint, methods=["GET"], **route)
             app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
         return endpoint
 
@@ -62,17 +64,17 @@ async def root(request: Request, service: ServiceDep) -> Response:
 app.include_router(page_router)
 
 
-@get("/feed", "/rss")
+@get("/feed", "/rss", openapi_extra=FEED_QUERY)
 async def feed_all(request: Request, service: ServiceDep) -> Response:
     return await service.run(feed_response, service, request)
 
 
-@get("/feed/keyword/{keyword}")
+@get("/feed/keyword/{keyword}", openapi_extra=FEED_QUERY)
 async def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
     return await service.run(feed_response, service, request, keyword=keyword)
 
 
-@get("/feed/{category}", "/rss/{category}")
+@get("/feed/{category}", "/rss/{category}", openapi_extra=FEED_QUERY)
 async def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
     return await service.run(feed_response, service, request, category=category)
 
