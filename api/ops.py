@@ -58,7 +58,9 @@ def storage_notice(env: Env, backend: str) -> str:
 def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
     """None when this request may run the refresh, else (HTTP status, reason)."""
     if env.cron_secret:
-        supplied = request.headers.get("authorization", "").encode()
+        # Header values arrive decoded as Latin-1: encoding them back gives the bytes sent,
+        # to compare with the UTF-8 bytes of the secret (a non-ASCII secret then matches).
+        supplied = request.headers.get("authorization", "").encode("latin-1")
         if hmac.compare_digest(supplied, f"Bearer {env.cron_secret}".encode()):
             return None
         return 401, "missing or wrong credentials: send Authorization: Bearer <CRON_SECRET>"
