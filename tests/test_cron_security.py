@@ -23,7 +23,6 @@ from core import log
 from core.config import parse_config
 from core.context import Context
 from core.store.sqlite import SqliteStore
-from tests.support import tally
 from tests.support.counting import CountingStore
 from tests.support.fake_arxiv import FakeArxiv
 from tests.support.fake_llm import FakeLLM
@@ -121,26 +120,24 @@ REFUSED = {
 
 @pytest.mark.parametrize("kind", list(REFUSED))
 def test_cron_refuses_wrong_credentials_without_work_cache_or_leaks(make_client, arxiv, llm, logs, kind):
-    with tally.fault(f"cron: {kind}"):
-        client, _ = make_client()
-        shape = REFUSED[kind]
-        path = "/api/cron" + (shape if isinstance(shape, str) else "")
-        headers = shape if isinstance(shape, list) else []
-        response = client.get(path, headers=headers)
-        assert response.status_code == 401 and response.headers["content-type"] == "application/json"
-        assert response.json()["error"]["message"].startswith("missing or wrong credentials")
-        assert_nothing_leaked(response, logs)
-        assert arxiv.requests == [] and llm.calls == 0
+    client, _ = make_client()
+    shape = REFUSED[kind]
+    path = "/api/cron" + (shape if isinstance(shape, str) else "")
+    headers = shape if isinstance(shape, list) else []
+    response = client.get(path, headers=headers)
+    assert response.status_code == 401 and response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["message"].startswith("missing or wrong credentials")
+    assert_nothing_leaked(response, logs)
+    assert arxiv.requests == [] and llm.calls == 0
 
 
 @pytest.mark.parametrize("secret", [SECRET, "pässwört-ключ-密码-" + SECRET[:12]], ids=["ascii", "non-ascii"])
 def test_cron_with_the_secret_runs_the_refresh_and_is_not_cached(make_client, arxiv, llm, logs, secret):
-    with tally.fault(f"cron: the right secret ({'non-' if not secret.isascii() else ''}ASCII)"):
-        client, _ = make_client(secret=secret)
-        response = client.get("/api/cron", headers=[(b"authorization", b"Bearer " + secret.encode("utf-8"))])
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == "updated" and len(arxiv.requests) == 1 and llm.calls == 1
-        assert_nothing_leaked(response, logs, secret)
+    client, _ = make_client(secret=secret)
+    response = client.get("/api/cron", headers=[(b"authorization", b"Bearer " + secret.encode("utf-8"))])
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "updated" and len(arxiv.requests) == 1 and llm.calls == 1
+    assert_nothing_leaked(response, logs, secret)
 
 
 def test_a_refresh_that_fails_unexpectedly_is_a_bare_500(make_client, arxiv, logs):
@@ -148,13 +145,12 @@ def test_a_refresh_that_fails_unexpectedly_is_a_bare_500(make_client, arxiv, log
         def set_if_absent(self, *args, **kwargs):
             raise RuntimeError(f"driver detail: /srv/app with {SECRET}")
 
-    with tally.fault("cron: the refresh fails unexpectedly"):
-        client, _ = make_client(wrap=Exploding)
-        response = client.get("/api/cron", headers={"Authorization": f"Bearer {SECRET}"})
-        assert response.status_code == 500
-        assert response.json() == {"error": {"parameter": None, "message": "internal error"}}
-        assert "/srv/app" not in response.text and "/srv/app" not in logs.getvalue()
-        assert_nothing_leaked(response, logs)
+    client, _ = make_client(wrap=Exploding)
+    response = client.get("/api/cron", headers={"Authorization": f"Bearer {SECRET}"})
+    assert response.status_code == 500
+    assert response.json() == {"error": {"parameter": None, "message": "internal error"}}
+    assert "/srv/app" not in response.text and "/srv/app" not in logs.getvalue()
+    assert_nothing_leaked(response, logs)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD"])
@@ -177,17 +173,16 @@ STORM = [
 
 @pytest.mark.parametrize("seeded", [True, False], ids=["with-data", "never-refreshed"])
 def test_a_storm_of_anonymous_requests_calls_no_upstream_and_writes_nothing(make_client, arxiv, llm, seeded):
-    with tally.fault(f"anonymous storm ({'with data' if seeded else 'empty store'}): no upstream call"):
-        config = seed_config()
-        client, service = make_client(config=config, wrap=CountingStore)
-        if seeded:
-            seed_store(service.ctx.store.inner, config)
-        for n in range(10):
-            for path in STORM:
-                url = path + ("&" if "?" in path else "?") + f"utm_source=storm{n}"
-                response = client.request("HEAD" if n % 5 == 4 else "GET", url)
-                assert response.status_code < 500
-                assert response.status_code not in (200, 202) or not url.startswith("/api/cron")
-        assert arxiv.requests == [] and llm.calls == 0
-        writes = {m: service.ctx.store.calls[m] for m in ("set", "set_if_absent", "delete")}
-        assert writes == {"set": 0, "set_if_absent": 0, "delete": 0}
+    config = seed_config()
+    client, service = make_client(config=config, wrap=CountingStore)
+    if seeded:
+        seed_store(service.ctx.store.inner, config)
+    for n in range(10):
+        for path in STORM:
+            url = path + ("&" if "?" in path else "?") + f"utm_source=storm{n}"
+            response = client.request("HEAD" if n % 5 == 4 else "GET", url)
+            assert response.status_code < 500
+            assert response.status_code not in (200, 202) or not url.startswith("/api/cron")
+    assert arxiv.requests == [] and llm.calls == 0
+    writes = {m: service.ctx.store.calls[m] for m in ("set", "set_if_absent", "delete")}
+    assert writes == {"set": 0, "set_if_absent": 0, "delete": 0}
