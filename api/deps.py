@@ -9,7 +9,6 @@ take it as `ServiceDep`; tests replace it with
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -22,45 +21,13 @@ from core import calendar
 from core.context import Context, load_context
 from core.errors import StoreError
 from core.layout import Manifest, content_hash
+from core.memo import LRU
 from core.query import PARAMETERS, FeedQuery, parse_query
 from core.reader import Reader
 
 BODY_CACHE_ENTRIES = 256
 BODY_CACHE_BYTES = 64 * 1024 * 1024
 QUERY_CACHE_ENTRIES = 1024
-
-
-class LRU:
-    """A small thread-safe LRU map bounded by entry count and, for bytes values, total size."""
-
-    def __init__(self, max_entries: int, max_bytes: int = 0):
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._data: OrderedDict = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        size = len(value) if self.max_bytes else 0
-        if self.max_bytes and size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._data.pop(key, None)
-            self._bytes -= len(old) if (old is not None and self.max_bytes) else 0
-            self._data[key] = value
-            self._bytes += size
-            while len(self._data) > self.max_entries or (self.max_bytes and self._bytes > self.max_bytes):
-                _, dropped = self._data.popitem(last=False)
-                self._bytes -= len(dropped) if self.max_bytes else 0
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class Service:

@@ -17,6 +17,12 @@ midnight US Eastern, as arXiv's own feed dates it.
 
 `channel_title` and `channel_description` write the feed's own text: what it
 holds and an honest account of the last refresh.
+
+Everything an item renders to except its score line depends only on its paper and
+its summary, so that part is kept (per format, paper and summary HTML; bounded LRU)
+and reused by every later feed showing the paper, whatever its query: escaping is
+per character, so escape(a + b) == escape(a) + escape(b) and the pieces join into
+the same bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from email.utils import format_datetime
 from core.calendar import EASTERN
 from core.config import Config
 from core.layout import Day, Manifest
-from core.models import Scored
+from core.memo import LRU
+from core.models import Paper, Scored
 from core.query import FeedQuery
 from core.safe_html import escape, markdown_to_html, one_line, text_to_html, xml_safe
 from core.selection import select_papers, summaries_of
@@ -46,6 +53,8 @@ CONTENT_TYPES = {
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCE_TEXT = {"fulltext": "from the full text", "abstract": "from the abstract"}
+FRAGMENT_ENTRIES = 2048
+FRAGMENT_CHARS = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -134,21 +143,25 @@ def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
 
 
 def _rss_item(item: Item) -> str:
-    p = item.scored.paper
+    head, tail = _fragments("rss", item)
+    return head + escape(_score_html(item.scored)) + tail
+
+
+def _rss_frame(p: Paper, summary: str | None) -> tuple[str, str]:
+    pre, post = _html_frame(p, summary)
     parts = [
         "<item>\n",
         _el("title", one_line(p.title)),
         _el("link", p.abs_url),
         f'<guid isPermaLink="true">{escape(p.abs_url)}</guid>\n',
         _el("pubDate", format_datetime(_announced(p.announced))),
-        *(_el("dc:creator", a) for a in _authors(item)),
-        *(_el("category", c) for c in _categories(item)),
+        *(_el("dc:creator", a) for a in _authors(p)),
+        *(_el("category", c) for c in _categories(p)),
         _el("description", text_to_html(p.abstract)),
-        _el("content:encoded", item_html(item)),
-        _el("arxiv:announce_type", p.announce_type),
-        "</item>\n",
+        "<content:encoded>" + escape(pre),
     ]
-    return "".join(parts)
+    tail = escape(post) + "</content:encoded>\n" + _el("arxiv:announce_type", p.announce_type) + "</item>\n"
+    return "".join(parts), tail
 
 
 # Atom 1.0 ------------------------------------------------------------------------------------
@@ -174,7 +187,12 @@ def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
 
 
 def _atom_entry(item: Item) -> str:
-    p = item.scored.paper
+    head, tail = _fragments("atom", item)
+    return head + escape(_score_html(item.scored)) + tail
+
+
+def _atom_frame(p: Paper, summary: str | None) -> tuple[str, str]:
+    pre, post = _html_frame(p, summary)
     when = _announced(p.announced).isoformat()
     parts = [
         "<entry>\n",
@@ -185,14 +203,13 @@ def _atom_entry(item: Item) -> str:
         f'<link rel="alternate" type="text/html" href="{escape(p.abs_url)}"/>\n',
         f'<link rel="related" type="application/pdf" title="PDF" href="{escape(p.pdf_url)}"/>\n',
         f'<link rel="related" type="text/html" title="HTML" href="{escape(p.html_url)}"/>\n',
-        *(f"<author><name>{escape(a)}</name></author>\n" for a in _authors(item)),
-        *(f'<category term="{escape(c)}"/>\n' for c in _categories(item)),
+        *(f"<author><name>{escape(a)}</name></author>\n" for a in _authors(p)),
+        *(f'<category term="{escape(c)}"/>\n' for c in _categories(p)),
         _el("summary", xml_safe(p.abstract).strip()),
-        f'<content type="html">{escape(item_html(item))}</content>\n',
-        _el("arxiv:announce_type", p.announce_type),
-        "</entry>\n",
+        '<content type="html">' + escape(pre),
     ]
-    return "".join(parts)
+    tail = escape(post) + "</content>\n" + _el("arxiv:announce_type", p.announce_type) + "</entry>\n"
+    return "".join(parts), tail
 
 
 # JSON Feed 1.1 -------------------------------------------------------------------------------
@@ -216,15 +233,16 @@ def render_json(channel: Channel, items: Sequence[Item]) -> bytes:
 
 def _json_item(item: Item) -> dict:
     s, p = item.scored, item.scored.paper
+    title, pre, post, summary, published, authors, tags = _fragments("json", item)
     out = {
         "id": p.abs_url,
         "url": p.abs_url,
-        "title": one_line(p.title),
-        "content_html": item_html(item),
-        "summary": xml_safe(p.abstract).strip(),
-        "date_published": _announced(p.announced).isoformat(),
-        "authors": [{"name": a} for a in _authors(item)],
-        "tags": _categories(item),
+        "title": title,
+        "content_html": pre + _score_html(s) + post,
+        "summary": summary,
+        "date_published": published,
+        "authors": authors,
+        "tags": tags,
         "_arxiv": {
             "id": p.id,
             "version": p.version,
@@ -240,30 +258,73 @@ def _json_item(item: Item) -> dict:
     return out
 
 
+def _json_frame(p: Paper, summary: str | None) -> tuple:
+    """The item's text fields; authors and tags as tuples (JSON arrays all the same), shared
+    by every feed the paper is in and never modified."""
+    pre, post = _html_frame(p, summary)
+    authors = tuple({"name": a} for a in _authors(p))
+    published = _announced(p.announced).isoformat()
+    return one_line(p.title), pre, post, xml_safe(p.abstract).strip(), published, authors, tuple(_categories(p))
+
+
 # The item's HTML body ------------------------------------------------------------------------
 
 
 def item_html(item: Item) -> str:
     """The HTML body of one item: authors, categories and type, score and matched
     keywords, links, the sanitised AI summary (when present) and the escaped abstract."""
-    s, p = item.scored, item.scored.paper
-    cats = ", ".join(escape(c) + (" (primary)" if i == 0 else "") for i, c in enumerate(_categories(item)))
-    parts = [
-        f"<p><strong>Authors:</strong> {escape(', '.join(_authors(item)))}</p>",
+    pre, post = _html_frame(item.scored.paper, _summary_html(item.summary) if item.summary else None)
+    return pre + _score_html(item.scored) + post
+
+
+def _html_frame(p: Paper, summary: str | None) -> tuple[str, str]:
+    """An item's HTML body before and after its score line (which depends on the query)."""
+    cats = ", ".join(escape(c) + (" (primary)" if i == 0 else "") for i, c in enumerate(_categories(p)))
+    pre = (
+        f"<p><strong>Authors:</strong> {escape(', '.join(_authors(p)))}</p>"
         f"<p><strong>Categories:</strong> {cats} · <strong>Announce type:</strong> {escape(p.announce_type)}"
-        f" · <strong>Announced:</strong> {escape(p.announced)}</p>",
-    ]
-    if s.matches:
-        matched = ", ".join(escape(one_line(m.keyword)) + (" (title)" if m.in_title else "") for m in s.matches)
-        parts.append(f"<p><strong>Score:</strong> {s.score:g} · <strong>Matched:</strong> {matched}</p>")
-    parts.append(
+        f" · <strong>Announced:</strong> {escape(p.announced)}</p>"
+    )
+    post = (
         f'<p><a href="{escape(p.abs_url)}">Abstract page</a> · <a href="{escape(p.pdf_url)}">PDF</a>'
         f' · <a href="{escape(p.html_url)}">HTML</a></p>'
     )
-    if item.summary:
-        parts.append(_summary_html(item.summary))
-    parts.append("<h3>Abstract</h3>" + text_to_html(p.abstract))
-    return "".join(parts)
+    if summary is not None:
+        post += summary
+    return pre, post + "<h3>Abstract</h3>" + text_to_html(p.abstract)
+
+
+def _score_html(s: Scored) -> str:
+    if not s.matches:
+        return ""
+    matched = ", ".join(escape(one_line(m.keyword)) + (" (title)" if m.in_title else "") for m in s.matches)
+    return f"<p><strong>Score:</strong> {s.score:g} · <strong>Matched:</strong> {matched}</p>"
+
+
+_FRAMES = {"rss": _rss_frame, "atom": _atom_frame, "json": _json_frame}
+
+
+def _fragment_chars(value: tuple) -> int:
+    return sum(len(v) for v in value if isinstance(v, str))
+
+
+_FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_CHARS, size=_fragment_chars)
+
+
+def _fragments(fmt: str, item: Item) -> tuple:
+    """What `item` renders to in `fmt` apart from its score line: a pure function of its
+    paper and summary, so kept per (format, paper, summary HTML) for the next feed that
+    shows the paper, whatever its query."""
+    summary = _summary_html(item.summary) if item.summary else None
+    key = (fmt, item.scored.paper, summary)
+    try:
+        found = _FRAGMENTS.get(key)
+    except TypeError:  # a Paper built with a list somewhere is not hashable: render it afresh
+        return _FRAMES[fmt](item.scored.paper, summary)
+    if found is None:
+        found = _FRAMES[fmt](item.scored.paper, summary)
+        _FRAGMENTS.put(key, found)
+    return found
 
 
 def _summary_html(record: dict) -> str:
@@ -279,12 +340,12 @@ def _usable(record: object) -> dict | None:
     return record if ok else None
 
 
-def _authors(item: Item) -> list[str]:
-    return [a for a in (one_line(x) for x in item.scored.paper.authors) if a]
+def _authors(p: Paper) -> list[str]:
+    return [a for a in (one_line(x) for x in p.authors) if a]
 
 
-def _categories(item: Item) -> list[str]:
-    return [c for c in (one_line(x) for x in item.scored.paper.categories) if c]
+def _categories(p: Paper) -> list[str]:
+    return [c for c in (one_line(x) for x in p.categories) if c]
 
 
 def _el(name: str, text: str) -> str:

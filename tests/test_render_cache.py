@@ -1,0 +1,67 @@
+"""Rendered item fragments are reused across feeds without changing a byte.
+
+`core.render` keeps what an item renders to apart from its score line, per (format,
+paper, summary HTML). Every feed here is compared with the same feed rendered with
+that cache switched off.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.memo import LRU
+from core.models import Match, Paper, Scored
+from core.render import Channel, Item, render
+
+CHANNEL = Channel("arXiv cs.LG", "Papers & <things>", "https://x.test/feed?a=1&b=2", "https://x.test/")
+PAPER = Paper(
+    "2609.00001",
+    2,
+    "Quantized <b>diffusion</b> & 'RL'\x00 models",
+    "First paragraph with <script>x</script>.\n\nSecond\x07 one & ]]>",
+    ("Ada Lovelace", "  ", "Bob \x0bO'Brien"),
+    ("cs.LG", "cs.AI"),
+    "replace",
+    "2026-09-24",
+)
+SUMMARY = {"text": "## Result\n\n- **bold** [link](javascript:alert(1))", "model": "m<1>", "source": "fulltext"}
+SCORES = [
+    Scored(PAPER, 0.0),
+    Scored(PAPER, 2.5, (Match("diffusion", True, 1.5), Match("RL & <co>", False, 1.0))),
+    Scored(PAPER, 1.0, (Match("quantiz*", False, 1.0),)),
+]
+
+
+def fresh(channel: Channel, items: list[Item], fmt: str, monkeypatch) -> bytes:
+    with monkeypatch.context() as m:
+        m.setattr("core.render._FRAGMENTS", LRU(0))
+        return render(channel, items, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_an_item_in_feeds_with_different_scores_renders_as_without_the_cache(fmt, monkeypatch):
+    monkeypatch.setattr("core.render._FRAGMENTS", LRU(16))
+    for _ in range(2):
+        for scored in SCORES:
+            for summary in (None, SUMMARY):
+                items = [Item(scored, summary)]
+                assert render(CHANNEL, items, fmt) == fresh(CHANNEL, items, fmt, monkeypatch)
+
+
+def test_a_paper_equal_by_value_shares_the_fragment_and_a_different_one_does_not(monkeypatch):
+    cache = LRU(16)
+    monkeypatch.setattr("core.render._FRAGMENTS", cache)
+    render(CHANNEL, [Item(SCORES[1])], "atom")
+    same = Paper(**PAPER.to_dict() | {"authors": PAPER.authors, "categories": PAPER.categories})
+    render(CHANNEL, [Item(Scored(same, 1.0))], "atom")
+    assert len(cache) == 1
+    other = Paper(**PAPER.to_dict() | {"authors": PAPER.authors, "categories": PAPER.categories, "version": 3})
+    items = [Item(Scored(other, 1.0))]
+    assert render(CHANNEL, items, "atom") == fresh(CHANNEL, items, "atom", monkeypatch)
+    assert len(cache) == 2
+
+
+def test_a_paper_that_cannot_be_hashed_is_rendered_without_the_cache(monkeypatch):
+    listed = Paper(**PAPER.to_dict() | {"authors": ["Ada"], "categories": ["cs.LG"]})
+    items = [Item(Scored(listed, 0.0))]
+    assert render(CHANNEL, items, "rss") == fresh(CHANNEL, items, "rss", monkeypatch)
