@@ -178,7 +178,9 @@ def test_a_store_lost_after_any_command_of_a_refresh_leaves_one_complete_version
     assert refresh_job(context(counted, arxiv, llm))["summaries"]["done"] == len(OLD + NEW)
     total = counted.commands
     served_after = set()
-    for cut in range(1, total):
+    # Every cut on SQLite; every other one on Redis (the same code path, over the network).
+    step = 1 if counted.name == "sqlite" else 2
+    for cut in range(1, total, step):
         with tally.fault(f"store: lost after command {cut} of {total} of a refresh"):
             store = open_store()
             old_day_published(store)
