@@ -37,6 +37,7 @@ from tests.support.papers import paper
 from tests.support.published import complete_version, served_ids
 from tests.support.redis_server import redis_server
 from tests.support.rss import rss_feed
+from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 SEEDS = range(4)
 REDIS_SEEDS = range(100, 102)  # Redis databases 1 and 2

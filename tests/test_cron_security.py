@@ -29,6 +29,7 @@ from tests.support.fake_llm import FakeLLM
 from tests.support.papers import paper
 from tests.support.rss import rss_feed
 from tests.support.seed import seed_config, seed_store
+from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 SECRET = "k3Jd9-vQ2xL7pZr4-Tm8Wc1Yb6Nh0Fs5"
 CONFIG = parse_config({"categories": ["cs.LG"], "keywords": ["attention"],

@@ -24,6 +24,7 @@ from tests.support.papers import paper
 from tests.support.published import complete_version, served, served_ids
 from tests.support.redis_server import free_port
 from tests.support.rss import rss_feed
+from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 CONFIG = parse_config({

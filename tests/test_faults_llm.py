@@ -32,6 +32,7 @@ from tests.support.fake_llm import FakeLLM, Reply
 from tests.support.papers import paper
 from tests.support.published import complete_version, served
 from tests.support.rss import rss_feed
+from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 KEY = "sk-fault-4b1e9c27d03a5f68"
 KEY_ENV = "DASHSCOPE_API_KEY"

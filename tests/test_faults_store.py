@@ -40,6 +40,7 @@ from tests.support.published import complete_version, served_ids
 from tests.support.redis_server import free_port, redis_server
 from tests.support.rss import rss_feed
 from tests.support.seed import publish_days, scored_day
+from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 KEY_ENV = "DASHSCOPE_API_KEY"
 CONFIG = parse_config({
