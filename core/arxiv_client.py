@@ -7,6 +7,8 @@ methods and all threads, so the service never asks arXiv faster than
 - at least `arxiv_min_interval` seconds between the starts of consecutive requests;
 - 429, 500, 502, 503, 504, connection failures and timeouts are retried with
   exponential backoff and jitter, honouring `Retry-After` (capped at MAX_WAIT);
+- one request spends at most `request_budget` seconds on attempts and waits (a
+  serverless run has 300 s in all): a wait that would pass it ends the request;
 - after `max_attempts` tries, or on any other failure status, `UpstreamError`
   with one line naming what failed; a 400 from the API that carries an arXiv
   error entry raises `ArxivApiError` with arXiv's own message.
@@ -31,6 +33,7 @@ from core.errors import ArxivApiError, UpstreamError
 PRODUCT = "arxiv-rss/0.1"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 120.0
+REQUEST_BUDGET = 150.0
 BACKOFF_BASE = 2.0
 API_PAGE_LIMIT = 2000
 
@@ -76,10 +79,11 @@ class ArxivClient:
 
     def __init__(self, env: Env, contact: str = "", *, sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic, timeout: float = 30.0,
-                 max_attempts: int = 5, repository: str = ""):
+                 max_attempts: int = 5, repository: str = "", request_budget: float = REQUEST_BUDGET):
         self.env = env
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
+        self.request_budget = request_budget
         self.requests_made = 0
         self._sleep = sleep
         self._monotonic = monotonic
@@ -185,18 +189,23 @@ class ArxivClient:
         """GET with rate limit and retries. Returns the first response whose status is not
         retryable; raises UpstreamError once every attempt has failed."""
         failure = ""
+        started = self._monotonic()
         for attempt in range(1, self.max_attempts + 1):
             try:
                 response = self._send(url, params)
             except httpx.TransportError as exc:
-                failure = self._transport_failure(exc)
-                self._hold_off(self._backoff(attempt))
-                continue
-            if response.status_code not in RETRY_STATUSES:
-                return response
-            failure = f"HTTP {response.status_code}"
-            asked = retry_after_seconds(response.headers.get("Retry-After"))
-            self._hold_off(self._backoff(attempt) if asked is None else asked)
+                failure, wait = self._transport_failure(exc), self._backoff(attempt)
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                failure = f"HTTP {response.status_code}"
+                asked = retry_after_seconds(response.headers.get("Retry-After"))
+                wait = self._backoff(attempt) if asked is None else asked
+            self._hold_off(wait)  # later requests honour it too
+            spent = self._monotonic() - started
+            if attempt < self.max_attempts and spent + wait > self.request_budget:
+                raise UpstreamError(f"{what}: {failure}; waiting {wait:g} s more would pass the "
+                                    f"{self.request_budget:g} s this request may take")
         tries = "1 attempt" if self.max_attempts == 1 else f"{self.max_attempts} attempts"
         raise UpstreamError(f"{what}: {failure} after {tries}")
 

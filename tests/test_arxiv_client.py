@@ -183,6 +183,15 @@ def test_retry_after_on_429_is_honoured(arxiv, make_client, clock):
     assert client.requests_made == 2
 
 
+def test_a_wait_past_the_request_budget_ends_the_request_at_once(arxiv, make_client, clock):
+    arxiv.route("/rss/", status=429, headers={"Retry-After": "100"})
+    client = make_client(arxiv.env())
+    client.request_budget = 150
+    with pytest.raises(UpstreamError, match=r"HTTP 429; waiting 100 s more would pass the 150 s"):
+        client.fetch_feed(["cs.AI"])
+    assert client.requests_made == 2  # waited 100 s once, then stopped instead of waiting again
+
+
 @pytest.mark.parametrize("header, expected", [
     (None, None),
     ("7", 7.0),
