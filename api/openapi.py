@@ -30,8 +30,11 @@ FEED_QUERY = {
         _query("categories", _list("comma list of served categories"), "served categories to include"),
         _query("types", _list(f"comma list of {', '.join(ANNOUNCE_TYPES)}, or *"), "announce types"),
         _query("min_score", {"type": "number", "minimum": 0, "maximum": MAX_MIN_SCORE}, "lowest score shown"),
-        _query("days", {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_DAYS, "default": 1},
-               "announcement days back, up to the deployment's retention_days"),
+        _query(
+            "days",
+            {"type": "integer", "minimum": 1, "maximum": MAX_RETENTION_DAYS, "default": 1},
+            "announcement days back, up to the deployment's retention_days",
+        ),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}, "most items"),
         _query("sort", {"type": "string", "enum": list(SORTS), "default": "score"}, "order of the items"),
         _query("summary", {"type": "string", "enum": list(SUMMARY_MODES), "default": "full"}, "AI summaries"),

@@ -77,9 +77,18 @@ class ArxivClient:
     `requests_made` counts every attempt sent, retries included.
     """
 
-    def __init__(self, env: Env, contact: str = "", *, sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic, timeout: float = 30.0,
-                 max_attempts: int = 5, repository: str = "", request_budget: float = REQUEST_BUDGET):
+    def __init__(
+        self,
+        env: Env,
+        contact: str = "",
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        timeout: float = 30.0,
+        max_attempts: int = 5,
+        repository: str = "",
+        request_budget: float = REQUEST_BUDGET,
+    ):
         self.env = env
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
@@ -121,8 +130,15 @@ class ArxivClient:
             raise UpstreamError(f"{what}: HTTP {response.status_code}")
         return response.content
 
-    def query(self, search_query: str | None = None, id_list: Sequence[str] = (), start: int = 0,
-              max_results: int = 100, sort_by: str = "submittedDate", sort_order: str = "descending") -> bytes:
+    def query(
+        self,
+        search_query: str | None = None,
+        id_list: Sequence[str] = (),
+        start: int = 0,
+        max_results: int = 100,
+        sort_by: str = "submittedDate",
+        sort_order: str = "descending",
+    ) -> bytes:
         """One page of the query API as Atom bytes. Empty `sort_by` leaves ordering to arXiv.
         Raises ArxivApiError when arXiv answers with an error entry, UpstreamError otherwise."""
         params: dict[str, str | int] = {}
@@ -146,8 +162,9 @@ class ArxivClient:
                 raise ArxivApiError(f"{what}: {message}")
         raise UpstreamError(f"{what}: HTTP {response.status_code}")
 
-    def search_pages(self, search_query: str, page_size: int = API_PAGE_LIMIT,
-                     max_results: int = 10000) -> Iterator[bytes]:
+    def search_pages(
+        self, search_query: str, page_size: int = API_PAGE_LIMIT, max_results: int = 10000
+    ) -> Iterator[bytes]:
         """Every page of one API search, up to `max_results` entries. Stops after a short
         page or once arXiv's `totalResults` is reached. Raises as `query` does."""
         from core.arxiv_parse import parse_feed
@@ -168,7 +185,7 @@ class ArxivClient:
         """API responses for `ids`, `batch` ids per request, in the order given."""
         batch = max(1, min(batch, API_PAGE_LIMIT))
         for i in range(0, len(ids), batch):
-            chunk = ids[i:i + batch]
+            chunk = ids[i : i + batch]
             yield self.query(id_list=chunk, max_results=len(chunk), sort_by="")
 
     def get_web(self, path: str) -> httpx.Response | None:
@@ -204,8 +221,10 @@ class ArxivClient:
             self._hold_off(wait)  # later requests honour it too
             spent = self._monotonic() - started
             if attempt < self.max_attempts and spent + wait > self.request_budget:
-                raise UpstreamError(f"{what}: {failure}; waiting {wait:g} s more would pass the "
-                                    f"{self.request_budget:g} s this request may take")
+                raise UpstreamError(
+                    f"{what}: {failure}; waiting {wait:g} s more would pass the "
+                    f"{self.request_budget:g} s this request may take"
+                )
         tries = "1 attempt" if self.max_attempts == 1 else f"{self.max_attempts} attempts"
         raise UpstreamError(f"{what}: {failure} after {tries}")
 

@@ -192,9 +192,14 @@ def _bounded(paper: Paper) -> Paper:
     """`paper` with every text cut to a length no real entry reaches (arXiv caps abstracts at
     1,920 characters), so one hostile entry cannot bloat a day segment past a store's value
     limit or every feed past a host's response limit. Cut text ends with an ellipsis."""
-    fields = {"title": _cut(paper.title, MAX_TITLE), "abstract": _cut(paper.abstract, MAX_ABSTRACT),
-              "comment": _cut(paper.comment, MAX_FIELD), "journal_ref": _cut(paper.journal_ref, MAX_FIELD),
-              "doi": _cut(paper.doi, MAX_FIELD), "license": _cut(paper.license, MAX_FIELD)}
+    fields = {
+        "title": _cut(paper.title, MAX_TITLE),
+        "abstract": _cut(paper.abstract, MAX_ABSTRACT),
+        "comment": _cut(paper.comment, MAX_FIELD),
+        "journal_ref": _cut(paper.journal_ref, MAX_FIELD),
+        "doi": _cut(paper.doi, MAX_FIELD),
+        "license": _cut(paper.license, MAX_FIELD),
+    }
     if len(paper.authors) > MAX_AUTHORS or any(len(a) > MAX_NAME for a in paper.authors):
         fields["authors"] = tuple(_cut(a, MAX_NAME) for a in paper.authors[:MAX_AUTHORS])
     changed = {k: v for k, v in fields.items() if v is not getattr(paper, k)}

@@ -22,12 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (env ARXIV_RSS_CONFIG, default config.json)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     p = sub.add_parser("refresh", help="pull the latest arXiv announcement, score, store and summarise it")
-    p.add_argument("--days", type=int, default=0, metavar="N",
-                   help="also backfill up to N missed announcement days from arXiv's query API")
+    p.add_argument(
+        "--days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also backfill up to N missed announcement days from arXiv's query API",
+    )
     p = sub.add_parser("digest", help="write the Markdown digest")
-    p.add_argument("--output", default=".data/digest.md",
-                   help="file to write (default .data/digest.md); an existing file with digest markers "
-                        "keeps its text outside them")
+    p.add_argument(
+        "--output",
+        default=".data/digest.md",
+        help="file to write (default .data/digest.md); an existing file with digest markers "
+        "keeps its text outside them",
+    )
     sub.add_parser("status", help="show the last refresh status per category")
     sub.add_parser("summarize", help="finish pending summaries without fetching arXiv")
     p = sub.add_parser("feed", help="print a feed for a query, e.g. feed keywords=LLM format=atom")
@@ -92,15 +100,18 @@ def describe_report(report: dict) -> str:
     if report.get("detail"):
         lines[0] += f": {report['detail']}"
     if "papers" in report:
-        lines.append(f"  papers stored: {report['papers']}, matched: {report.get('matched', 0)}, "
-                     f"malformed entries skipped: {report.get('skipped', 0)}")
+        lines.append(
+            f"  papers stored: {report['papers']}, matched: {report.get('matched', 0)}, "
+            f"malformed entries skipped: {report.get('skipped', 0)}"
+        )
     for cat, rec in sorted(report.get("categories", {}).items()):
         lines.append(f"  {cat}: {rec.get('status')} - {rec.get('detail', '')}")
     backfill = report.get("backfill")
     if backfill:
-        lines.append(f"  backfill: {len(backfill.get('missing_days', []))} missing day(s), "
-                     f"{backfill.get('papers', 0)} papers" + (f", error: {backfill['error']}"
-                                                              if backfill.get("error") else ""))
+        lines.append(
+            f"  backfill: {len(backfill.get('missing_days', []))} missing day(s), "
+            f"{backfill.get('papers', 0)} papers" + (f", error: {backfill['error']}" if backfill.get("error") else "")
+        )
     summaries = report.get("summaries")
     if summaries:
         lines.append(f"  {summaries.get('message') or 'summaries: ' + json.dumps(summaries, ensure_ascii=False)}")
@@ -137,8 +148,10 @@ def cmd_status(args) -> int:
         print(f"  {day.date}: {day.count} papers, {day.summaries} summaries")
     for cat in ctx.config.categories:
         rec = m.categories.get(cat, {})
-        print(f"  {cat}: {rec.get('status', 'never-refreshed')} - {rec.get('detail', '')}"
-              + (f" (since {rec['since']})" if rec.get("since") else ""))
+        print(
+            f"  {cat}: {rec.get('status', 'never-refreshed')} - {rec.get('detail', '')}"
+            + (f" (since {rec['since']})" if rec.get("since") else "")
+        )
     return 0
 
 

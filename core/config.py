@@ -17,9 +17,18 @@ from core.models import ANNOUNCE_TYPES
 
 CATEGORY_RE = re.compile(r"^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LANGUAGES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean",
-             "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese",
-             "ru": "Russian", "it": "Italian"}
+LANGUAGES = {
+    "zh": "Chinese",
+    "en": "English",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "it": "Italian",
+}
 
 
 @dataclass(frozen=True)
@@ -102,8 +111,19 @@ def parse_config(raw: object, base_dir: Path = Path(".")) -> Config:
     )
 
 
-_TOP_KEYS = {"categories", "keywords", "exclude_keywords", "max_papers", "days_back", "min_score",
-             "include_types", "retention_days", "contact", "repository", "ai_summary"}
+_TOP_KEYS = {
+    "categories",
+    "keywords",
+    "exclude_keywords",
+    "max_papers",
+    "days_back",
+    "min_score",
+    "include_types",
+    "retention_days",
+    "contact",
+    "repository",
+    "ai_summary",
+}
 _SUMMARY_KEYS = set(SummaryConfig.__dataclass_fields__)
 
 
@@ -115,16 +135,16 @@ def _no_unknown(raw: dict, known: set[str], prefix: str) -> None:
 
 def _categories(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise ConfigError("categories", "must be a non-empty list of arXiv categories such as \"cs.AI\"")
+        raise ConfigError("categories", 'must be a non-empty list of arXiv categories such as "cs.AI"')
     for i, cat in enumerate(value):
         if not isinstance(cat, str) or not CATEGORY_RE.match(cat):
-            raise ConfigError(f"categories[{i}]", f"{cat!r} is not an arXiv category such as \"cs.AI\"")
+            raise ConfigError(f"categories[{i}]", f'{cat!r} is not an arXiv category such as "cs.AI"')
     return tuple(dict.fromkeys(value))
 
 
 def _keywords(value: object) -> tuple[Keyword, ...]:
     if not isinstance(value, list):
-        raise ConfigError("keywords", "must be a list of strings or {\"keyword\", \"weight\"} objects")
+        raise ConfigError("keywords", 'must be a list of strings or {"keyword", "weight"} objects')
     out = []
     for i, item in enumerate(value):
         key = f"keywords[{i}]"
@@ -137,7 +157,7 @@ def _keywords(value: object) -> tuple[Keyword, ...]:
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 100:
                 raise ConfigError(key + ".weight", "must be a number above 0 and at most 100")
         else:
-            raise ConfigError(key, "must be a string or {\"keyword\": ..., \"weight\": ...}")
+            raise ConfigError(key, 'must be a string or {"keyword": ..., "weight": ...}')
         if not isinstance(text, str) or not text.strip().rstrip("*").strip():
             raise ConfigError(key, "must be a non-empty keyword")
         if len(text) > 100:
@@ -190,7 +210,7 @@ def _summary(value: object) -> SummaryConfig:
     if cfg.source not in ("fulltext", "abstract"):
         raise ConfigError(p + "source", f"{cfg.source!r} is not one of fulltext, abstract")
     if not re.match(r"^[a-z]{2}(-[A-Za-z]{2,4})?$", cfg.language):
-        raise ConfigError(p + "language", f"{cfg.language!r} is not a language code such as \"zh\" or \"en\"")
+        raise ConfigError(p + "language", f'{cfg.language!r} is not a language code such as "zh" or "en"')
     if cfg.enabled and not re.match(r"^https?://", cfg.base_url):
         raise ConfigError(p + "base_url", f"{cfg.base_url!r} is not an http(s) URL")
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cfg.api_key_env):

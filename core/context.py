@@ -27,8 +27,9 @@ class Context:
     def arxiv_client(self):
         from core.arxiv_client import ArxivClient
 
-        return ArxivClient(self.env, self.config.contact, max_attempts=self.env.arxiv_max_attempts,
-                           repository=self.config.repository)
+        return ArxivClient(
+            self.env, self.config.contact, max_attempts=self.env.arxiv_max_attempts, repository=self.config.repository
+        )
 
 
 def config_path(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:

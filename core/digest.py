@@ -50,11 +50,23 @@ def render_digest(data: DigestInput) -> str:
 
 def render_document(data: DigestInput) -> str:
     """A whole README for a repository that holds only the digest."""
-    return "\n".join([
-        "# arXiv Papers Bot 🤖", "",
-        "This repository automatically fetches and displays relevant papers from arXiv based on configured criteria.",
-        "", START, render_digest(data), END, "", *_how_to(), "---", "*Generated automatically by arxiv-rss*", "",
-    ])
+    return "\n".join(
+        [
+            "# arXiv Papers Bot 🤖",
+            "",
+            "This repository automatically fetches and displays relevant papers from arXiv "
+            "based on configured criteria.",
+            "",
+            START,
+            render_digest(data),
+            END,
+            "",
+            *_how_to(),
+            "---",
+            "*Generated automatically by arxiv-rss*",
+            "",
+        ]
+    )
 
 
 def splice(existing: str | None, data: DigestInput) -> str:
@@ -101,7 +113,8 @@ def _paper(n: int, s: Scored, summary: dict | None) -> list[str]:
     abstract = " ".join(p.abstract.split())
     excerpt = abstract if len(abstract) <= EXCERPT else abstract[:EXCERPT].rstrip() + "..."
     lines = [
-        f"### {n}. [{_md_text(p.title)}]({p.abs_url})", "",
+        f"### {n}. [{_md_text(p.title)}]({p.abs_url})",
+        "",
         f"**Authors**: {_md_text(', '.join(p.authors))}  ",
         f"**Category**: {p.primary_category}  ",
         f"**Published**: {p.announced}  ",
@@ -117,7 +130,11 @@ def _paper(n: int, s: Scored, summary: dict | None) -> list[str]:
         lines += [
             "<details>",
             f"<summary><strong>🤖 AI Summary (by {model})</strong> - Click to expand</summary>",
-            "", _untrusted_markdown(summary["text"]), "", "</details>", "",
+            "",
+            _untrusted_markdown(summary["text"]),
+            "",
+            "</details>",
+            "",
         ]
     lines += ["---", ""]
     return lines
@@ -125,8 +142,12 @@ def _paper(n: int, s: Scored, summary: dict | None) -> list[str]:
 
 def _configuration(config: Config) -> list[str]:
     words = ", ".join(_md_text(k.text) for k in config.keywords) or "(none: every paper)"
-    lines = ["## 🔧 Configuration", "", "Papers are scored by these keywords (word boundaries, plurals included):",
-             f"- {words}"]
+    lines = [
+        "## 🔧 Configuration",
+        "",
+        "Papers are scored by these keywords (word boundaries, plurals included):",
+        f"- {words}",
+    ]
     if config.exclude_keywords:
         lines.append(f"- Excluded when the title says: {', '.join(_md_text(k) for k in config.exclude_keywords)}")
     lines += [f"- Minimum score: {config.min_score:g}; announce types: {', '.join(config.include_types)}", ""]
@@ -135,15 +156,21 @@ def _configuration(config: Config) -> list[str]:
 
 def _how_to() -> list[str]:
     return [
-        "## 📅 Schedule", "",
-        "A GitHub Action runs Monday to Friday after arXiv rebuilds its feeds (midnight US Eastern).", "",
-        "## 🚀 How to Use", "",
+        "## 📅 Schedule",
+        "",
+        "A GitHub Action runs Monday to Friday after arXiv rebuilds its feeds (midnight US Eastern).",
+        "",
+        "## 🚀 How to Use",
+        "",
         "1. **Fork this repository** to your GitHub account",
         "2. **Customize the configuration** by editing `config.json` (categories, keywords, `max_papers`)",
         "3. **Enable GitHub Actions** in your repository settings",
-        "4. **The digest updates automatically** every announcement day", "",
-        "## 🔍 Manual Trigger", "",
-        "Open the Actions tab, select \"Daily digest\" and click \"Run workflow\".", "",
+        "4. **The digest updates automatically** every announcement day",
+        "",
+        "## 🔍 Manual Trigger",
+        "",
+        'Open the Actions tab, select "Daily digest" and click "Run workflow".',
+        "",
     ]
 
 

@@ -17,8 +17,9 @@ def refresh_job(ctx: Context, backfill_days: int = 0) -> dict:
     with ctx.arxiv_client() as client, open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
         if summarizer is None:
             off = off_report(ctx.config, ctx.env)
-            return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days,
-                               summarize=lambda manifest: (manifest, off))
+            return run_refresh(
+                ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=lambda manifest: (manifest, off)
+            )
         return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=summarizer)
 
 
@@ -30,8 +31,11 @@ def summarize_job(ctx: Context) -> dict:
     from core.publish import publish, refresh_lock
     from core.summaries.run import off_report, open_summarizer
 
-    with refresh_lock(ctx.store, LOCK_TTL), ctx.arxiv_client() as client, \
-            open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
+    with (
+        refresh_lock(ctx.store, LOCK_TTL),
+        ctx.arxiv_client() as client,
+        open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer,
+    ):
         if summarizer is None:
             return off_report(ctx.config, ctx.env)
         manifest, report = summarizer(read_manifest(ctx.store))

@@ -62,4 +62,3 @@ class Reader:
         listed = {tuple(ref.keys) for ref in manifest.days}
         for key in [k for k in self._days if k not in listed]:
             del self._days[key]
-

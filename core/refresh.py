@@ -36,8 +36,15 @@ STATUS_TEXT = {
 Summarize = Callable[[Manifest], tuple[Manifest, dict]]
 
 
-def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] = calendar.now,
-                backfill_days: int = 0, summarize: Summarize | None = None) -> dict:
+def run_refresh(
+    config: Config,
+    store,
+    client,
+    *,
+    clock: Callable[[], datetime] = calendar.now,
+    backfill_days: int = 0,
+    summarize: Summarize | None = None,
+) -> dict:
     """Refresh once under the store's lock; returns the refresh report (also stored in
     the manifest). Raises RefreshRunning when another refresh holds the lock and
     StoreError when the store fails; arXiv failures are reported, not raised."""
@@ -53,8 +60,7 @@ def run_refresh(config: Config, store, client, *, clock: Callable[[], datetime] 
         report["categories"] = manifest.categories
         manifest = replace(manifest, report=report, version=new_version(clock()), published_at=report["finished_at"])
         publish(store, manifest)
-        log.event("refresh.published", status=manifest.status, version=manifest.version,
-                  days=len(manifest.days))
+        log.event("refresh.published", status=manifest.status, version=manifest.version, days=len(manifest.days))
         if summarize is not None:
             manifest, report["summaries"] = summarize(manifest)
             publish(store, replace(manifest, report=report))
@@ -113,8 +119,9 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def _store_papers(config: Config, store, manifest: Manifest, papers: list[Paper], now: datetime,
-                  report: dict) -> Manifest:
+def _store_papers(
+    config: Config, store, manifest: Manifest, papers: list[Paper], now: datetime, report: dict
+) -> Manifest:
     """Merge papers into their announcement days, write those days, and mark every
     configured category with what the new papers hold for it."""
     reader_days = _existing_days(store, manifest, {p.announced for p in papers})
@@ -179,15 +186,24 @@ def _stale_record(cat: str, day: Day, now: datetime, old: dict) -> dict:
     """A category with no papers in an announcement that lists others. arXiv announces every
     category at once, so its feed for this one is behind (or the category had a quiet day):
     `stale`, keeping its last announcement and counts, whose papers stay served."""
-    record = {"announced": "", "papers": 0, "new": 0, "matched": 0, **old, "status": "stale",
-              "detail": f"no papers in {cat} in the announcement of {day.date}, which lists other categories",
-              "checked_announcement": day.date, "checked_at": _iso(now)}
+    record = {
+        "announced": "",
+        "papers": 0,
+        "new": 0,
+        "matched": 0,
+        **old,
+        "status": "stale",
+        "detail": f"no papers in {cat} in the announcement of {day.date}, which lists other categories",
+        "checked_announcement": day.date,
+        "checked_at": _iso(now),
+    }
     record.pop("since", None)
     return record
 
 
-def _with_status(manifest: Manifest, config: Config, status: str, now: datetime, detail: str = "",
-                 announced: str = "") -> Manifest:
+def _with_status(
+    manifest: Manifest, config: Config, status: str, now: datetime, detail: str = "", announced: str = ""
+) -> Manifest:
     """Mark every configured category with a status that brought no new papers; keep
     its last counts and, for a run of errors, when the errors began."""
     categories = {}
@@ -243,8 +259,11 @@ def _backfill(config, store, client, manifest: Manifest, report: dict, now: date
     status = manifest.status
     manifest = _store_papers(config, store, manifest, papers, now, {})
     # The latest feed decides today's statuses; backfill only adds older days.
-    return replace(manifest, categories=categories or manifest.categories,
-                   status=status if status != "never-refreshed" else manifest.status)
+    return replace(
+        manifest,
+        categories=categories or manifest.categories,
+        status=status if status != "never-refreshed" else manifest.status,
+    )
 
 
 def _iso(t: datetime) -> str:

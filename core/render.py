@@ -431,9 +431,11 @@ def _status_text(record: dict | None) -> str:
         return f"arXiv could not be read since {since} ({detail}); earlier data is still served{latest}"
     if status == "stale":
         checked_in = one_line(str(record.get("checked_announcement", "")))
-        return (f"no papers in this category in the announcement of {checked_in}, which lists other "
-                f"categories (arXiv's feed for it may be behind), checked {checked}; its earlier papers "
-                f"are still served{latest}")
+        return (
+            f"no papers in this category in the announcement of {checked_in}, which lists other "
+            f"categories (arXiv's feed for it may be behind), checked {checked}; its earlier papers "
+            f"are still served{latest}"
+        )
     return f"{one_line(status)}, checked {checked}"
 
 

@@ -28,9 +28,22 @@ def local_fixture(name: str) -> bytes:
 @pytest.fixture(autouse=True)
 def _offline_env(monkeypatch):
     """No test reaches the internet or a developer's real settings."""
-    for var in ("ARXIV_RSS_BASE", "ARXIV_API_BASE", "ARXIV_WEB_BASE", "LLM_BASE_URL", "LLM_MODEL",
-                "REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL",
-                "KV_REST_API_TOKEN", "CRON_SECRET", "VERCEL", "DASHSCOPE_API_KEY", "ARXIV_RSS_CONFIG"):
+    for var in (
+        "ARXIV_RSS_BASE",
+        "ARXIV_API_BASE",
+        "ARXIV_WEB_BASE",
+        "LLM_BASE_URL",
+        "LLM_MODEL",
+        "REDIS_URL",
+        "UPSTASH_REDIS_REST_URL",
+        "UPSTASH_REDIS_REST_TOKEN",
+        "KV_REST_API_URL",
+        "KV_REST_API_TOKEN",
+        "CRON_SECRET",
+        "VERCEL",
+        "DASHSCOPE_API_KEY",
+        "ARXIV_RSS_CONFIG",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ARXIV_MIN_INTERVAL", "0")
 

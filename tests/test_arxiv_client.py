@@ -69,7 +69,8 @@ def query_params(path: str) -> dict[str, str]:
 
 def api_page(n_entries: int, total: int, start: int = 0) -> bytes:
     """A small API Atom page in the shape of ../shared/fixtures/arxiv/api_2026_search_*.xml."""
-    entries = "".join(f"""
+    entries = "".join(
+        f"""
   <entry>
     <id>http://arxiv.org/abs/2601.{start + i:05d}v1</id>
     <title>Paper {start + i}</title>
@@ -80,7 +81,9 @@ def api_page(n_entries: int, total: int, start: int = 0) -> bytes:
     <published>2026-01-05T10:00:00Z</published>
     <arxiv:primary_category term="cs.AI"/>
     <author><name>A. Author</name></author>
-  </entry>""" for i in range(n_entries))
+  </entry>"""
+        for i in range(n_entries)
+    )
     return f"""<?xml version='1.0' encoding='UTF-8'?>
 <feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom"
       xmlns="http://www.w3.org/2005/Atom">
@@ -96,6 +99,7 @@ def api_page(n_entries: int, total: int, start: int = 0) -> bytes:
 
 # --- identity and request shape --------------------------------------------------------
 
+
 def test_user_agent_names_the_contact(arxiv, make_client):
     arxiv.route("/rss/", b"<rss/>")
     make_client(arxiv.env(), contact="me@example.org").fetch_feed(["cs.AI"])
@@ -104,11 +108,14 @@ def test_user_agent_names_the_contact(arxiv, make_client):
     assert "mailto:me@example.org" in agent
 
 
-@pytest.mark.parametrize("contact, repository, expected", [
-    ("", "", "arxiv-rss/0.1"),
-    ("me@example.org", "", "arxiv-rss/0.1 (mailto:me@example.org)"),
-    ("me@example.org", "https://github.com/o/r", "arxiv-rss/0.1 (+https://github.com/o/r; mailto:me@example.org)"),
-])
+@pytest.mark.parametrize(
+    "contact, repository, expected",
+    [
+        ("", "", "arxiv-rss/0.1"),
+        ("me@example.org", "", "arxiv-rss/0.1 (mailto:me@example.org)"),
+        ("me@example.org", "https://github.com/o/r", "arxiv-rss/0.1 (+https://github.com/o/r; mailto:me@example.org)"),
+    ],
+)
 def test_user_agent_leaves_out_empty_parts(contact, repository, expected):
     assert user_agent(contact, repository) == expected
 
@@ -129,8 +136,12 @@ def test_query_sends_arxiv_parameters(arxiv, make_client):
     arxiv.route("/api/query", b"<feed/>")
     make_client(arxiv.env()).query("cat:cs.AI AND ti:agents", start=10, max_results=5)
     assert query_params(arxiv.paths()[0]) == {
-        "search_query": "cat:cs.AI AND ti:agents", "start": "10", "max_results": "5",
-        "sortBy": "submittedDate", "sortOrder": "descending"}
+        "search_query": "cat:cs.AI AND ti:agents",
+        "start": "10",
+        "max_results": "5",
+        "sortBy": "submittedDate",
+        "sortOrder": "descending",
+    }
 
 
 def test_fetch_ids_asks_in_batches(arxiv, make_client):
@@ -139,16 +150,20 @@ def test_fetch_ids_asks_in_batches(arxiv, make_client):
     assert len(bodies) == 2
     asked = [query_params(p) for p in arxiv.paths()]
     assert [(a["id_list"], a["max_results"]) for a in asked] == [
-        ("2601.00001,2601.00002", "2"), ("hep-ex/0406020", "1")]
+        ("2601.00001,2601.00002", "2"),
+        ("hep-ex/0406020", "1"),
+    ]
     assert all("search_query" not in a and "sortBy" not in a for a in asked)
 
 
 def test_backfill_query_covers_whole_days_of_every_category():
     assert backfill_query(["cs.AI", "cs.LG"], date(2026, 4, 1), date(2026, 4, 3)) == (
-        "(cat:cs.AI OR cat:cs.LG) AND submittedDate:[202604010000 TO 202604032359]")
+        "(cat:cs.AI OR cat:cs.LG) AND submittedDate:[202604010000 TO 202604032359]"
+    )
 
 
 # --- politeness ------------------------------------------------------------------------
+
 
 def test_requests_start_at_least_min_interval_apart_across_methods(arxiv, make_client, clock):
     arxiv.route("/rss/", b"<rss/>")
@@ -192,15 +207,18 @@ def test_a_wait_past_the_request_budget_ends_the_request_at_once(arxiv, make_cli
     assert client.requests_made == 2  # waited 100 s once, then stopped instead of waiting again
 
 
-@pytest.mark.parametrize("header, expected", [
-    (None, None),
-    ("7", 7.0),
-    ("0", 0.0),
-    ("100000", 120.0),
-    ("soon", None),
-    ("date+30", 30.0),
-    ("date-30", 0.0),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (None, None),
+        ("7", 7.0),
+        ("0", 0.0),
+        ("100000", 120.0),
+        ("soon", None),
+        ("date+30", 30.0),
+        ("date-30", 0.0),
+    ],
+)
 def test_retry_after_reads_seconds_and_http_dates_and_caps_the_wait(header, expected):
     now = datetime(2026, 4, 27, 12, 0, tzinfo=UTC)
     if header and header.startswith("date"):
@@ -264,6 +282,7 @@ def test_refused_connection_is_an_upstream_error(make_client):
 
 # --- errors that are not retried ---------------------------------------------------------
 
+
 def test_feed_404_is_not_retried(arxiv, make_client):
     client = make_client(arxiv.env())
     with pytest.raises(UpstreamError, match=r"/rss/cs.XX: HTTP 404$"):
@@ -289,6 +308,7 @@ def test_api_400_without_error_entry_is_an_upstream_error(arxiv, make_client):
 
 # --- web pages -------------------------------------------------------------------------
 
+
 def test_get_web_returns_the_page(arxiv, make_client):
     arxiv.route("/html/2609.26811v1", b"<html>paper</html>", headers={"Content-Type": "text/html"})
     response = make_client(arxiv.env()).get_web("/html/2609.26811v1")
@@ -307,6 +327,7 @@ def test_get_web_server_error_is_an_upstream_error(arxiv, make_client):
 
 
 # --- paging through the API --------------------------------------------------------------
+
 
 def test_paging_stops_after_a_short_page(arxiv, make_client):
     pytest.importorskip("core.arxiv_parse")

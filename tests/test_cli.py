@@ -15,19 +15,36 @@ COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 
 @pytest.fixture
 def workdir(tmp_path):
-    config = {"categories": ["cs.LG", "cs.AI"], "keywords": ["learning", "anomaly", "outlier"],
-              "ai_summary": {"enabled": True, "api_key_env": "TEST_LLM_KEY"}}
+    config = {
+        "categories": ["cs.LG", "cs.AI"],
+        "keywords": ["learning", "anomaly", "outlier"],
+        "ai_summary": {"enabled": True, "api_key_env": "TEST_LLM_KEY"},
+    }
     (tmp_path / "config.json").write_text(json.dumps(config))
     return tmp_path
 
 
 def run(workdir, arxiv_url, *args, extra_env=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_", "LLM_", "UPSTASH", "REDIS", "KV_"))}
-    env.update({"ARXIV_RSS_BASE": arxiv_url, "ARXIV_API_BASE": f"{arxiv_url}/api/query",
-                "ARXIV_MIN_INTERVAL": "0", "ARXIV_MAX_ATTEMPTS": "2", "ARXIV_RSS_DB": str(workdir / "db.sqlite3"),
-                "PYTHONPATH": str(ROOT), **(extra_env or {})})
-    return subprocess.run([sys.executable, "-m", "core", "--config", str(workdir / "config.json"), *args],
-                          cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    env.update(
+        {
+            "ARXIV_RSS_BASE": arxiv_url,
+            "ARXIV_API_BASE": f"{arxiv_url}/api/query",
+            "ARXIV_MIN_INTERVAL": "0",
+            "ARXIV_MAX_ATTEMPTS": "2",
+            "ARXIV_RSS_DB": str(workdir / "db.sqlite3"),
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "core", "--config", str(workdir / "config.json"), *args],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_refresh_then_digest_then_status_on_a_fresh_store(workdir):
@@ -57,11 +74,14 @@ def test_unreachable_arxiv_is_one_line_and_a_nonzero_exit(workdir):
     assert result.stderr.count("error:") == 1
 
 
-@pytest.mark.parametrize("config,key", [
-    ('{"categories": ["cs AI"], "keywords": []}', "categories[0]"),
-    ('{"categories": ["cs.AI"], "keywords": [], "max_papers": -1}', "max_papers"),
-    ("{", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "config,key",
+    [
+        ('{"categories": ["cs AI"], "keywords": []}', "categories[0]"),
+        ('{"categories": ["cs.AI"], "keywords": [], "max_papers": -1}', "max_papers"),
+        ("{", "not valid JSON"),
+    ],
+)
 def test_a_bad_config_stops_everything_with_one_line_naming_the_key(workdir, config, key):
     (workdir / "config.json").write_text(config)
     result = run(workdir, "http://127.0.0.1:9", "refresh")
@@ -72,7 +92,9 @@ def test_a_bad_config_stops_everything_with_one_line_naming_the_key(workdir, con
 
 def test_the_digest_of_an_existing_readme_only_replaces_the_marked_section(workdir):
     readme = workdir / "README.md"
-    readme.write_text("# My project\n\nintro\n\n<!-- arxiv-digest:start -->\nold\n<!-- arxiv-digest:end -->\n\nfooter\n")
+    readme.write_text(
+        "# My project\n\nintro\n\n<!-- arxiv-digest:start -->\nold\n<!-- arxiv-digest:end -->\n\nfooter\n"
+    )
     with FakeArxiv() as arxiv:
         arxiv.route("/rss/", shared_fixture(COMBINED))
         assert run(workdir, arxiv.url, "refresh").returncode == 0

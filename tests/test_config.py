@@ -18,7 +18,12 @@ def test_the_shipped_config_keeps_the_existing_bots_values():
     assert config.exclude_keywords == ("survey", "review", "tutorial")
     assert (config.max_papers, config.days_back, config.min_score) == (30, 7, 2.5)
     s = config.ai_summary
-    assert (s.enabled, s.api_key_env, s.model, s.max_papers_to_summarize) == (True, "DASHSCOPE_API_KEY", "qwen-long", 15)
+    assert (s.enabled, s.api_key_env, s.model, s.max_papers_to_summarize) == (
+        True,
+        "DASHSCOPE_API_KEY",
+        "qwen-long",
+        15,
+    )
     assert s.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
 
 
@@ -81,13 +86,22 @@ def test_a_missing_or_broken_file_is_named(tmp_path):
 
 
 def test_environment_overrides_are_read_once_into_env():
-    env = Env.from_environ({
-        "ARXIV_RSS_BASE": "http://127.0.0.1:9/", "ARXIV_MIN_INTERVAL": "0.5", "LLM_MODEL": "m2",
-        "KV_REST_API_URL": "https://kv.example/", "KV_REST_API_TOKEN": "t0k", "DASHSCOPE_API_KEY": "sk-1",
-    })
+    env = Env.from_environ(
+        {
+            "ARXIV_RSS_BASE": "http://127.0.0.1:9/",
+            "ARXIV_MIN_INTERVAL": "0.5",
+            "LLM_MODEL": "m2",
+            "KV_REST_API_URL": "https://kv.example/",
+            "KV_REST_API_TOKEN": "t0k",
+            "DASHSCOPE_API_KEY": "sk-1",
+        }
+    )
     assert env.arxiv_rss_base == "http://127.0.0.1:9" and env.arxiv_min_interval == 0.5
-    assert (env.upstash_url, env.upstash_token, env.upstash_token_var) == ("https://kv.example", "t0k",
-                                                                           "KV_REST_API_TOKEN")
+    assert (env.upstash_url, env.upstash_token, env.upstash_token_var) == (
+        "https://kv.example",
+        "t0k",
+        "KV_REST_API_TOKEN",
+    )
     assert env.secret("DASHSCOPE_API_KEY") == "sk-1"
     assert "sk-1" not in repr(env) and "t0k" not in repr(env)
     assert effective_summary(parse_config(MINIMAL), env).model == "m2"

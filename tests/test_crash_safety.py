@@ -47,8 +47,14 @@ KILL_WINDOW = (0.5, 3.0)  # seconds after the fork: from fetching the first anno
 CONFIG_RAW = {
     "categories": ["cs.LG", "cs.AI"],
     "keywords": ["attention", "kernel"],
-    "ai_summary": {"source": "abstract", "language": "en", "max_papers_to_summarize": 6, "max_workers": 2,
-                   "timeout_s": 5, "max_retries": 0},
+    "ai_summary": {
+        "source": "abstract",
+        "language": "en",
+        "max_papers_to_summarize": 6,
+        "max_workers": 2,
+        "timeout_s": 5,
+        "max_retries": 0,
+    },
 }
 CONFIG = parse_config(CONFIG_RAW)
 # One process imports everything a run needs, then forks a child per seed that refreshes in a
@@ -75,9 +81,16 @@ for pid in children:
 
 
 def announcement(day: str, n: int) -> bytes:
-    papers = [paper(f"2611.{n:01d}{i:04d}", title=f"Attention kernel {i} of day {day}" if i % 50 == 0 else f"Paper {i}",
-                    abstract=f"Abstract {i} of {day}. " * 8, categories=(CONFIG.categories[i % 2],), announced=day)
-              for i in range(PAPERS)]
+    papers = [
+        paper(
+            f"2611.{n:01d}{i:04d}",
+            title=f"Attention kernel {i} of day {day}" if i % 50 == 0 else f"Paper {i}",
+            abstract=f"Abstract {i} of {day}. " * 8,
+            categories=(CONFIG.categories[i % 2],),
+            announced=day,
+        )
+        for i in range(PAPERS)
+    ]
     return rss_feed(papers, day, CONFIG.categories)
 
 
@@ -111,11 +124,23 @@ def child_env(workdir, arxiv, seed: int, feeds: list[bytes], store_env: dict) ->
 def kill_at_random(llm, children: dict[int, dict]) -> dict[int, float]:
     """Start every seed's refresh loop, SIGKILL each after its seed's delay; returns the delays."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_", "REDIS", "UPSTASH", "KV_", "LLM_"))}
-    env = {**clean, "PYTHONPATH": str(ROOT), "ARXIV_MIN_INTERVAL": "0", "ARXIV_MAX_ATTEMPTS": "1",
-           "LLM_BASE_URL": llm.base_url, "DASHSCOPE_API_KEY": "sk-crash"}
+    env = {
+        **clean,
+        "PYTHONPATH": str(ROOT),
+        "ARXIV_MIN_INTERVAL": "0",
+        "ARXIV_MAX_ATTEMPTS": "1",
+        "LLM_BASE_URL": llm.base_url,
+        "DASHSCOPE_API_KEY": "sk-crash",
+    }
     seeds = list(children)
-    zygote = subprocess.Popen([sys.executable, "-c", DRIVER, json.dumps([children[s] for s in seeds])], cwd=ROOT,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    zygote = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, json.dumps([children[s] for s in seeds])],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     pids: dict[int, int] = {}
     try:
         pids = dict(zip(seeds, json.loads(zygote.stdout.readline()), strict=True))
@@ -159,8 +184,9 @@ def test_a_refresh_killed_at_random_points_leaves_a_complete_version(tmp_path, s
     children = {}
     for seed in SEEDS:
         (tmp_path / f"s{seed}").mkdir()
-        children[seed] = child_env(tmp_path / f"s{seed}", arxiv, seed, feeds,
-                                   {"ARXIV_RSS_DB": str(tmp_path / f"s{seed}" / "store.sqlite3")})
+        children[seed] = child_env(
+            tmp_path / f"s{seed}", arxiv, seed, feeds, {"ARXIV_RSS_DB": str(tmp_path / f"s{seed}" / "store.sqlite3")}
+        )
     delays = kill_at_random(llm, children)
     interrupted = []
     for seed in SEEDS:

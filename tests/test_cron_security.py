@@ -32,15 +32,18 @@ from tests.support.seed import seed_config, seed_store
 from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 SECRET = "k3Jd9-vQ2xL7pZr4-Tm8Wc1Yb6Nh0Fs5"
-CONFIG = parse_config({"categories": ["cs.LG"], "keywords": ["attention"],
-                       "ai_summary": {"source": "abstract", "language": "en"}})
+CONFIG = parse_config(
+    {"categories": ["cs.LG"], "keywords": ["attention"], "ai_summary": {"source": "abstract", "language": "en"}}
+)
 
 
 @pytest.fixture
 def arxiv():
     with FakeArxiv() as server:
-        server.route("/rss/", rss_feed([paper("2609.80001", title="Attention", announced="2026-09-24")],
-                                       "2026-09-24", CONFIG.categories))
+        server.route(
+            "/rss/",
+            rss_feed([paper("2609.80001", title="Attention", announced="2026-09-24")], "2026-09-24", CONFIG.categories),
+        )
         yield server
 
 
@@ -75,8 +78,12 @@ def make_client(tmp_path, arxiv, llm):
     stores = []
 
     def make(secret: str = SECRET, wrap=None, config=CONFIG):
-        env = arxiv.env(cron_secret=secret, llm_base_url=llm.base_url, secrets={"DASHSCOPE_API_KEY": "sk-x"},
-                        db_path=str(tmp_path / "store.sqlite3"))
+        env = arxiv.env(
+            cron_secret=secret,
+            llm_base_url=llm.base_url,
+            secrets={"DASHSCOPE_API_KEY": "sk-x"},
+            db_path=str(tmp_path / "store.sqlite3"),
+        )
         ctx = Context(config, env)
         ctx.store = SqliteStore(env.db_path)
         stores.append(ctx.store)
@@ -114,8 +121,10 @@ REFUSED = {
     "invalid UTF-8": [(b"authorization", b"Bearer \xff\xfe" + SECRET.encode()[2:])],
     "very long": [(b"authorization", b"Bearer " + b"A" * 200_000)],
     "the secret in a query string": "?secret=" + SECRET,
-    "the secret as a second header": [(b"authorization", b"Bearer wrong"),
-                                      (b"authorization", b"Bearer " + SECRET.encode())],
+    "the secret as a second header": [
+        (b"authorization", b"Bearer wrong"),
+        (b"authorization", b"Bearer " + SECRET.encode()),
+    ],
 }
 
 
@@ -165,10 +174,23 @@ def test_other_methods_on_cron_are_refused_and_not_cached(make_client, arxiv, lo
 # Anonymous clients -----------------------------------------------------------------------------
 
 STORM = [
-    "/", "/feed", "/rss", "/feed/cs.AI", "/rss/cs.LG?format=atom", "/feed/keyword/sparse?format=json",
-    "/feed?keywords=*&types=*&days=3&limit=200", "/feed?keywords=brand,new,words&days=2",
-    "/feed?authors=lovelace&sort=date&summary=none", "/feed/math.CO", "/feed?format=xml", "/opml",
-    "/api/health", "/api/cron", "/api/cron?refresh=1", "/nowhere", "/openapi.json",
+    "/",
+    "/feed",
+    "/rss",
+    "/feed/cs.AI",
+    "/rss/cs.LG?format=atom",
+    "/feed/keyword/sparse?format=json",
+    "/feed?keywords=*&types=*&days=3&limit=200",
+    "/feed?keywords=brand,new,words&days=2",
+    "/feed?authors=lovelace&sort=date&summary=none",
+    "/feed/math.CO",
+    "/feed?format=xml",
+    "/opml",
+    "/api/health",
+    "/api/cron",
+    "/api/cron?refresh=1",
+    "/nowhere",
+    "/openapi.json",
 ]
 
 

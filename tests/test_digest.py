@@ -22,8 +22,14 @@ def test_each_paper_reads_as_the_existing_bots_block():
     text = render_digest(data([scored(1, 1.5, title="Fast LLM Decoding", authors=("A B", "C D"))]))
     block = text.split("### 1. ")[1]
     assert block.startswith("[Fast LLM Decoding](https://arxiv.org/abs/2609.00001)\n\n**Authors**: A B, C D  \n")
-    for line in ("**Category**: cs.LG  ", "**Published**: 2026-09-24  ", "**Score**: 1.5  ", "**Type**: new  ",
-                 "**ArXiv ID**: 2609.00001v1  ", "#### Abstract"):
+    for line in (
+        "**Category**: cs.LG  ",
+        "**Published**: 2026-09-24  ",
+        "**Score**: 1.5  ",
+        "**Type**: new  ",
+        "**ArXiv ID**: 2609.00001v1  ",
+        "#### Abstract",
+    ):
         assert line in block
 
 
@@ -36,8 +42,10 @@ def test_total_papers_found_counts_every_match_not_the_cap():
 
 
 def test_a_summary_sits_in_the_collapsible_block_with_its_model_and_no_live_html():
-    summary = {"text": "## 1. 主要贡献\n- fast\n</details><script>alert(1)</script>\n```\n<kept in code>\n```",
-               "model": "qwen-long"}
+    summary = {
+        "text": "## 1. 主要贡献\n- fast\n</details><script>alert(1)</script>\n```\n<kept in code>\n```",
+        "model": "qwen-long",
+    }
     text = render_digest(data([scored(1, 2.0)], {"2609.00001": summary}))
     assert "<summary><strong>🤖 AI Summary (by qwen-long)</strong> - Click to expand</summary>" in text
     assert "## 1. 主要贡献" in text and "<script>" not in text and "&lt;script>" in text

@@ -27,10 +27,12 @@ from tests.support.rss import rss_feed
 from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
-CONFIG = parse_config({
-    "categories": ["cs.LG", "cs.AI", "stat.ML"],
-    "keywords": ["learning", "anomaly", "outlier"],
-})
+CONFIG = parse_config(
+    {
+        "categories": ["cs.LG", "cs.AI", "stat.ML"],
+        "keywords": ["learning", "anomaly", "outlier"],
+    }
+)
 THURSDAY = datetime(2026, 9, 24, 12, 0, tzinfo=UTC)
 FRIDAY = datetime(2026, 9, 25, 5, 15, tzinfo=UTC)  # after Friday's midnight-Eastern rebuild
 GOOD_IDS = {"2609.26811", "2609.26820", "2205.06398", "2009.13987"}
@@ -57,8 +59,9 @@ class Run:
         self.arxiv, self.store, self.sleeps = arxiv, store, []
 
     def __call__(self, at=FRIDAY, timeout=2.0, **env):
-        with ArxivClient(self.arxiv.env(**env), max_attempts=ATTEMPTS, sleep=self.sleeps.append,
-                         timeout=timeout) as client:
+        with ArxivClient(
+            self.arxiv.env(**env), max_attempts=ATTEMPTS, sleep=self.sleeps.append, timeout=timeout
+        ) as client:
             return run_refresh(CONFIG, self.store, client, clock=lambda: at)
 
 

@@ -37,16 +37,28 @@ from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundl
 KEY = "sk-fault-4b1e9c27d03a5f68"
 KEY_ENV = "DASHSCOPE_API_KEY"
 DAY = "2026-09-24"
-PAPERS = [paper(f"2609.6000{i}", title=f"Sparse attention kernel {i}", announced=DAY,
-                abstract=f"We make attention kernels faster, take {i}.") for i in range(4)]
+PAPERS = [
+    paper(
+        f"2609.6000{i}",
+        title=f"Sparse attention kernel {i}",
+        announced=DAY,
+        abstract=f"We make attention kernels faster, take {i}.",
+    )
+    for i in range(4)
+]
 BUDGET, TIMEOUT, SLACK = 1.0, 0.5, 1.0
 
 
 def make_config(**summary):
     """The deployment's config; the time settings go below what config.json allows (1 s) to keep
     the suite fast, so they are set after validation."""
-    config = parse_config({"categories": ["cs.LG"], "keywords": ["attention", "kernel"],
-                           "ai_summary": {"source": "abstract", "language": "en", "max_workers": 2}})
+    config = parse_config(
+        {
+            "categories": ["cs.LG"],
+            "keywords": ["attention", "kernel"],
+            "ai_summary": {"source": "abstract", "language": "en", "max_workers": 2},
+        }
+    )
     settings = {"timeout_s": TIMEOUT, "max_retries": 0, "time_budget_s": BUDGET, **summary}
     return replace(config, ai_summary=replace(config.ai_summary, **settings))
 
@@ -173,8 +185,7 @@ class TricklingServer:
         with conn:
             conn.recv(65536)
             body = b" " * 1000 + b"{}"
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n" % len(body))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
             for byte in body:
                 if self._stop.wait(self.every):
                     return
@@ -227,8 +238,9 @@ def test_a_reply_that_is_not_the_asked_structure_is_refused_with_its_reason(arxi
 
 def test_a_reply_with_some_of_the_sections_is_kept(arxiv, llm, tmp_path):
     """A reply cut short (say by the output token limit) still has sections: it is kept."""
-    llm.default = Reply(text="## 1. Main contributions and novelty\nA faster kernel.\n\n## 2. Experimental",
-                        finish_reason="length")
+    llm.default = Reply(
+        text="## 1. Main contributions and novelty\nA faster kernel.\n\n## 2. Experimental", finish_reason="length"
+    )
     report, _, ctx = run(arxiv, tmp_path, llm.base_url, make_config())
     assert report["summaries"]["done"] == len(PAPERS)
     assert all(i["_arxiv"]["ai_summary"] for i in served(ctx.store, ctx.config)["items"])

@@ -43,10 +43,13 @@ from tests.support.seed import publish_days, scored_day
 from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 KEY_ENV = "DASHSCOPE_API_KEY"
-CONFIG = parse_config({
-    "categories": ["cs.LG"], "keywords": ["attention"],
-    "ai_summary": {"source": "abstract", "language": "en", "timeout_s": 2, "max_retries": 0, "max_workers": 1},
-})
+CONFIG = parse_config(
+    {
+        "categories": ["cs.LG"],
+        "keywords": ["attention"],
+        "ai_summary": {"source": "abstract", "language": "en", "timeout_s": 2, "max_retries": 0, "max_workers": 1},
+    }
+)
 OLD = [paper(f"2609.7000{i}", title=f"Attention, old {i}", announced="2026-09-23") for i in range(2)]
 NEW = [paper(f"2609.7100{i}", title=f"Attention, new {i}", announced="2026-09-24") for i in range(2)]
 OLD_IDS, NEW_IDS = {p.id for p in OLD}, {p.id for p in OLD + NEW}
@@ -123,14 +126,23 @@ def test_a_store_down_before_the_refresh_stops_it_before_arxiv_is_asked(open_sto
 
 def run_cli(*args, env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_", "REDIS", "UPSTASH", "KV_"))}
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**clean, "PYTHONPATH": str(ROOT), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+    )
 
 
 def test_an_unreachable_redis_is_one_clear_line_from_the_command_line(arxiv):
     with tally.fault("store: Redis unreachable for the command line"):
-        env = {"ARXIV_RSS_BASE": arxiv.url, "ARXIV_MIN_INTERVAL": "0",
-               "REDIS_URL": f"redis://:hunter2@127.0.0.1:{free_port()}/0"}
+        env = {
+            "ARXIV_RSS_BASE": arxiv.url,
+            "ARXIV_MIN_INTERVAL": "0",
+            "REDIS_URL": f"redis://:hunter2@127.0.0.1:{free_port()}/0",
+        }
         result = run_cli("refresh", env=env)
         assert result.returncode == 1 and result.stdout == ""
         [line] = result.stderr.splitlines()

@@ -85,9 +85,37 @@ VALID = {
     "sort": ["score", "date", "DATE"],
     "summary": ["full", "none"],
 }
-NEAR_MISSES = ["", " ", "0", "-1", "201", "15", "1e3", "nan", "inf", "1.", ".5", "９", "*,*", ",", ",,,", "x" * 101,
-               ",".join(f"k{i}" for i in range(21)), "cs.XX", "math.CO", "../etc", "%00", "\x00", "\u202e", "😀",
-               "<script>", "a" * 5000, "NEW,OLD", "score;drop", "1" * 7]
+NEAR_MISSES = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "201",
+    "15",
+    "1e3",
+    "nan",
+    "inf",
+    "1.",
+    ".5",
+    "９",
+    "*,*",
+    ",",
+    ",,,",
+    "x" * 101,
+    ",".join(f"k{i}" for i in range(21)),
+    "cs.XX",
+    "math.CO",
+    "../etc",
+    "%00",
+    "\x00",
+    "\u202e",
+    "😀",
+    "<script>",
+    "a" * 5000,
+    "NEW,OLD",
+    "score;drop",
+    "1" * 7,
+]
 # A fixed alphabet keeps generation cheap (about 3 ms an example) while reaching every class of
 # character that matters here: separators, wildcards, controls, non-ASCII, bidi and BOM.
 ALPHABET = string.ascii_letters + string.digits + string.punctuation + " \t\n\x00\x1b\x7f\x85é中😀\u202e\ufeff"
@@ -98,8 +126,9 @@ PAIR = st.one_of(
     st.tuples(st.sampled_from(["utm_source", "fbclid", "FORMAT", ""]), TEXT),  # junk a reader appends
 )
 PAIRS = st.lists(PAIR, max_size=6)
-SEGMENT = st.one_of(st.sampled_from(["cs.AI", "CS.ai", "cs.LG", "math.CO", "cs..AI", "LLM", "quantiz*", "*"]),
-                    MISS, TEXT.filter(bool))
+SEGMENT = st.one_of(
+    st.sampled_from(["cs.AI", "CS.ai", "cs.LG", "math.CO", "cs..AI", "LLM", "quantiz*", "*"]), MISS, TEXT.filter(bool)
+)
 # A `/` (even as %2F) or a dot segment makes another path, not another value: a JSON 404 "no such page".
 ONE_SEGMENT = SEGMENT.filter(lambda s: "/" not in s and s.strip(".") != "")
 ROUTES = ["/feed", "/rss", "/feed/{}", "/rss/{}", "/feed/keyword/{}"]
@@ -126,8 +155,10 @@ def test_parse_query_returns_a_query_or_raises_bad_query_naming_the_parameter(pa
         return
     assert query.format in ("rss", "atom", "json") and 1 <= query.limit <= 200
     assert 1 <= query.days <= CONFIG.retention_days and len(query.keywords) <= 20
-    assert parse_query(query.url_params, CONFIG, category=query.category, keyword=query.keyword).canonical == \
-        query.canonical  # the feed's own URL asks for the same feed
+    assert (
+        parse_query(query.url_params, CONFIG, category=query.category, keyword=query.keyword).canonical
+        == query.canonical
+    )  # the feed's own URL asks for the same feed
 
 
 @pytest.mark.parametrize("name", SINGLE_PARAMETERS)

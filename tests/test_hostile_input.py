@@ -49,14 +49,22 @@ BAD_UTF8 = b"payload \xff\xfe bad \xc3\x28 lone \x80 end"
 
 def hostile_feed() -> bytes:
     papers = [
-        paper("2609.50001", title=f"Attack in the title {MARKUP}", abstract=f"Abstract {MARKUP}",
-              authors=(f"Mallory {SCRIPT}", "Eve <b onmouseover=alert(4)>")),
+        paper(
+            "2609.50001",
+            title=f"Attack in the title {MARKUP}",
+            abstract=f"Abstract {MARKUP}",
+            authors=(f"Mallory {SCRIPT}", "Eve <b onmouseover=alert(4)>"),
+        ),
         paper("2609.50002", title="PLACEHOLDER-TITLE", abstract="Control characters in the title."),
-        paper("2609.50003", title="Invalid UTF-8 in the abstract", abstract="PLACEHOLDER-ABSTRACT",
-              categories=("cs.AI",)),
+        paper(
+            "2609.50003", title="Invalid UTF-8 in the abstract", abstract="PLACEHOLDER-ABSTRACT", categories=("cs.AI",)
+        ),
         paper("2609.50004", title="A payload of ten megabytes", abstract="x", categories=("cs.AI", "cs.LG")),
-        paper("2609.50005", title="A crowd of five thousand authors",  # in the keywords=* feed only
-              authors=tuple(f"Author {i} <i>{i}</i>" for i in range(AUTHORS))),
+        paper(
+            "2609.50005",
+            title="A crowd of five thousand authors",  # in the keywords=* feed only
+            authors=tuple(f"Author {i} <i>{i}</i>" for i in range(AUTHORS)),
+        ),
         paper("2609.50006", title="An ordinary attack paper, untouched", abstract="Nothing odd here."),
     ]
     body = rss_feed(papers, DAY, CONFIG.categories)

@@ -20,8 +20,10 @@ def store(tmp_path):
 
 
 def day(date: str, n: int, summaries: int = 0) -> Day:
-    papers = tuple(Scored(paper(f"{date}.{i}", announced=date, title=f"Über LLM {i}"), float(i),
-                          (Match("LLM", True, 1.5),)) for i in range(n))
+    papers = tuple(
+        Scored(paper(f"{date}.{i}", announced=date, title=f"Über LLM {i}"), float(i), (Match("LLM", True, 1.5),))
+        for i in range(n)
+    )
     return Day(date, papers, {p.paper.id: {"text": "## 1. 贡献", "model": "m"} for p in papers[:summaries]})
 
 

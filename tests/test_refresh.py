@@ -16,12 +16,14 @@ from tests.conftest import local_fixture, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
 
 COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
-CONFIG = parse_config({
-    "categories": ["cs.LG", "cs.AI", "cs.CL", "stat.ML"],
-    "keywords": ["learning", "anomaly", "outlier", "polytope"],
-    "exclude_keywords": ["survey"],
-    "include_types": ["new", "cross"],
-})
+CONFIG = parse_config(
+    {
+        "categories": ["cs.LG", "cs.AI", "cs.CL", "stat.ML"],
+        "keywords": ["learning", "anomaly", "outlier", "polytope"],
+        "exclude_keywords": ["survey"],
+        "include_types": ["new", "cross"],
+    }
+)
 THURSDAY = datetime(2026, 9, 24, 12, 0, tzinfo=UTC)
 
 

@@ -35,10 +35,18 @@ from tests.support.papers import paper
 
 KEY = "sk-test-5f2c9a0e7b1d4c3a"
 DATE = "2026-09-24"
-ZH_HEADINGS = ("## 1. 论文的主要贡献和创新点", "## 2. 核心实验方法和设置", "## 3. 主要实验结果和性能指标",
-               "## 4. 关键结论和发现")
-EN_HEADINGS = ("## 1. Main contributions", "## 2. Experimental method and setup", "## 3. Main results",
-               "## 4. Conclusions")
+ZH_HEADINGS = (
+    "## 1. 论文的主要贡献和创新点",
+    "## 2. 核心实验方法和设置",
+    "## 3. 主要实验结果和性能指标",
+    "## 4. 关键结论和发现",
+)
+EN_HEADINGS = (
+    "## 1. Main contributions",
+    "## 2. Experimental method and setup",
+    "## 3. Main results",
+    "## 4. Conclusions",
+)
 
 
 # Setup ---------------------------------------------------------------------------------------
@@ -65,22 +73,36 @@ def store(tmp_path):
 
 @pytest.fixture
 def env(llm, arxiv, tmp_path):
-    return arxiv.env(llm_base_url=llm.base_url, secrets={"DASHSCOPE_API_KEY": KEY},
-                     db_path=str(tmp_path / "store.sqlite3"))
+    return arxiv.env(
+        llm_base_url=llm.base_url, secrets={"DASHSCOPE_API_KEY": KEY}, db_path=str(tmp_path / "store.sqlite3")
+    )
 
 
 def make_config(tmp_path, raw: dict | None = None, **summary) -> Config:
     """A deployment config; `summary` values bypass validation so tests can use tiny budgets."""
-    raw = {"categories": ["cs.LG"], "keywords": ["attention", "kernel"], "min_score": 1.0,
-           "retention_days": 90, **(raw or {})}
+    raw = {
+        "categories": ["cs.LG"],
+        "keywords": ["attention", "kernel"],
+        "min_score": 1.0,
+        "retention_days": 90,
+        **(raw or {}),
+    }
     config = parse_config(raw, base_dir=tmp_path)
     settings = {"source": "abstract", "max_retries": 0, "timeout_s": 5.0, **summary}
     return replace(config, ai_summary=replace(config.ai_summary, **settings))
 
 
 def papers(n: int, **fields) -> list:
-    return [paper(f"2609.{10001 + i}", title=f"Fast attention kernel number {i}", announced=DATE,
-                  abstract=f"ABSTRACT-{i}: we make attention faster.", **fields) for i in range(n)]
+    return [
+        paper(
+            f"2609.{10001 + i}",
+            title=f"Fast attention kernel number {i}",
+            announced=DATE,
+            abstract=f"ABSTRACT-{i}: we make attention faster.",
+            **fields,
+        )
+        for i in range(n)
+    ]
 
 
 def seed(store, config: Config, items, summaries: dict | None = None) -> Manifest:
@@ -281,8 +303,16 @@ def test_html_to_text_keeps_the_paper_and_math_and_drops_page_chrome():
 
     assert "## 1 Introduction" in text and "## 5 Conclusion" in text
     assert "$O(n^{2})$" in text and "We make attention fast & cheap." in text
-    for gone in ("SCRIPT-CONTENT", "NAV-CONTENT", "HEADER-CONTENT", "FOOTER-CONTENT", "MATHML-INNER",
-                 "REFERENCE-ENTRY", "color: red", "page title"):
+    for gone in (
+        "SCRIPT-CONTENT",
+        "NAV-CONTENT",
+        "HEADER-CONTENT",
+        "FOOTER-CONTENT",
+        "MATHML-INNER",
+        "REFERENCE-ENTRY",
+        "color: red",
+        "page title",
+    ):
         assert gone not in text
 
 
@@ -309,8 +339,11 @@ def test_full_text_comes_from_the_pdf_when_there_is_no_html(tmp_path, llm, arxiv
     items = papers(1)
     seed(store, config, items)
     lines = ["PDF-ONLY-SENTENCE opens the paper."] + [f"Line {i}: attention kernels tile queries." for i in range(60)]
-    arxiv.route(f"/pdf/{items[0].versioned_id}", body=make_pdf(lines + ["6 Conclusion", "PDF-CONCLUSION."]),
-                headers={"Content-Type": "application/pdf"})
+    arxiv.route(
+        f"/pdf/{items[0].versioned_id}",
+        body=make_pdf(lines + ["6 Conclusion", "PDF-CONCLUSION."]),
+        headers={"Content-Type": "application/pdf"},
+    )
 
     summarize(config, env, store)
 
@@ -322,7 +355,8 @@ def test_full_text_comes_from_the_pdf_when_there_is_no_html(tmp_path, llm, arxiv
 
 
 def test_a_paper_with_neither_html_nor_pdf_is_summarised_from_its_abstract_and_says_so(
-        tmp_path, llm, arxiv, env, store):
+    tmp_path, llm, arxiv, env, store
+):
     config = make_config(tmp_path, source="fulltext", language="en")
     items = papers(1)
     seed(store, config, items)
@@ -457,8 +491,7 @@ def dated_feed() -> bytes:
     return body.replace(b"Thu, 24 Sep 2026", latest.strftime("%a, %d %b %Y").encode())
 
 
-def test_a_refresh_stops_summarising_at_its_time_budget_and_summarize_finishes_later(
-        tmp_path, llm, arxiv, env, store):
+def test_a_refresh_stops_summarising_at_its_time_budget_and_summarize_finishes_later(tmp_path, llm, arxiv, env, store):
     raw = {"categories": ["cs.LG", "cs.AI", "cs.CL", "stat.ML"], "keywords": [], "min_score": 0.0}
     config = make_config(tmp_path, raw=raw, max_workers=1, time_budget_s=1.0, timeout_s=5.0)
     arxiv.route("/rss/", body=dated_feed(), headers={"Content-Type": "application/rss+xml"})
@@ -568,8 +601,11 @@ def test_a_prompt_file_replaces_the_instructions_and_keeps_the_data_rule(tmp_pat
 
 def test_an_unreadable_prompt_file_is_a_config_error_naming_the_key(tmp_path, env, store):
     config = make_config(tmp_path, prompt_file="missing.txt")
-    with pytest.raises(ConfigError, match=r"ai_summary\.prompt_file"), ArxivClient(env) as client, \
-            open_summarizer(config, env, store, client):
+    with (
+        pytest.raises(ConfigError, match=r"ai_summary\.prompt_file"),
+        ArxivClient(env) as client,
+        open_summarizer(config, env, store, client),
+    ):
         pass
 
 

@@ -23,9 +23,7 @@ class SqliteStore:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             with self._conn() as db:
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)"
-                )
+                db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"SQLite store at {path} cannot be opened: {exc}") from None
 
@@ -43,22 +41,24 @@ class SqliteStore:
             raise StoreError(f"SQLite store at {self.path}: {exc}") from None
 
     def get(self, key: str) -> bytes | None:
-        row = self._run("SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
-                        (key, self._clock())).fetchone()
+        row = self._run(
+            "SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)", (key, self._clock())
+        ).fetchone()
         return bytes(row[0]) if row else None
 
     def mget(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        rows = self._run(f"SELECT key, value FROM kv WHERE key IN ({marks}) AND (expires IS NULL OR expires > ?)",
-                         (*keys, self._clock())).fetchall()
+        rows = self._run(
+            f"SELECT key, value FROM kv WHERE key IN ({marks}) AND (expires IS NULL OR expires > ?)",
+            (*keys, self._clock()),
+        ).fetchall()
         found = {k: bytes(v) for k, v in rows}
         return [found.get(k) for k in keys]
 
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
-        self._run("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
-                  (key, value, self._expiry(ttl)))
+        self._run("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl)))
 
     def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         now = self._clock()
@@ -67,8 +67,9 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute("DELETE FROM kv WHERE key = ? AND expires IS NOT NULL AND expires <= ?", (key, now))
-                cur = conn.execute("INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)",
-                                   (key, value, self._expiry(ttl)))
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl))
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -81,11 +81,49 @@ def _extract(extract, data: bytes) -> str:
 
 # HTML ----------------------------------------------------------------------------------------
 
-_SKIP = {"script", "style", "nav", "header", "footer", "noscript", "template", "head", "svg", "button",
-         "form", "select", "textarea", "iframe", "object"}
+_SKIP = {
+    "script",
+    "style",
+    "nav",
+    "header",
+    "footer",
+    "noscript",
+    "template",
+    "head",
+    "svg",
+    "button",
+    "form",
+    "select",
+    "textarea",
+    "iframe",
+    "object",
+}
 _SKIP_CLASSES = ("ltx_bibliography", "ltx_page_navbar", "ltx_page_footer", "ltx_role_affiliation")
-_BLOCK = {"p", "div", "section", "article", "aside", "main", "li", "ul", "ol", "table", "tr", "br",
-          "figure", "figcaption", "blockquote", "pre", "dt", "dd", "dl", "caption", "hr", "tbody", "thead"}
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "br",
+    "figure",
+    "figcaption",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "dl",
+    "caption",
+    "hr",
+    "tbody",
+    "thead",
+}
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 

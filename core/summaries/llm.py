@@ -45,8 +45,9 @@ class LLM(Protocol):
 class OpenAICompatible:
     """An OpenAI-compatible chat completions endpoint. Thread-safe; call `close()` when done."""
 
-    def __init__(self, *, base_url: str, api_key: str, api_key_env: str, model: str,
-                 timeout_s: float, max_retries: int):
+    def __init__(
+        self, *, base_url: str, api_key: str, api_key_env: str, model: str, timeout_s: float, max_retries: int
+    ):
         self.model = model
         self.base_url = base_url
         self.api_key_env = api_key_env
@@ -91,8 +92,10 @@ class OpenAICompatible:
         worker.start()
         worker.join(self.time_limit_s)
         if not outcome:
-            raise SummaryError(f"timeout: no complete reply within {self.time_limit_s:g} s "
-                               "(the provider kept the call open or asked to wait longer)")
+            raise SummaryError(
+                f"timeout: no complete reply within {self.time_limit_s:g} s "
+                "(the provider kept the call open or asked to wait longer)"
+            )
         if isinstance(outcome[0], Exception):
             raise outcome[0]
         return outcome[0]
@@ -100,7 +103,9 @@ class OpenAICompatible:
     def _complete(self, messages: list[dict], max_tokens: int) -> Completion:
         try:
             response = self._client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens,
+                model=self.model,
+                messages=messages,
+                max_tokens=max_tokens,
             )
         except openai.APIError as exc:
             raise SummaryError(self._reason(exc)) from None
@@ -154,5 +159,6 @@ def _completion(response) -> Completion:
         finish = choices[0].finish_reason if choices else "no choices"
         raise SummaryError(f"empty reply from the model (finish_reason: {finish})")
     usage = response.usage
-    return Completion(text, int(getattr(usage, "prompt_tokens", 0) or 0),
-                      int(getattr(usage, "completion_tokens", 0) or 0))
+    return Completion(
+        text, int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0)
+    )

@@ -72,10 +72,14 @@ def choose_papers(config: Config, day: Day, limit: int) -> list[Scored]:
 
 def is_current(record: object, scored: Scored, settings: SummaryConfig, prompt: Prompt) -> bool:
     """Whether a stored summary record answers today's question for this paper version."""
-    return (isinstance(record, dict) and bool(record.get("text"))
-            and record.get("model") == settings.model and record.get("language") == settings.language
-            and record.get("prompt_hash") == prompt.hash
-            and record.get("version", scored.paper.version) == scored.paper.version)
+    return (
+        isinstance(record, dict)
+        and bool(record.get("text"))
+        and record.get("model") == settings.model
+        and record.get("language") == settings.language
+        and record.get("prompt_hash") == prompt.hash
+        and record.get("version", scored.paper.version) == scored.paper.version
+    )
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,18 @@ class Summarizer:
     The caller holds the refresh lock and publishes the returned manifest. Raises
     StoreError when the store fails; provider and arXiv failures are per paper."""
 
-    def __init__(self, config: Config, settings: SummaryConfig, store, llm: LLM, arxiv, prompt: Prompt, *,
-                 monotonic: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = calendar.now):
+    def __init__(
+        self,
+        config: Config,
+        settings: SummaryConfig,
+        store,
+        llm: LLM,
+        arxiv,
+        prompt: Prompt,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = calendar.now,
+    ):
         self.config = config
         self.settings = settings
         self.store = store
@@ -249,9 +263,14 @@ class Summarizer:
         problem = reply_problem(self.prompt, completion.text)
         if problem:  # refused, retried on a later run; it was paid for all the same
             return Outcome("failed", reason=problem, tokens=tokens)
-        log.event("summary.done", paper=paper.versioned_id, source=text.source,
-                  prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens,
-                  seconds=round(time.monotonic() - started, 1))
+        log.event(
+            "summary.done",
+            paper=paper.versioned_id,
+            source=text.source,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            seconds=round(time.monotonic() - started, 1),
+        )
         return Outcome("done", record=self._record(item, text, completion), tokens=tokens)
 
     def _stop_reason(self) -> str:
@@ -291,8 +310,7 @@ class Summarizer:
         if outcome.tokens:
             self._spend(outcome.tokens, tally)
         if outcome.kind == "done":
-            self.store.set(item.key, encode(outcome.record),
-                           ttl=(self.config.retention_days + CACHE_EXTRA_DAYS) * DAY)
+            self.store.set(item.key, encode(outcome.record), ttl=(self.config.retention_days + CACHE_EXTRA_DAYS) * DAY)
             if item.attempts:
                 self.store.delete(item.state_key)
             _place(fresh, item, outcome.record)
@@ -317,8 +335,9 @@ class Summarizer:
         attempts = item.attempts + 1
         state = {"attempts": attempts, "reason": reason, "at": _iso(self._now())}
         self.store.set(item.state_key, encode(state), ttl=(self.config.retention_days + 7) * DAY)
-        log.warning("summary.failed", paper=vid, attempt=attempts, max_attempts=self.settings.max_attempts,
-                    reason=reason)
+        log.warning(
+            "summary.failed", paper=vid, attempt=attempts, max_attempts=self.settings.max_attempts, reason=reason
+        )
         tally.failed += 1
         if attempts < self.settings.max_attempts:
             tally.pending += 1
@@ -341,17 +360,29 @@ class Summarizer:
                 updated = Day(day.date, day.papers, {**day.summaries, **fresh[day.date]})
                 refs[day.date] = write_day(self.store, updated, self.config.retention_days)
         now = self._now()
-        return replace(manifest, days=tuple(refs[ref.date] for ref in manifest.days),
-                       version=new_version(now), published_at=_iso(now))
+        return replace(
+            manifest,
+            days=tuple(refs[ref.date] for ref in manifest.days),
+            version=new_version(now),
+            published_at=_iso(now),
+        )
 
     def _report(self, t: Tally, used: dict) -> dict:
         report = {
-            "configured": True, "model": self.settings.model, "language": self.settings.language,
-            "done": t.done, "cached": t.cached, "kept": t.kept, "failed": t.failed, "pending": t.pending,
-            "skipped_budget": t.skipped_budget, "given_up": t.given_up,
+            "configured": True,
+            "model": self.settings.model,
+            "language": self.settings.language,
+            "done": t.done,
+            "cached": t.cached,
+            "kept": t.kept,
+            "failed": t.failed,
+            "pending": t.pending,
+            "skipped_budget": t.skipped_budget,
+            "given_up": t.given_up,
             "tokens": {"prompt": t.prompt_tokens, "completion": t.completion_tokens},
             "tokens_today": used["prompt"] + used["completion"],
-            "errors": t.errors, "deadline_hit": t.deadline_hit,
+            "errors": t.errors,
+            "deadline_hit": t.deadline_hit,
         }
         report["message"] = describe(report)
         return report
@@ -393,9 +424,23 @@ def off_reason(config: Config, env: Env) -> str:
 def off_report(config: Config, env: Env) -> dict:
     """The report of a run where summaries are off: one clear line in `message`."""
     s = effective_summary(config, env)
-    return {"configured": False, "model": s.model, "language": s.language, "done": 0, "cached": 0, "kept": 0,
-            "failed": 0, "pending": 0, "skipped_budget": 0, "given_up": 0, "tokens": {"prompt": 0, "completion": 0},
-            "tokens_today": 0, "errors": [], "deadline_hit": False, "message": off_reason(config, env)}
+    return {
+        "configured": False,
+        "model": s.model,
+        "language": s.language,
+        "done": 0,
+        "cached": 0,
+        "kept": 0,
+        "failed": 0,
+        "pending": 0,
+        "skipped_budget": 0,
+        "given_up": 0,
+        "tokens": {"prompt": 0, "completion": 0},
+        "tokens_today": 0,
+        "errors": [],
+        "deadline_hit": False,
+        "message": off_reason(config, env),
+    }
 
 
 def load_prompt(config: Config, settings: SummaryConfig) -> Prompt:
@@ -415,9 +460,16 @@ def load_prompt(config: Config, settings: SummaryConfig) -> Prompt:
 
 
 @contextlib.contextmanager
-def open_summarizer(config: Config, env: Env, store, arxiv, *, llm: LLM | None = None,
-                    monotonic: Callable[[], float] = time.monotonic,
-                    now: Callable[[], datetime] = calendar.now) -> Iterator[Summarizer | None]:
+def open_summarizer(
+    config: Config,
+    env: Env,
+    store,
+    arxiv,
+    *,
+    llm: LLM | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = calendar.now,
+) -> Iterator[Summarizer | None]:
     """A Summarizer for this deployment, or None when summaries are off (see `off_reason`).
     Its time budget starts now. Raises ConfigError for an unreadable prompt_file."""
     if off_reason(config, env):
@@ -428,9 +480,14 @@ def open_summarizer(config: Config, env: Env, store, arxiv, *, llm: LLM | None =
     if llm is None:
         from core.summaries.llm import OpenAICompatible
 
-        llm = OpenAICompatible(base_url=settings.base_url, api_key=env.secret(settings.api_key_env),
-                               api_key_env=settings.api_key_env, model=settings.model,
-                               timeout_s=settings.timeout_s, max_retries=settings.max_retries)
+        llm = OpenAICompatible(
+            base_url=settings.base_url,
+            api_key=env.secret(settings.api_key_env),
+            api_key_env=settings.api_key_env,
+            model=settings.model,
+            timeout_s=settings.timeout_s,
+            max_retries=settings.max_retries,
+        )
     with Summarizer(config, settings, store, llm, arxiv, prompt, monotonic=monotonic, now=now) as summarizer:
         yield summarizer
 

@@ -54,8 +54,7 @@ class FakeArxiv:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-arxiv",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-arxiv", daemon=True)
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
 
@@ -70,20 +69,40 @@ class FakeArxiv:
 
     def env(self, **overrides) -> Env:
         """An Env whose feed, API and web bases all point here; no rate limit unless overridden."""
-        env = Env(arxiv_rss_base=self.url, arxiv_api_base=f"{self.url}/api/query",
-                  arxiv_web_base=self.url, arxiv_min_interval=0.0)
+        env = Env(
+            arxiv_rss_base=self.url,
+            arxiv_api_base=f"{self.url}/api/query",
+            arxiv_web_base=self.url,
+            arxiv_min_interval=0.0,
+        )
         return replace(env, **overrides)
 
-    def route(self, path_prefix: str, body: bytes = b"", status: int = 200,
-              headers: dict[str, str] | None = None, delay: float = 0.0, *,
-              drop: bool = False, truncate: int | None = None) -> None:
+    def route(
+        self,
+        path_prefix: str,
+        body: bytes = b"",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        *,
+        drop: bool = False,
+        truncate: int | None = None,
+    ) -> None:
         """Answer every request under `path_prefix` this way (after any queued replies)."""
         with self._lock:
             self._standing[path_prefix] = Reply(body, status, headers or {}, delay, drop, truncate)
 
-    def enqueue(self, path_prefix: str, body: bytes = b"", status: int = 200,
-                headers: dict[str, str] | None = None, delay: float = 0.0, *,
-                drop: bool = False, truncate: int | None = None) -> None:
+    def enqueue(
+        self,
+        path_prefix: str,
+        body: bytes = b"",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        *,
+        drop: bool = False,
+        truncate: int | None = None,
+    ) -> None:
         """Answer the next request under `path_prefix` this way, once."""
         with self._lock:
             queue = self._queued.setdefault(path_prefix, deque())
@@ -95,8 +114,7 @@ class FakeArxiv:
     def _reply_for(self, method: str, path: str, headers: dict[str, str]) -> Reply:
         with self._lock:
             self.requests.append(Recorded(method, path, headers, time.monotonic()))
-            live = [p for p in set(self._standing) | {p for p, q in self._queued.items() if q}
-                    if path.startswith(p)]
+            live = [p for p in set(self._standing) | {p for p, q in self._queued.items() if q} if path.startswith(p)]
             if not live:
                 return NOT_FOUND
             prefix = max(live, key=len)
@@ -137,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.truncate is not None:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(reply.body if reply.truncate is None else reply.body[:reply.truncate])
+        self.wfile.write(reply.body if reply.truncate is None else reply.body[: reply.truncate])
         if reply.truncate is not None:
             self.close_connection = True
 

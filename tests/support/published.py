@@ -53,8 +53,10 @@ def _problems(store) -> list[str]:
             problems.append(f"{ref.date}: segment does not decode ({exc})")
             continue
         if (len(day.papers), len(day.summaries)) != (ref.count, ref.summaries):
-            problems.append(f"{ref.date}: holds {len(day.papers)} papers, {len(day.summaries)} summaries; "
-                            f"the manifest says {ref.count}, {ref.summaries}")
+            problems.append(
+                f"{ref.date}: holds {len(day.papers)} papers, {len(day.summaries)} summaries; "
+                f"the manifest says {ref.count}, {ref.summaries}"
+            )
     return problems
 
 
