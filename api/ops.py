@@ -19,6 +19,7 @@ from api.deps import Service
 from core.config import Env, effective_summary
 from core.errors import StoreError
 from core.layout import Manifest
+from core.store.factory import backend_name
 
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
@@ -110,19 +111,12 @@ def _store_info(service: Service) -> dict:
     try:
         backend = service.ctx.store.name
     except StoreError:
-        backend = _configured_backend(service.env)
+        backend = backend_name(service.env)
     info: dict = {"backend": backend, "reachable": True}
     if service.env.on_vercel and backend == "sqlite":
         info["persistent"] = False
         info["warning"] = VERCEL_SQLITE_WARNING
     return info
-
-
-def _configured_backend(env: Env) -> str:
-    """The backend the environment asks for (the store factory's order), when it cannot open."""
-    if env.upstash_url and env.upstash_token:
-        return "upstash"
-    return "redis" if env.redis_url else "sqlite"
 
 
 def _data(manifest: Manifest) -> dict:

@@ -21,6 +21,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def parse_instant(iso: str) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime (naive times count as UTC); None when
+    empty or unreadable."""
+    try:
+        t = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def announcement_for_submission(submitted: datetime) -> date:
     """The announcement (listing) date of a paper first submitted at `submitted`."""
     t = submitted.astimezone(EASTERN)

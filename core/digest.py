@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from core.config import Config
 from core.layout import Day, Manifest
 from core.models import Scored
-from core.scoring import compile_profile, rank, select
+from core.scoring import profile_matches
 
 START = "<!-- arxiv-digest:start -->"
 END = "<!-- arxiv-digest:end -->"
@@ -28,9 +28,7 @@ class DigestInput:
 
 def latest_papers(config: Config, day: Day) -> tuple[list[Scored], int]:
     """The day's papers to show (top `max_papers`) and how many matched in all."""
-    typed = [s for s in day.papers if s.paper.announce_type in config.include_types]
-    profile = compile_profile(config.keywords, config.exclude_keywords)
-    matched = rank(select(typed, min_score=config.min_score, profile=profile))
+    matched = profile_matches(config, day.papers)
     return matched[: config.max_papers], len(matched)
 
 

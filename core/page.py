@@ -18,8 +18,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from core.calendar import parse_instant
 from core.config import Config
 from core.layout import Day, Manifest
 from core.models import ANNOUNCE_TYPES, Scored
@@ -259,13 +260,13 @@ def last_refresh(manifest: Manifest) -> str:
 
 def refresh_age(manifest: Manifest, now: datetime) -> str:
     """How long ago the last refresh was, as the page says it ("3 hours ago"); "" if never."""
-    t = _instant(last_refresh(manifest))
+    t = parse_instant(last_refresh(manifest))
     return relative_time(t, now) if t is not None else ""
 
 
 def _time(iso: str, now: datetime) -> str:
     """A `<time>` showing how long ago, with the UTC time beside it; "unknown" if unreadable."""
-    t = _instant(iso)
+    t = parse_instant(iso)
     if t is None:
         return "at an unknown time"
     stamp = t.strftime("%Y-%m-%d %H:%M UTC")
@@ -286,14 +287,6 @@ def relative_time(then: datetime, now: datetime) -> str:
             text = _count(int(seconds // size), unit)
             return f"in {text}" if ahead else f"{text} ago"
     return "just now"
-
-
-def _instant(iso: str) -> datetime | None:
-    try:
-        t = datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return None
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _long_date(iso: str) -> str:

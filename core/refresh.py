@@ -22,9 +22,9 @@ from core.config import Config
 from core.dedupe import dedupe
 from core.errors import UpstreamError
 from core.layout import Day, DayRef, Manifest, content_hash, read_manifest
-from core.models import Paper, ParsedFeed, Scored
+from core.models import Paper, ParsedFeed
 from core.publish import new_version, publish, refresh_lock, write_day
-from core.scoring import compile_profile, score_all, select
+from core.scoring import compile_profile, profile_matches, score_all
 
 LOCK_TTL = 900
 STATUS_TEXT = {
@@ -143,7 +143,7 @@ def _store_papers(
     for cat in config.categories:
         categories[cat] = _category_record(config, cat, latest, now, categories.get(cat, {}))
     report["papers"] = sum(len(d.papers) for d in written)
-    report["matched"] = len(_matches(config, latest.papers))
+    report["matched"] = len(profile_matches(config, latest.papers))
     report["days_written"] = sorted(d.date for d in written)
     updated = any(categories[cat]["status"] == "updated" for cat in config.categories)
     status = "updated" if updated else "stale"
@@ -159,17 +159,12 @@ def _existing_days(store, manifest: Manifest, dates: set[str]) -> dict[str, Day]
     return {d.date: d for d in reader.days(wanted, len(wanted.days))}
 
 
-def _matches(config: Config, papers: tuple[Scored, ...]) -> list[Scored]:
-    typed = [s for s in papers if s.paper.announce_type in config.include_types]
-    return select(typed, min_score=config.min_score, profile=compile_profile(config.keywords, config.exclude_keywords))
-
-
 def _category_record(config: Config, cat: str, day: Day, now: datetime, old: dict) -> dict:
     listed = [s for s in day.papers if cat in s.paper.categories]
     if not listed:
         return _stale_record(cat, day, now, old)
     new = [s for s in listed if s.paper.announce_type == "new" and s.paper.primary_category == cat]
-    matched = len(_matches(config, tuple(listed)))
+    matched = len(profile_matches(config, tuple(listed)))
     return {
         "status": "updated",
         "detail": f"{len(listed)} papers ({len(new)} new), {matched} matched",

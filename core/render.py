@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 
-from core.calendar import EASTERN
+from core.calendar import EASTERN, parse_instant
 from core.config import Config
 from core.layout import Day, Manifest
 from core.memo import LRU
@@ -362,11 +362,7 @@ def _announced(iso_date: str) -> datetime:
 
 def _instant(iso: str) -> datetime:
     """An ISO 8601 time as an aware UTC datetime (the epoch when empty or unreadable)."""
-    try:
-        t = datetime.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return EPOCH
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_instant(iso) or EPOCH
 
 
 # The channel's own text ----------------------------------------------------------------------

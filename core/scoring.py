@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.config import Keyword
+from core.config import Config, Keyword
 from core.models import Match, Paper, Scored
 
 TITLE_BONUS = 0.5
@@ -200,3 +200,12 @@ def select(
 def highlight_terms(scored: Scored) -> tuple[str, ...]:
     """The keyword texts (as configured) that matched, in keyword order."""
     return scored.matched_keywords
+
+
+def profile_matches(config: Config, scored: Iterable[Scored]) -> list[Scored]:
+    """The papers the deployment's own profile selects, best first: its announce types,
+    its keywords and exclude words, never below its `min_score`. The refresh counts,
+    the digest and the choice of papers to summarise all use this one selection."""
+    profile = compile_profile(config.keywords, config.exclude_keywords)
+    typed = [s for s in scored if s.paper.announce_type in config.include_types]
+    return rank(select(typed, min_score=config.min_score, profile=profile))

@@ -23,11 +23,11 @@ from api.deps import Service, get_service, reset_service
 from api.index import app
 from core.config import Env
 from core.context import Context
-from core.errors import StoreError
 from core.layout import LOCK_KEY
 from tests.conftest import shared_fixture
 from tests.support.counting import CountingStore
 from tests.support.fake_arxiv import FakeArxiv
+from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
 from tests.support.seed import (
     SUMMARY_MARKDOWN,
@@ -53,23 +53,6 @@ CONTENT_TYPES = {
 RSS_FIXTURE = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 CRON_SECRET = "cron-s3cret-value"
 LLM_KEY = "sk-llm-s3cret-value"
-
-
-class SwitchableStore:
-    """A real store that can be switched off: every command then raises StoreError."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.down = inner, inner.name, False
-
-    def __getattr__(self, method):
-        target = getattr(self.inner, method)
-
-        def call(*args, **kwargs):
-            if self.down:
-                raise StoreError("connection refused (switched off by the test)")
-            return target(*args, **kwargs)
-
-        return call
 
 
 @pytest.fixture
@@ -300,7 +283,7 @@ def test_a_never_refreshed_service_serves_a_valid_feed_that_says_so(make_client,
 
 
 def test_a_store_outage_with_data_in_memory_serves_it_and_says_so(make_client):
-    client, service = make_client(wrap=SwitchableStore)
+    client, service = make_client(wrap=FlakyStore)
     before = client.get("/feed")
     service.ctx.store.down = True
     during = client.get("/feed")
@@ -311,12 +294,12 @@ def test_a_store_outage_with_data_in_memory_serves_it_and_says_so(make_client):
 
 
 def test_a_store_outage_with_nothing_in_memory_is_a_503_with_the_reason(make_client):
-    client, service = make_client(wrap=SwitchableStore)
+    client, service = make_client(wrap=FlakyStore)
     service.ctx.store.down = True
     response = client.get("/feed")
     assert response.status_code == 503 and response.headers["retry-after"] == "60"
     assert response.headers["cache-control"] == "no-store"
-    assert "connection refused" in response.json()["error"]["message"]
+    assert "connection lost" in response.json()["error"]["message"]
 
 
 def test_an_unexpected_failure_is_a_generic_500_without_details(make_client):
@@ -445,13 +428,13 @@ def test_health_of_a_never_refreshed_service(make_client):
 
 @pytest.mark.parametrize("warm, status", [(True, "degraded"), (False, "store-unreachable")])
 def test_health_is_503_while_the_store_is_unreachable(make_client, warm, status):
-    client, service = make_client(wrap=SwitchableStore)
+    client, service = make_client(wrap=FlakyStore)
     if warm:
         client.get("/feed")
     service.ctx.store.down = True
     response = client.get("/api/health")
     assert response.status_code == 503
-    assert response.json()["status"] == status and "connection refused" in response.json()["store"]["reason"]
+    assert response.json()["status"] == status and "connection lost" in response.json()["store"]["reason"]
 
 
 # Cron ------------------------------------------------------------------------------------------

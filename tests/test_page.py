@@ -25,9 +25,9 @@ from api.index import app
 from api.page import STATIC_TYPES
 from core.config import Env
 from core.context import Context
-from core.errors import StoreError
 from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_url
 from tests.support.counting import CountingStore
+from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
 from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
 
@@ -43,23 +43,6 @@ HOSTILE_SUMMARY = (
     "## Findings\n\n**bold** claim\n\n<script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n"
     "[click](javascript:alert(6)) and [data](data:text/html,<b>x</b>)\n"
 )
-
-
-class SwitchableStore:
-    """A real store that can be switched off: every command then raises StoreError."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.down = inner, inner.name, False
-
-    def __getattr__(self, method):
-        target = getattr(self.inner, method)
-
-        def call(*args, **kwargs):
-            if self.down:
-                raise StoreError("connection refused (switched off by the test)")
-            return target(*args, **kwargs)
-
-        return call
 
 
 @pytest.fixture
@@ -421,16 +404,16 @@ def test_an_announcement_day_without_papers_says_so_and_draws_no_chart(make_clie
 
 
 def test_a_store_outage_with_nothing_in_memory_still_serves_the_page_as_a_503(make_client):
-    client, service = make_client(wrap=SwitchableStore)
+    client, service = make_client(wrap=FlakyStore)
     service.ctx.store.down = True
     response = client.get("/")
     assert response.status_code == 503 and response.headers["cache-control"] == "no-store"
-    assert "The data store cannot be reached right now (connection refused" in response.text
+    assert "The data store cannot be reached right now (connection lost" in response.text
     assert 'role="alert"' in response.text and 'id="builder"' in response.text
 
 
 def test_a_store_outage_with_data_in_memory_serves_it_and_says_so(make_client):
-    client, service = make_client(wrap=SwitchableStore)
+    client, service = make_client(wrap=FlakyStore)
     assert client.get("/").status_code == 200
     service.ctx.store.down = True
     response = client.get("/")

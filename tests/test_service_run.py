@@ -14,7 +14,7 @@ class NetworkStore:
     local = False
 
 
-def thread_of_work(ctx: Context) -> threading.Thread:
+def runs_on_the_loop(ctx: Context) -> bool:
     service = Service(ctx)
 
     async def main():
@@ -27,7 +27,7 @@ def thread_of_work(ctx: Context) -> threading.Thread:
 def test_sqlite_reads_run_inline_and_network_reads_in_a_worker(tmp_path):
     config = parse_config({"categories": ["cs.AI"], "keywords": []})
     sqlite_ctx = Context(config, Env(db_path=str(tmp_path / "db.sqlite3")))
-    assert thread_of_work(sqlite_ctx) is True
+    assert runs_on_the_loop(sqlite_ctx) is True
     network_ctx = Context(config, Env())
     network_ctx.__dict__["store"] = NetworkStore()  # what the factory would open for REDIS_URL
-    assert thread_of_work(network_ctx) is False
+    assert runs_on_the_loop(network_ctx) is False

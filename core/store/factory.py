@@ -7,15 +7,23 @@ from core.errors import ConfigError
 from core.store.base import Store
 
 
+def backend_name(env: Env) -> str:
+    """The backend the environment asks for, without opening it."""
+    if env.upstash_url or env.upstash_token:
+        return "upstash"
+    return "redis" if env.redis_url else "sqlite"
+
+
 def open_store(env: Env) -> Store:
     """Upstash when its REST credentials are set, Redis when REDIS_URL is set,
     else the embedded SQLite file. Backends are imported only when chosen.
 
     Raises ConfigError naming the variable when only half of the Upstash pair is
     set or a URL has the wrong scheme; StoreError when the SQLite file cannot be opened."""
-    if env.upstash_url or env.upstash_token:
+    backend = backend_name(env)
+    if backend == "upstash":
         return _upstash(env)
-    if env.redis_url:
+    if backend == "redis":
         if not env.redis_url.startswith(("redis://", "rediss://")):
             raise ConfigError("REDIS_URL", "must start with redis:// or rediss://")
         from core.store.redis import RedisStore

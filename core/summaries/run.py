@@ -44,7 +44,7 @@ from core.errors import ArxivRssError, ConfigError, SummaryError
 from core.layout import PREFIX, Day, Manifest, decode, encode, summary_key, summary_state_key
 from core.models import Scored
 from core.publish import DAY, new_version, write_day
-from core.scoring import compile_profile, rank, select
+from core.scoring import profile_matches
 from core.summaries.fulltext import PaperText, estimate_tokens, paper_text
 from core.summaries.llm import LLM
 from core.summaries.prompt import Prompt, abstract_note, build_messages, build_prompt, reply_problem
@@ -65,9 +65,7 @@ def tokens_key(day: str) -> str:
 def choose_papers(config: Config, day: Day, limit: int) -> list[Scored]:
     """The papers of `day` worth a summary: wanted types, selected by the deployment's
     profile (never below `min_score`), best first, at most `limit`."""
-    profile = compile_profile(config.keywords, config.exclude_keywords)
-    typed = [s for s in day.papers if s.paper.announce_type in config.include_types]
-    return rank(select(typed, min_score=config.min_score, profile=profile))[:limit]
+    return profile_matches(config, day.papers)[:limit]
 
 
 def is_current(record: object, scored: Scored, settings: SummaryConfig, prompt: Prompt) -> bool:
