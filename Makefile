@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format serve
+.PHONY: run test bench lint format
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
