@@ -507,7 +507,9 @@ import sys
 from fastapi.testclient import TestClient
 from api.index import app
 client = TestClient(app)
-for url in ("/feed", "/feed/cs.AI?format=atom", "/feed/keyword/llm?format=json", "/api/health", "/opml"):
+urls = ("/feed", "/feed/cs.AI?format=atom", "/feed/keyword/llm?format=json", "/api/health", "/opml",
+        "/", "/static/app.js", "/static/app.css")
+for url in urls:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.text)
 heavy = ("openai", "pypdf", "core.arxiv_client", "core.summaries", "core.jobs", "core.refresh")
@@ -515,7 +517,7 @@ print(",".join(sorted(m for m in sys.modules if m.startswith(heavy))))
 """
 
 
-def test_the_feed_path_imports_no_llm_arxiv_or_pdf_code(tmp_path):
+def test_the_feed_and_page_paths_import_no_llm_arxiv_or_pdf_code(tmp_path):
     ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
     seed_store(ctx.store, CONFIG, days=1, per_day=10)
     ctx.store.close()

@@ -9,10 +9,7 @@ The store is a real SQLite file seeded with synthetic papers (tests.support.seed
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,7 +26,7 @@ from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_u
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
-from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
+from tests.support.seed import publish_days, scored_day, seed_config, seed_store, summary_record
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "api" / "static"
@@ -469,29 +466,3 @@ def test_nothing_is_loaded_from_elsewhere_and_links_leave_only_for_arxiv_and_the
         text = (STATIC / name).read_text()
         assert [u for u in ABSOLUTE_URL.findall(text) if u != SVG_NAMESPACE] == [], name
         assert "@import" not in text and "url(" not in text
-
-
-IMPORT_CHECK = """
-import sys
-from fastapi.testclient import TestClient
-from api.index import app
-client = TestClient(app)
-for url in ("/", "/static/app.js", "/static/app.css"):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.text[:500])
-heavy = ("openai", "pypdf", "core.arxiv_client", "core.summaries", "core.jobs", "core.refresh")
-print(",".join(sorted(m for m in sys.modules if m.startswith(heavy))))
-"""
-
-
-def test_the_page_imports_no_llm_arxiv_or_pdf_code(tmp_path):
-    ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
-    seed_store(ctx.store, CONFIG, days=1, per_day=10)
-    ctx.store.close()
-    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
-    env = {**os.environ, "ARXIV_RSS_CONFIG": str(tmp_path / "config.json"), "ARXIV_RSS_DB": ctx.env.db_path}
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
