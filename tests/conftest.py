@@ -55,3 +55,23 @@ def pytest_terminal_summary(terminalreporter):
     line = tally.summary_line()
     if line:
         terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def arxiv():
+    """A loopback stand-in for arXiv (tests/support/fake_arxiv.py); modules that need a
+    standing reply override this fixture and ask for it by the same name."""
+    from tests.support.fake_arxiv import FakeArxiv
+
+    with FakeArxiv() as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An embedded SQLite store in the test's temporary folder."""
+    from core.store.sqlite import SqliteStore
+
+    s = SqliteStore(str(tmp_path / "store.sqlite3"))
+    yield s
+    s.close()

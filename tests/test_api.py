@@ -19,14 +19,14 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Service, get_service, reset_service
+from api.deps import reset_service
 from api.index import app
 from core.config import Env
 from core.context import Context
 from core.layout import LOCK_KEY
 from tests.conftest import shared_fixture
+from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
 from tests.support.seed import (
@@ -57,24 +57,8 @@ LLM_KEY = "sk-llm-s3cret-value"
 
 @pytest.fixture
 def make_client(tmp_path):
-    """make(config, env, seed, clock, wrap, **TestClient kwargs) -> (client, service)."""
-    contexts = []
-
-    def make(config=CONFIG, env=None, seed=True, clock=NOON, wrap=None, **client_kwargs):
-        ctx = Context(config, env or Env(db_path=str(tmp_path / "db.sqlite3")))
-        contexts.append(ctx)
-        if seed:
-            seed_store(ctx.store, config)
-        if wrap is not None:
-            ctx.store = wrap(ctx.store)
-        service = Service(ctx, clock=lambda: clock)
-        app.dependency_overrides[get_service] = lambda: service
-        return TestClient(app, **client_kwargs), service
-
-    yield make
-    app.dependency_overrides.clear()
-    for ctx in contexts:
-        getattr(ctx.store, "inner", ctx.store).close()
+    with app_clients(tmp_path, CONFIG, NOON) as make:
+        yield make
 
 
 @pytest.fixture
@@ -441,10 +425,9 @@ def test_health_is_503_while_the_store_is_unreachable(make_client, warm, status)
 
 
 @pytest.fixture
-def arxiv():
-    with FakeArxiv() as fake:
-        fake.route("/rss/", body=shared_fixture(RSS_FIXTURE))
-        yield fake
+def arxiv(arxiv):
+    arxiv.route("/rss/", body=shared_fixture(RSS_FIXTURE))
+    return arxiv
 
 
 CRON_CONFIG = seed_config(categories=["cs.LG", "cs.AI", "cs.CL", "stat.ML"])

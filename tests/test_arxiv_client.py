@@ -18,7 +18,6 @@ from core.arxiv_client import ArxivClient, backfill_query, retry_after_seconds, 
 from core.config import Env
 from core.errors import ArxivApiError, UpstreamError
 from tests.conftest import shared_fixture
-from tests.support.fake_arxiv import FakeArxiv
 
 
 class Clock:
@@ -34,12 +33,6 @@ class Clock:
 
     def monotonic(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def arxiv():
-    with FakeArxiv() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from core.config import parse_config
 from core.context import Context
 from core.store.sqlite import SqliteStore
 from tests.support.counting import CountingStore
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.fake_llm import FakeLLM
 from tests.support.papers import paper
 from tests.support.rss import rss_feed
@@ -38,13 +37,12 @@ CONFIG = parse_config(
 
 
 @pytest.fixture
-def arxiv():
-    with FakeArxiv() as server:
-        server.route(
-            "/rss/",
-            rss_feed([paper("2609.80001", title="Attention", announced="2026-09-24")], "2026-09-24", CONFIG.categories),
-        )
-        yield server
+def arxiv(arxiv):
+    arxiv.route(
+        "/rss/",
+        rss_feed([paper("2609.80001", title="Attention", announced="2026-09-24")], "2026-09-24", CONFIG.categories),
+    )
+    return arxiv
 
 
 @pytest.fixture

@@ -16,10 +16,8 @@ import pytest
 from core.arxiv_client import ArxivClient
 from core.config import parse_config
 from core.refresh import run_refresh
-from core.store.sqlite import SqliteStore
 from tests.conftest import local_fixture, shared_fixture
 from tests.support import tally
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.papers import paper
 from tests.support.published import complete_version, served, served_ids
 from tests.support.redis_server import free_port
@@ -37,19 +35,6 @@ THURSDAY = datetime(2026, 9, 24, 12, 0, tzinfo=UTC)
 FRIDAY = datetime(2026, 9, 25, 5, 15, tzinfo=UTC)  # after Friday's midnight-Eastern rebuild
 GOOD_IDS = {"2609.26811", "2609.26820", "2205.06398", "2009.13987"}
 ATTEMPTS = 3
-
-
-@pytest.fixture
-def arxiv():
-    with FakeArxiv() as server:
-        yield server
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(str(tmp_path / "store.sqlite3"))
-    yield s
-    s.close()
 
 
 class Run:

@@ -27,7 +27,6 @@ from core.config import parse_config
 from core.context import Context
 from core.jobs import refresh_job
 from tests.support import tally
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.fake_llm import FakeLLM, Reply
 from tests.support.papers import paper
 from tests.support.published import complete_version, served
@@ -64,10 +63,9 @@ def make_config(**summary):
 
 
 @pytest.fixture
-def arxiv():
-    with FakeArxiv() as server:
-        server.route("/rss/", rss_feed(PAPERS, DAY, ["cs.LG"]))
-        yield server
+def arxiv(arxiv):
+    arxiv.route("/rss/", rss_feed(PAPERS, DAY, ["cs.LG"]))
+    return arxiv
 
 
 @pytest.fixture

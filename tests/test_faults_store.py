@@ -32,7 +32,6 @@ from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT
 from tests.support import tally
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.fake_llm import FakeLLM
 from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
@@ -56,10 +55,9 @@ OLD_IDS, NEW_IDS = {p.id for p in OLD}, {p.id for p in OLD + NEW}
 
 
 @pytest.fixture
-def arxiv():
-    with FakeArxiv() as server:
-        server.route("/rss/", rss_feed(NEW, "2026-09-24", CONFIG.categories))
-        yield server
+def arxiv(arxiv):
+    arxiv.route("/rss/", rss_feed(NEW, "2026-09-24", CONFIG.categories))
+    return arxiv
 
 
 @pytest.fixture

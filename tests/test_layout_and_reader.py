@@ -12,13 +12,6 @@ from tests.support.counting import CountingStore
 from tests.support.papers import paper
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(str(tmp_path / "store.sqlite3"))
-    yield s
-    s.close()
-
-
 def day(date: str, n: int, summaries: int = 0) -> Day:
     papers = tuple(
         Scored(paper(f"{date}.{i}", announced=date, title=f"Über LLM {i}"), float(i), (Match("LLM", True, 1.5),))

@@ -15,14 +15,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.deps import Service, get_service
-from api.index import app
 from api.page import STATIC_TYPES
 from core.config import Env
-from core.context import Context
 from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_url
+from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
@@ -44,27 +41,8 @@ HOSTILE_SUMMARY = (
 
 @pytest.fixture
 def make_client(tmp_path):
-    """make(config, seed, clock, wrap, env) -> (client, service); seed is True, False or a
-    function of (store, config) that publishes its own data."""
-    contexts = []
-
-    def make(config=CONFIG, seed=True, clock=NOON, wrap=None, env=None):
-        ctx = Context(config, env or Env(db_path=str(tmp_path / f"db{len(contexts)}.sqlite3")))
-        contexts.append(ctx)
-        if seed is True:
-            seed_store(ctx.store, config)
-        elif seed:
-            seed(ctx.store, config)
-        if wrap is not None:
-            ctx.store = wrap(ctx.store)
-        service = Service(ctx, clock=lambda: clock)
-        app.dependency_overrides[get_service] = lambda: service
-        return TestClient(app), service
-
-    yield make
-    app.dependency_overrides.clear()
-    for ctx in contexts:
-        getattr(ctx.store, "inner", ctx.store).close()
+    with app_clients(tmp_path, CONFIG, NOON) as make:
+        yield make
 
 
 @pytest.fixture

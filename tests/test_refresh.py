@@ -11,9 +11,7 @@ from core.layout import read_manifest
 from core.publish import refresh_lock
 from core.reader import Reader
 from core.refresh import run_refresh
-from core.store.sqlite import SqliteStore
 from tests.conftest import local_fixture, shared_fixture
-from tests.support.fake_arxiv import FakeArxiv
 
 COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 CONFIG = parse_config(
@@ -25,19 +23,6 @@ CONFIG = parse_config(
     }
 )
 THURSDAY = datetime(2026, 9, 24, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def arxiv():
-    with FakeArxiv() as server:
-        yield server
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(str(tmp_path / "store.sqlite3"))
-    yield s
-    s.close()
 
 
 def refresh(arxiv, store, config=CONFIG, at=THURSDAY, **kw):

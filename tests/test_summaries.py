@@ -24,12 +24,10 @@ from core.publish import publish, write_day
 from core.reader import Reader
 from core.safe_html import markdown_to_html
 from core.scoring import compile_profile, score_all
-from core.store.sqlite import SqliteStore
 from core.summaries.fulltext import GAP, html_to_text, trim
 from core.summaries.prompt import abstract_note, build_messages, build_prompt
 from core.summaries.run import open_summarizer
 from tests.conftest import shared_fixture
-from tests.support.fake_arxiv import FakeArxiv
 from tests.support.fake_llm import FakeLLM, Reply
 from tests.support.papers import paper
 
@@ -56,19 +54,6 @@ EN_HEADINGS = (
 def llm():
     with FakeLLM() as fake:
         yield fake
-
-
-@pytest.fixture
-def arxiv():
-    with FakeArxiv() as fake:
-        yield fake
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(str(tmp_path / "store.sqlite3"))
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import NamedTuple
 
 from core.config import Env
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -46,26 +47,14 @@ class Recorded(NamedTuple):
 NOT_FOUND = Reply(b"not found", 404, {"Content-Type": "text/plain"})
 
 
-class FakeArxiv:
+class FakeArxiv(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__(_Handler, "fake-arxiv")
+        self.url = self.origin
         self.requests: list[Recorded] = []
         self._standing: dict[str, Reply] = {}
         self._queued: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,), name="fake-arxiv", daemon=True)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeArxiv:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def env(self, **overrides) -> Env:
         """An Env whose feed, API and web bases all point here; no rate limit unless overridden."""
@@ -77,36 +66,16 @@ class FakeArxiv:
         )
         return replace(env, **overrides)
 
-    def route(
-        self,
-        path_prefix: str,
-        body: bytes = b"",
-        status: int = 200,
-        headers: dict[str, str] | None = None,
-        delay: float = 0.0,
-        *,
-        drop: bool = False,
-        truncate: int | None = None,
-    ) -> None:
-        """Answer every request under `path_prefix` this way (after any queued replies)."""
+    def route(self, path_prefix: str, body: bytes = b"", **options) -> None:
+        """Answer every request under `path_prefix` this way (after any queued replies).
+        `options` are Reply's: status, headers, delay, drop, truncate."""
         with self._lock:
-            self._standing[path_prefix] = Reply(body, status, headers or {}, delay, drop, truncate)
+            self._standing[path_prefix] = _reply(body, options)
 
-    def enqueue(
-        self,
-        path_prefix: str,
-        body: bytes = b"",
-        status: int = 200,
-        headers: dict[str, str] | None = None,
-        delay: float = 0.0,
-        *,
-        drop: bool = False,
-        truncate: int | None = None,
-    ) -> None:
-        """Answer the next request under `path_prefix` this way, once."""
+    def enqueue(self, path_prefix: str, body: bytes = b"", **options) -> None:
+        """Answer the next request under `path_prefix` this way, once (options as `route`)."""
         with self._lock:
-            queue = self._queued.setdefault(path_prefix, deque())
-            queue.append(Reply(body, status, headers or {}, delay, drop, truncate))
+            self._queued.setdefault(path_prefix, deque()).append(_reply(body, options))
 
     def paths(self) -> list[str]:
         return [r.path for r in self.requests]
@@ -122,17 +91,12 @@ class FakeArxiv:
             return queue.popleft() if queue else self._standing[prefix]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a handler still sleeping through `delay` must not hold up shutdown
-    fake: FakeArxiv
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # clients that time out and hang up are part of the script, not a failure
+def _reply(body: bytes, options: dict) -> Reply:
+    return Reply(body, **{**options, "headers": options.get("headers") or {}})
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def do_GET(self) -> None:
         self._answer()

@@ -18,8 +18,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import NamedTuple
+
+from tests.support.loopback import LoopbackServer
 
 DEFAULT_TEXT = """## 1. Main contributions and novelty
 A faster attention kernel.
@@ -57,30 +59,16 @@ class Request(NamedTuple):
     at: float
 
 
-class FakeLLM:
+class FakeLLM(LoopbackServer):
     def __init__(self, default: Reply | None = None) -> None:
+        super().__init__(_Handler, "fake-llm")
+        self.base_url = f"{self.origin}/v1"
         self.default = default or Reply()
         self.requests: list[Request] = []
         self.max_active = 0  # the most requests being answered at once
         self._active = 0
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-llm", daemon=True
-        )
-        host, port = self._server.server_address[:2]
-        self.base_url = f"http://{host}:{port}/v1"
-
-    def __enter__(self) -> FakeLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     @property
     def calls(self) -> int:
@@ -138,17 +126,8 @@ def completion_body(reply: Reply, model: str) -> bytes:
     ).encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a handler sleeping through `delay` must not hold up shutdown
-    fake: FakeLLM
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a client that timed out and hung up is part of the script
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
