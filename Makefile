@@ -1,4 +1,5 @@
-PY ?= python3
+# The Python pinned in .python-version (the one Vercel deploys); PY=... picks another.
+PY ?= $(shell .ci/python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -6,11 +7,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench lint format
 
 $(BIN)/python:
+	@test -n "$(PY)" || { echo "make: no Python for the venv (see above)" >&2; exit 1; }
 	$(PY) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+# Exactly what uv.lock pins (the lock Vercel installs from), plus the dev group.
+$(STAMP): $(BIN)/python pyproject.toml uv.lock
+	$(BIN)/python -m pip install -q uv==0.13.9
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv sync -q --locked --python $(BIN)/python
 	touch $(STAMP)
 
 ## The main job on the embedded store: pull today's announcements, write the digest, serve the feeds.

@@ -80,7 +80,7 @@ def chromium_path() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        reason = "playwright (Python) not installed: pip install -r requirements-dev.txt"
+        reason = "playwright (Python) not installed: `make test` installs the dev group of uv.lock"
     if reason:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"{reason}; REQUIRE_BROWSER=1 demands it")

@@ -57,3 +57,9 @@ def test_a_keep_alive_step_stops_github_from_disabling_the_schedule():
 
 def test_no_input_or_event_text_is_pasted_into_a_script():
     assert not re.search(r"\$\{\{\s*(inputs|github\.event)\.", SCRIPTS)
+
+
+def test_it_installs_the_runtime_set_from_the_lock_vercel_uses():
+    setup = next(s for s in STEPS if str(s.get("uses", "")).startswith("actions/setup-python@"))
+    assert setup["with"]["python-version-file"] == ".python-version"
+    assert "uv export --locked --no-dev" in SCRIPTS and "requirements.txt" not in str(setup)
