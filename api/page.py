@@ -30,7 +30,7 @@ from core.errors import StoreError
 from core.layout import Day, Manifest
 from core.page import PageInput, refresh_age, render_page
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "_public" / "static"
 STATIC_TYPES = {
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",

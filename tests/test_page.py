@@ -26,7 +26,7 @@ from tests.support.papers import paper
 from tests.support.seed import publish_days, scored_day, seed_config, seed_store, summary_record
 
 ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "api" / "static"
+STATIC = ROOT / "api" / "_public" / "static"
 CONFIG = seed_config()
 LATEST = "2026-09-23"
 NOON = datetime(2026, 9, 23, 16, 0, tzinfo=UTC)  # 12:00 EDT, twelve hours before the next rebuild
