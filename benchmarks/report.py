@@ -2,7 +2,9 @@
 
 A result with a `target` passes when the figure it is set on (`on`: the `ratio`
 to its baseline, or the `value` itself) is at most the target; a result without
-one is information (per-paper times, sizes) and always passes.
+one is information (per-paper times, sizes) and always passes. A `skipped` result
+(a tool the measurement needs is missing) has no figure and never passes: the run's
+summary fails on it unless skips are explicitly allowed.
 """
 
 from __future__ import annotations
@@ -26,13 +28,20 @@ class Result:
     target: float | None = None
     on: str = "ratio"
     note: str = ""
+    skipped: bool = False
+
+    @classmethod
+    def skip(cls, metric: str, unit: str, reason: str) -> Result:
+        return cls(metric, float("nan"), unit, note=f"skipped: {reason}", skipped=True)
 
     @property
     def ratio(self) -> float | None:
-        return self.value / self.baseline if self.baseline else None
+        return self.value / self.baseline if self.baseline and not self.skipped else None
 
     @property
     def passed(self) -> bool:
+        if self.skipped:
+            return False
         if self.target is None:
             return True
         figure = self.ratio if self.on == "ratio" else self.value
@@ -67,7 +76,7 @@ def machine() -> dict:
 
 
 def _num(x: float | None, unit: str = "") -> str:
-    if x is None:
+    if x is None or x != x:  # None or NaN (a skipped measurement)
         return "—"
     if unit == "s":
         return f"{x * 1e3:.3g} ms" if x < 1 else f"{x:.3g} s"
@@ -92,7 +101,7 @@ def rows(results: Sequence[Result]) -> list[list[str]]:
             _num(r.baseline, r.unit),
             _num(r.ratio) if r.ratio else "—",
             _target(r),
-            ("yes" if r.passed else "NO") if r.target is not None else "",
+            "skipped" if r.skipped else ("yes" if r.passed else "NO") if r.target is not None else "",
         ]
         for r in results
     ]
@@ -119,5 +128,5 @@ def markdown(results: Sequence[Result]) -> str:
 def write_json(path: Path, results: Sequence[Result]) -> None:
     """The results as a JSON list of {metric, value, unit, baseline, ratio, target, on, pass, note}."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = [r.to_dict() for r in results]
+    doc = [{k: (None if v != v else v) for k, v in r.to_dict().items()} for r in results]  # NaN is not JSON
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.refresh import RefreshSizes
+from benchmarks.report import Result, table
 from benchmarks.run import CONFIG, Sizes, main
 from benchmarks.serving import ServingSizes, keyword_sets
 from benchmarks.workload import LAST_DAY, build_days, make_papers, rss_feed, source_texts
@@ -33,6 +34,7 @@ TINY = Sizes(
     refresh=RefreshSizes(main=40, scale=(20, 40, 80), repeats=1),
     coldstart_runs=1,
     coldstart_warmup=False,
+    vercel_runs=0,  # the deploy test builds and runs the function; a build here would double it
     warm_requests=3,
 )
 TIMED = (
@@ -57,7 +59,7 @@ def bench(tmp_path_factory) -> tuple[str, dict]:
     output = tmp_path_factory.mktemp("bench") / "results.json"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert main(["--output", str(output)], sizes=TINY) == 0
+        assert main(["--output", str(output), "--allow-skips"], sizes=TINY) == 0
     results = json.loads(output.read_text(encoding="utf-8"))
     return printed.getvalue(), {r["metric"]: r for r in results}
 
@@ -126,3 +128,10 @@ def test_store_commands_per_feed_request_on_upstash_are_exact(bench):
 def test_results_json_is_ignored_by_git():
     ignore = (Path(__file__).resolve().parent.parent / ".gitignore").read_text(encoding="utf-8")
     assert "benchmarks/results.json" in ignore.splitlines()
+
+
+def test_a_skipped_measurement_says_so_and_never_passes():
+    skipped = Result.skip("Upstash commands per request", "commands", "redis-server is not installed")
+    assert not skipped.passed and skipped.ratio is None
+    assert "skipped" in table([skipped]).splitlines()[-1]
+    assert skipped.note == "skipped: redis-server is not installed"
