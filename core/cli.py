@@ -1,4 +1,4 @@
-"""`python -m core <command>`: refresh, digest, status, summarize, feed, serve.
+"""`python -m core <command>`: refresh, digest, deploy-button, status, summarize, feed, serve.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -35,6 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=".data/digest.md",
         help="file to write (default .data/digest.md); an existing file with digest markers "
         "keeps its text outside them",
+    )
+    p = sub.add_parser("deploy-button", help="print the Deploy with Vercel button (Markdown) for a repository")
+    p.add_argument(
+        "repository",
+        nargs="?",
+        default="",
+        help="https://github.com/owner/name or owner/name (default: config.json's repository, else $GITHUB_REPOSITORY)",
     )
     sub.add_parser("status", help="show the last refresh status per category")
     sub.add_parser("summarize", help="finish pending summaries without fetching arXiv")
@@ -118,7 +125,30 @@ def describe_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _repository(configured: str) -> str:
+    from core.deploy import repository_address
+
+    return repository_address(configured, os.environ.get("GITHUB_REPOSITORY", ""))
+
+
+def cmd_deploy_button(args) -> int:
+    from core.config import load_config
+    from core.context import config_path
+    from core.deploy import button_markdown
+
+    repository = _repository(args.repository or load_config(config_path(args.config)).repository)
+    if not repository:
+        raise ConfigError(
+            "repository",
+            "no repository to deploy: pass https://github.com/owner/name, set `repository` in "
+            "config.json, or run in a GitHub Action (GITHUB_REPOSITORY)",
+        )
+    print(button_markdown(repository))
+    return 0
+
+
 def cmd_digest(args) -> int:
+    from core.deploy import splice_button
     from core.digest import DigestInput, splice
     from core.layout import read_manifest
     from core.reader import Reader
@@ -129,7 +159,7 @@ def cmd_digest(args) -> int:
     data = DigestInput(ctx.config, manifest, days)
     out = Path(args.output)
     existing = out.read_text(encoding="utf-8") if out.exists() else None
-    text = splice(existing, data)
+    text = splice_button(splice(existing, data), _repository(ctx.config.repository))
     out.parent.mkdir(parents=True, exist_ok=True)
     if text != existing:
         out.write_text(text, encoding="utf-8")
@@ -237,6 +267,7 @@ class _progress:
 COMMANDS = {
     "refresh": cmd_refresh,
     "digest": cmd_digest,
+    "deploy-button": cmd_deploy_button,
     "status": cmd_status,
     "summarize": cmd_summarize,
     "feed": cmd_feed,
