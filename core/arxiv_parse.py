@@ -7,8 +7,10 @@ Four shapes are recognised by their root element and namespaces:
                     (2016 and 2026 layouts; told apart by opensearch:totalResults)
     <rdf:RDF>       the old arxiv.org/rss RSS 1.0 feed (before 2024)
 
-A malformed entry (no parseable arXiv id, or no title element) is skipped and
-counted; only a body that is not XML of one of these shapes raises.
+A malformed entry (no parseable arXiv id, no title element, or not well-formed XML
+in an otherwise sound document) is skipped and counted; a character XML 1.0 forbids
+is dropped or replaced, not fatal. Only a body that is not XML of one of these shapes
+(a truncated one among them) raises.
 """
 
 from __future__ import annotations
@@ -36,10 +38,17 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 RSS1 = "{http://purl.org/rss/1.0/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
-# C0 controls other than tab, LF and CR are not allowed in XML 1.0; expat rejects the
-# whole document for one of them, so they are removed before parsing (raw or as &#N;).
+# Expat rejects the whole document for one character XML 1.0 does not allow, so they are
+# dealt with before parsing, raw or as a reference (&#N; / &#xN;): C0 controls other than
+# tab, LF and CR and the noncharacters U+FFFE and U+FFFF are removed; a reference to a
+# surrogate or to a number past U+10FFFF (not a character at all) becomes U+FFFD, as an
+# invalid UTF-8 byte does.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
-_CONTROL_REF = re.compile(rb"&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.IGNORECASE)
+_NONCHARACTER_BYTES = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_REPLACEMENT_REF = b"&#xFFFD;"
+# The tags of one <item> or <entry> (RSS 2.0, RDF, Atom), to salvage the others when one is not XML.
+_ENTRY_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s>])")
 _DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -70,7 +79,12 @@ def parse_feed(body: bytes, categories: Sequence[str] = ()) -> ParsedFeed:
     message) for an API error feed, and `UpstreamError` for bytes that are not XML,
     are truncated, or have a root other than rss, Atom feed or RDF.
     """
-    root = _parse_xml(body)
+    root, dropped = _parse_entries(body)
+    feed = _parse_root(root, tuple(categories))
+    return replace(feed, skipped=feed.skipped + dropped) if dropped else feed
+
+
+def _parse_root(root: Element, categories: tuple[str, ...]) -> ParsedFeed:
     tag = root.tag
     if tag == "rss":
         return _parse_rss(root)
@@ -79,10 +93,10 @@ def parse_feed(body: bytes, categories: Sequence[str] = ()) -> ParsedFeed:
         if message is not None:
             raise ArxivApiError(f"arXiv API error: {message}")
         if root.find(OPENSEARCH + "totalResults") is not None:
-            return _parse_api(root, tuple(categories))
+            return _parse_api(root, categories)
         return _parse_atom(root)
     if tag == RDF + "RDF":
-        return _parse_rdf(root, tuple(categories))
+        return _parse_rdf(root, categories)
     raise UpstreamError(f"arXiv response has the wrong shape: root <{_local(tag)}>, expected rss, feed or RDF")
 
 
@@ -99,28 +113,105 @@ def api_error_message(body: bytes) -> str | None:
 
 
 def _parse_xml(body: bytes) -> Element:
-    if not body.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte filter is for UTF-8/ASCII only
-        body = _valid_utf8(body).translate(None, _CONTROL_BYTES)
-        if b"&#" in body:
-            body = _CONTROL_REF.sub(b"", body)
+    """The document's root. Raises UpstreamError when it is not XML (see `_salvaged`)."""
+    root, _ = _parse_entries(body)
+    return root
+
+
+def _parse_entries(body: bytes) -> tuple[Element, int]:
+    """(root, entries dropped): the document, cleaned of characters XML does not allow;
+    when it is still not well-formed, the entries that are (see `_salvaged`).
+    Raises UpstreamError."""
+    body = _xml_chars(body)
+    try:
+        return _fromstring(body), 0
+    except ParseError as exc:
+        salvaged = _salvaged(body)
+        if salvaged is None:
+            raise UpstreamError(f"arXiv response is not well-formed XML: {exc}") from exc
+        return salvaged
+
+
+def _fromstring(body: bytes) -> Element:
     try:
         return fromstring(body)
-    except ParseError as exc:
-        raise UpstreamError(f"arXiv response is not well-formed XML: {exc}") from exc
     except DefusedXmlException as exc:
         raise UpstreamError(f"arXiv response uses forbidden XML ({type(exc).__name__})") from exc
 
 
+def _xml_chars(body: bytes) -> bytes:
+    """`body` without the characters XML 1.0 forbids (see the comment on `_CONTROL_BYTES`).
+    Bytes are filtered in ASCII-compatible bodies only (UTF-16 is left to the parser), and
+    as UTF-8 sequences only in a body that does not declare another encoding."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body
+    utf8 = not _declares_other_encoding(body)
+    if utf8:
+        body = _valid_utf8(body)
+    body = body.translate(None, _CONTROL_BYTES)
+    if utf8 and b"\xef\xbf" in body:
+        body = _NONCHARACTER_BYTES.sub(b"", body)
+    if b"&#" in body:
+        body = _CHAR_REF.sub(_char_ref, body)
+    return body
+
+
+def _declares_other_encoding(body: bytes) -> bool:
+    declared = _DECLARED_ENCODING.match(body)
+    return bool(declared) and declared[1].lower().replace(b"-", b"").replace(b"_", b"") != b"utf8"
+
+
+def _char_ref(match: re.Match[bytes]) -> bytes:
+    """A character reference kept when XML allows its character, else dropped or replaced."""
+    digits, base = (match[1], 16) if match[1] is not None else (match[2], 10)
+    digits = digits.lstrip(b"0") or b"0"
+    if len(digits) > 8:  # past U+10FFFF whatever the digits (and int() is spared huge strings)
+        return _REPLACEMENT_REF
+    code = int(digits, base)
+    if code < 0x20 and code not in (0x9, 0xA, 0xD) or code in (0xFFFE, 0xFFFF):
+        return b""
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return _REPLACEMENT_REF
+    return match[0]
+
+
+def _salvaged(body: bytes) -> tuple[Element, int] | None:
+    """One bad entry must not cost the whole announcement: each entry is tried on its own
+    inside the envelope (everything around the entries), and the document is rebuilt from
+    those that parse. Returns (root, entries dropped); None when the envelope itself is
+    broken (a truncated response) or no entry survives."""
+    spans, opened, entries = [], None, 0
+    for tag in _ENTRY_TAG.finditer(body):  # one pass: each closing tag ends the last opened entry
+        if not tag[1]:
+            opened, entries = tag.start(), entries + 1
+        elif opened is not None:
+            end = body.find(b">", tag.end())
+            spans.append((opened, len(body) if end < 0 else end + 1))
+            opened = None
+    if not spans:
+        return None
+    head, tail = body[: spans[0][0]], body[spans[-1][1] :]
+    kept = [body[start:end] for start, end in spans if _well_formed(head + body[start:end] + tail)]
+    if not kept or not _well_formed(head + tail):
+        return None
+    return _fromstring(head + b"\n".join(kept) + tail), entries - len(kept)
+
+
+def _well_formed(body: bytes) -> bool:
+    try:
+        _fromstring(body)
+    except ParseError:
+        return False
+    return True
+
+
 def _valid_utf8(body: bytes) -> bytes:
-    """`body` with every invalid UTF-8 sequence replaced by U+FFFD, as expat rejects the whole
-    document for one bad byte; left as it is when it declares another encoding."""
+    """`body` with every invalid UTF-8 sequence (a raw surrogate among them) replaced by
+    U+FFFD, as expat rejects the whole document for one bad byte."""
     try:
         body.decode("utf-8")
         return body
     except UnicodeDecodeError:
-        declared = _DECLARED_ENCODING.match(body)
-        if declared and declared[1].lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
-            return body
         return body.decode("utf-8", "replace").encode("utf-8")
 
 
