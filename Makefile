@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format
+.PHONY: run test bench eval lint format
 
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "make: no Python for the venv (see above)" >&2; exit 1; }
@@ -27,6 +27,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## Ranking quality on real arXiv papers: keywords, TF-IDF, the embedder and hybrid.
+eval: $(STAMP)
+	$(BIN)/python -m benchmarks.eval
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

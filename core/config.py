@@ -60,6 +60,23 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class EmbeddingConfig:
+    """The one embedder of a deployment: papers and interest texts use the same model.
+    `provider` is `wordllama` (the static model inside its wheel, no network) or `openai`
+    (any OpenAI-compatible /embeddings endpoint, with the summaries' key discipline)."""
+
+    provider: str = "wordllama"
+    model: str = "l2_supercat_256"
+    base_url: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    dimensions: int = 0
+    batch_size: int = 64
+    timeout_s: float = 30.0
+    time_budget_s: float = 120.0
+    daily_interest_budget: int = 500
+
+
+@dataclass(frozen=True)
 class Config:
     categories: tuple[str, ...]
     keywords: tuple[Keyword, ...]
@@ -71,7 +88,9 @@ class Config:
     retention_days: int = 14
     contact: str = ""
     repository: str = ""
+    digest_template: str = ""
     ai_summary: SummaryConfig = field(default_factory=SummaryConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     base_dir: Path = Path(".")
 
 
@@ -106,7 +125,9 @@ def parse_config(raw: object, base_dir: Path = Path(".")) -> Config:
         retention_days=_int(raw, "retention_days", 14, 1, 90),
         contact=_contact(raw.get("contact", "")),
         repository=_str(raw, "repository", ""),
+        digest_template=_template_path(raw, base_dir),
         ai_summary=_summary(raw.get("ai_summary", {})),
+        embeddings=_embeddings(raw.get("embeddings", {})),
         base_dir=base_dir,
     )
 
@@ -122,9 +143,12 @@ _TOP_KEYS = {
     "retention_days",
     "contact",
     "repository",
+    "digest_template",
     "ai_summary",
+    "embeddings",
 }
 _SUMMARY_KEYS = set(SummaryConfig.__dataclass_fields__)
+_EMBEDDING_KEYS = set(EmbeddingConfig.__dataclass_fields__)
 
 
 def _no_unknown(raw: dict, known: set[str], prefix: str) -> None:
@@ -183,6 +207,22 @@ def _contact(value: object) -> str:
     return value
 
 
+def _template_path(raw: dict, base_dir: Path) -> str:
+    """The digest template's path (relative to the config file's folder), checked readable
+    as UTF-8 text; "" for the shipped template."""
+    value = _str(raw, "digest_template", "")
+    if not value.strip():
+        return ""
+    path = base_dir / value
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("digest_template", f"{path} cannot be read ({exc.__class__.__name__})") from None
+    if not text.strip():
+        raise ConfigError("digest_template", f"{path} is empty")
+    return str(path)
+
+
 def _summary(value: object) -> SummaryConfig:
     if not isinstance(value, dict):
         raise ConfigError("ai_summary", "must be a JSON object")
@@ -212,6 +252,35 @@ def _summary(value: object) -> SummaryConfig:
     if not re.match(r"^[a-z]{2}(-[A-Za-z]{2,4})?$", cfg.language):
         raise ConfigError(p + "language", f'{cfg.language!r} is not a language code such as "zh" or "en"')
     if cfg.enabled and not re.match(r"^https?://", cfg.base_url):
+        raise ConfigError(p + "base_url", f"{cfg.base_url!r} is not an http(s) URL")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cfg.api_key_env):
+        raise ConfigError(p + "api_key_env", "must be the name of an environment variable")
+    return cfg
+
+
+def _embeddings(value: object) -> EmbeddingConfig:
+    if not isinstance(value, dict):
+        raise ConfigError("embeddings", "must be a JSON object")
+    _no_unknown(value, _EMBEDDING_KEYS, "embeddings.")
+    p = "embeddings."
+    d = EmbeddingConfig()
+    provider = _str(value, "provider", d.provider, p)
+    if provider not in ("wordllama", "openai"):
+        raise ConfigError(p + "provider", f"{provider!r} is not one of wordllama, openai")
+    cfg = EmbeddingConfig(
+        provider=provider,
+        model=_str(value, "model", d.model if provider == "wordllama" else "text-embedding-3-small", p),
+        base_url=_str(value, "base_url", "https://api.openai.com/v1" if provider == "openai" else "", p),
+        api_key_env=_str(value, "api_key_env", d.api_key_env, p),
+        dimensions=_int(value, "dimensions", d.dimensions, 0, 4096, p),
+        batch_size=_int(value, "batch_size", d.batch_size, 1, 2048, p),
+        timeout_s=_number(value, "timeout_s", d.timeout_s, 1, 600, p),
+        time_budget_s=_number(value, "time_budget_s", d.time_budget_s, 1, 3600, p),
+        daily_interest_budget=_int(value, "daily_interest_budget", d.daily_interest_budget, 0, 10**7, p),
+    )
+    if provider == "wordllama" and cfg.model != d.model:
+        raise ConfigError(p + "model", f"{cfg.model!r}: the wordllama wheel ships only {d.model!r}")
+    if provider == "openai" and not re.match(r"^https?://", cfg.base_url):
         raise ConfigError(p + "base_url", f"{cfg.base_url!r} is not an http(s) URL")
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cfg.api_key_env):
         raise ConfigError(p + "api_key_env", "must be the name of an environment variable")
@@ -266,6 +335,7 @@ class Env:
     db_path: str = ".data/arxiv_rss.sqlite3"
     llm_base_url: str = ""
     llm_model: str = ""
+    embeddings_base_url: str = ""
     cron_secret: str = field(default="", repr=False)
     redis_url: str = field(default="", repr=False)
     upstash_url: str = ""
@@ -301,6 +371,7 @@ class Env:
             db_path=e.get("ARXIV_RSS_DB") or ("/tmp/arxiv_rss.sqlite3" if e.get("VERCEL") else cls.db_path),
             llm_base_url=e.get("LLM_BASE_URL", ""),
             llm_model=e.get("LLM_MODEL", ""),
+            embeddings_base_url=e.get("EMBEDDINGS_BASE_URL", "").rstrip("/"),
             cron_secret=e.get("CRON_SECRET", ""),
             redis_url=e.get("REDIS_URL", ""),
             upstash_url=e.get(url_var, "").rstrip("/"),

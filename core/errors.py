@@ -9,6 +9,7 @@ line or one JSON error. Nothing else escapes to a user.
     │   └── ArxivApiError    arXiv answered with an error entry (carries its message)
     ├── StoreError           the store is unreachable or refused a command
     ├── SummaryError         the LLM provider failed for one paper
+    ├── EmbeddingError       the embedder could not embed (model missing, endpoint failed)
     ├── RefreshRunning       another refresh holds the lock
     └── BadQuery             a feed query parameter is invalid (names the parameter)
 """
@@ -39,6 +40,10 @@ class StoreError(ArxivRssError):
 
 class SummaryError(ArxivRssError):
     """The LLM provider could not summarise one paper."""
+
+
+class EmbeddingError(ArxivRssError):
+    """The embedder could not embed; the reason is short and never holds a key."""
 
 
 class RefreshRunning(ArxivRssError):

@@ -17,10 +17,27 @@ def refresh_job(ctx: Context, backfill_days: int = 0) -> dict:
     with ctx.arxiv_client() as client, open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
         if summarizer is None:
             off = off_report(ctx.config, ctx.env)
-            return run_refresh(
-                ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=lambda manifest: (manifest, off)
-            )
-        return run_refresh(ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=summarizer)
+            summarizer = lambda manifest: (manifest, off)  # noqa: E731
+        return run_refresh(
+            ctx.config, ctx.store, client, backfill_days=backfill_days, summarize=summarizer, embed=embedding_step(ctx)
+        )
+
+
+def embedding_step(ctx: Context):
+    """The refresh's embedding step for this deployment's embedder; a remote embedder
+    without its key is reported, and the refresh goes on without vectors."""
+    from core.embed import open_embedder
+    from core.embedding_run import embed_days
+    from core.errors import ConfigError
+
+    try:
+        embedder = open_embedder(ctx.config, ctx.env)
+    except ConfigError as exc:
+        return lambda manifest, previous: (manifest, {"error": str(exc)})
+    budget = ctx.config.embeddings.time_budget_s
+    return lambda manifest, previous: embed_days(
+        ctx.store, manifest, embedder, ctx.config.retention_days, previous=previous, time_budget_s=budget
+    )
 
 
 def summarize_job(ctx: Context) -> dict:

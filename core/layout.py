@@ -2,6 +2,7 @@
 
     manifest                the published version: days, per-category status, last report
     day:<date>:<hash>       an immutable day segment (compressed JSON of that day's papers)
+    vec:<date>:<hash>       that day's paper vectors under one embedder (core.vectors)
     summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
     lock:refresh            the refresh lock (set-if-absent, with expiry)
 
@@ -31,6 +32,10 @@ def segment_key(date: str, digest: str, part: int = 0) -> str:
     return f"{PREFIX}day:{date}:{digest}:{part}"
 
 
+def vector_key(date: str, digest: str) -> str:
+    return f"{PREFIX}vec:{date}:{digest}"
+
+
 def summary_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
     return f"{PREFIX}summary:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
 
@@ -57,19 +62,32 @@ def content_hash(obj: object) -> str:
 
 @dataclass(frozen=True)
 class DayRef:
-    """One announcement day as the manifest names it."""
+    """One announcement day as the manifest names it; `vectors` is the key of its paper
+    vectors under `embedder` ("" until a refresh has embedded the day)."""
 
     date: str
     keys: tuple[str, ...]
     count: int
     summaries: int = 0
+    vectors: str = ""
+    embedder: str = ""
 
     def to_dict(self) -> dict:
-        return {"date": self.date, "keys": list(self.keys), "count": self.count, "summaries": self.summaries}
+        d = {"date": self.date, "keys": list(self.keys), "count": self.count, "summaries": self.summaries}
+        if self.vectors:
+            d |= {"vectors": self.vectors, "embedder": self.embedder}
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> DayRef:
-        return cls(d["date"], tuple(d["keys"]), int(d["count"]), int(d.get("summaries", 0)))
+        return cls(
+            d["date"],
+            tuple(d["keys"]),
+            int(d["count"]),
+            int(d.get("summaries", 0)),
+            str(d.get("vectors", "")),
+            str(d.get("embedder", "")),
+        )
 
 
 @dataclass(frozen=True)

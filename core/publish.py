@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 
 from core.errors import RefreshRunning
@@ -19,15 +20,17 @@ from core.layout import (
     encode,
     manifest_bytes,
     segment_key,
+    vector_key,
 )
 from core.store.base import Store
 
 DAY = 86400
 
 
-def write_day(store: Store, day: Day, retention_days: int) -> DayRef:
+def write_day(store: Store, day: Day, retention_days: int, keep: DayRef | None = None) -> DayRef:
     """Write a day's segment parts (immutable, content-addressed) and return its reference.
-    They outlive the retention window by a week so a late manifest never names a gone key."""
+    They outlive the retention window by a week so a late manifest never names a gone key.
+    `keep`: an earlier reference of the same papers, whose vectors still apply."""
     blobs = [encode(part) for part in day_parts(day)]
     digest = hashlib.sha256(b"".join(blobs)).hexdigest()[:16]
     keys = []
@@ -35,7 +38,17 @@ def write_day(store: Store, day: Day, retention_days: int) -> DayRef:
         key = segment_key(day.date, digest, i)
         store.set(key, blob, ttl=(retention_days + 7) * DAY)
         keys.append(key)
-    return DayRef(day.date, tuple(keys), len(day.papers), len(day.summaries))
+    ref = DayRef(day.date, tuple(keys), len(day.papers), len(day.summaries))
+    if keep is not None and keep.vectors:
+        ref = replace(ref, vectors=keep.vectors, embedder=keep.embedder)
+    return ref
+
+
+def write_vectors(store: Store, date: str, blob: bytes, retention_days: int) -> str:
+    """Write a day's vector blob (immutable, content-addressed); returns its key."""
+    key = vector_key(date, hashlib.sha256(blob).hexdigest()[:16])
+    store.set(key, blob, ttl=(retention_days + 7) * DAY)
+    return key
 
 
 def publish(store: Store, manifest: Manifest) -> None:

@@ -21,6 +21,7 @@ class Reader:
         self._manifest_raw: bytes | None = None
         self._manifest = Manifest()
         self._days: dict[tuple[str, ...], Day] = {}
+        self._vectors: dict[str, object] = {}  # vector key -> core.vectors.DayVectors
         self.degraded = ""
 
     def manifest(self) -> Manifest:
@@ -57,6 +58,26 @@ class Reader:
                     self._days[tuple(ref.keys)] = day_from_parts(ref.date, parts)
                 self._forget_unlisted(manifest)
         return [self._days[tuple(ref.keys)] for ref in refs if tuple(ref.keys) in self._days]
+
+    def vectors(self, manifest: Manifest, count: int, embedder: str) -> dict[str, object]:
+        """The vectors (core.vectors.DayVectors) of the newest `count` days embedded with
+        `embedder`, by date (at most one mget). Imports numpy: only queries that rank by
+        meaning call this."""
+        from core.vectors import decode_vectors
+
+        refs = [r for r in manifest.days[:count] if r.vectors and r.embedder == embedder]
+        missing = [r.vectors for r in refs if r.vectors not in self._vectors]
+        if missing:
+            found = dict(zip(missing, self.store.mget(missing), strict=True))
+            with self._lock:
+                for ref in refs:
+                    raw = found.get(ref.vectors)
+                    if ref.vectors not in self._vectors and raw is not None:
+                        self._vectors[ref.vectors] = decode_vectors(raw, f"vectors of {ref.date}")
+                listed = {r.vectors for r in manifest.days}
+                for key in [k for k in self._vectors if k not in listed]:
+                    del self._vectors[key]
+        return {r.date: self._vectors[r.vectors] for r in refs if r.vectors in self._vectors}
 
     def _forget_unlisted(self, manifest: Manifest) -> None:
         listed = {tuple(ref.keys) for ref in manifest.days}

@@ -34,6 +34,7 @@ STATUS_TEXT = {
 }
 
 Summarize = Callable[[Manifest], tuple[Manifest, dict]]
+Embed = Callable[[Manifest, Manifest], tuple[Manifest, dict]]  # (new, previous) -> (with vectors, report)
 
 
 def run_refresh(
@@ -44,17 +45,20 @@ def run_refresh(
     clock: Callable[[], datetime] = calendar.now,
     backfill_days: int = 0,
     summarize: Summarize | None = None,
+    embed: Embed | None = None,
 ) -> dict:
     """Refresh once under the store's lock; returns the refresh report (also stored in
     the manifest). Raises RefreshRunning when another refresh holds the lock and
     StoreError when the store fails; arXiv failures are reported, not raised."""
     with refresh_lock(store, LOCK_TTL):
         started = clock()
-        manifest = read_manifest(store)
+        manifest = previous = read_manifest(store)
         report = {"started_at": _iso(started), "fetched": 0, "skipped": 0}
         manifest = _refresh_latest(config, store, client, manifest, report, started)
         if backfill_days:
             manifest = _backfill(config, store, client, manifest, report, started, backfill_days)
+        if embed is not None:
+            manifest, report["embeddings"] = embed(manifest, previous)
         report["finished_at"] = _iso(clock())
         report.setdefault("status", manifest.status)
         report["categories"] = manifest.categories

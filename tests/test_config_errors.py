@@ -14,13 +14,14 @@ import json
 import pytest
 
 from core import cli
-from core.config import Config, Env, SummaryConfig, load_config
+from core.config import Config, EmbeddingConfig, Env, SummaryConfig, load_config
 from core.errors import ConfigError
 from core.store.factory import open_store
 
 MINIMAL = {"categories": ["cs.AI"], "keywords": ["LLM"]}
 TOP_KEYS = [f.name for f in dataclasses.fields(Config) if f.name != "base_dir"]
 SUMMARY_KEYS = [f.name for f in dataclasses.fields(SummaryConfig)]
+EMBEDDING_KEYS = [f.name for f in dataclasses.fields(EmbeddingConfig)]
 WRONG = {"an object": {"nested": True}, "a list of objects": [{"x": 1}], "a negative number": -7}
 
 
@@ -28,13 +29,17 @@ def wrong_documents():
     """(key, document, how) for every key and every wrong kind of value that key cannot take."""
     for key in TOP_KEYS:
         for how, value in WRONG.items():
-            if key == "ai_summary" and how == "an object":
+            if key in ("ai_summary", "embeddings") and how == "an object":
                 continue  # an object is its kind: its unknown key is named instead (below)
             yield key, {**MINIMAL, key: value}, how
     for key in SUMMARY_KEYS:
         for how, value in WRONG.items():
             yield f"ai_summary.{key}", {**MINIMAL, "ai_summary": {key: value}}, how
     yield "ai_summary.nested", {**MINIMAL, "ai_summary": {"nested": True}}, "an unknown key"
+    for key in EMBEDDING_KEYS:
+        for how, value in WRONG.items():
+            yield f"embeddings.{key}", {**MINIMAL, "embeddings": {key: value}}, how
+    yield "embeddings.nested", {**MINIMAL, "embeddings": {"nested": True}}, "an unknown key"
 
 
 CASES = list(wrong_documents())

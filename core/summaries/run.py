@@ -356,7 +356,8 @@ class Summarizer:
         for day in days:
             if day.date in fresh:
                 updated = Day(day.date, day.papers, {**day.summaries, **fresh[day.date]})
-                refs[day.date] = write_day(self.store, updated, self.config.retention_days)
+                # Same papers, so the day's vectors stay valid.
+                refs[day.date] = write_day(self.store, updated, self.config.retention_days, keep=refs[day.date])
         now = self._now()
         return replace(
             manifest,

@@ -1,0 +1,62 @@
+"""Ranking by meaning: similarity of papers to an interest text and to liked papers (numpy).
+
+    target = Target.build(interest=vec_or_None, liked=rows, unliked=rows)
+    sims, nearest = target.score(paper_rows)     # one similarity per paper, in [-1, 1]
+
+The similarity of a paper x is its cosine to the *target*: the unit mean of the
+interest vector and the liked papers' vectors (each liked paper weighs as much as the
+interest), minus `UNLIKE_WEIGHT` times its largest cosine to a disliked paper, when
+that is positive. `nearest` names, per paper, the liked paper it is closest to (for
+the explanation "closest to the liked paper …").
+
+Hybrid ranking adds the keyword score, squashed to [0, 1): hybrid = similarity +
+HYBRID_WEIGHT · k / (k + KEYWORD_HALF), where k is the paper's keyword score; a
+paper with no keyword match is ranked by meaning alone. The weights were chosen with
+`make eval` (benchmarks/eval.py), whose table is in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.vectors import normalise
+
+UNLIKE_WEIGHT = 0.5
+HYBRID_WEIGHT = 0.15
+KEYWORD_HALF = 2.0
+
+
+@dataclass(frozen=True)
+class Target:
+    centroid: np.ndarray  # (dim,), unit length
+    liked: np.ndarray  # (k, dim)
+    unliked: np.ndarray  # (u, dim)
+
+    @classmethod
+    def build(cls, interest: np.ndarray | None, liked: np.ndarray, unliked: np.ndarray) -> Target:
+        parts = [normalise(interest)[0]] if interest is not None else []
+        parts += list(normalise(liked)) if len(liked) else []
+        if not parts:
+            raise ValueError("a target needs an interest or at least one liked paper")
+        centroid = normalise(np.mean(parts, axis=0))[0]
+        return cls(centroid, normalise(liked) if len(liked) else liked, normalise(unliked) if len(unliked) else unliked)
+
+    def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(similarity per row, index of the nearest liked paper per row or -1)."""
+        if len(rows) == 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        sims = rows @ self.centroid
+        if len(self.unliked):
+            sims = sims - UNLIKE_WEIGHT * np.clip((rows @ self.unliked.T).max(axis=1), 0, None)
+        if len(self.liked):
+            nearest = (rows @ self.liked.T).argmax(axis=1)
+        else:
+            nearest = np.full(len(rows), -1)
+        return np.clip(sims, -1.0, 1.0).astype(np.float32), nearest
+
+
+def hybrid(similarity: np.ndarray, keyword_scores: np.ndarray) -> np.ndarray:
+    k = np.asarray(keyword_scores, dtype=np.float32)
+    return similarity + HYBRID_WEIGHT * k / (k + KEYWORD_HALF)

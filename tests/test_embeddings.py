@@ -1,0 +1,222 @@
+"""Paper vectors: the embedded model loads from its wheel with no network, vectors are
+stored compactly and faithfully, a refresh embeds every stored paper version once, and
+the remote embedder speaks the real OpenAI SDK to a loopback /embeddings endpoint."""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import replace
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler
+
+import numpy as np
+import pytest
+
+from core.arxiv_client import ArxivClient
+from core.config import EmbeddingConfig, Env, parse_config
+from core.embed import OpenAIEmbeddings, WordLlama, open_embedder, paper_text
+from core.embedding_run import embed_days
+from core.errors import ConfigError, EmbeddingError, StoreError
+from core.layout import read_manifest
+from core.publish import publish
+from core.reader import Reader
+from core.refresh import run_refresh
+from core.vectors import DayVectors, decode_vectors, encode_vectors, paper_key
+from tests.conftest import shared_fixture
+from tests.support.loopback import LoopbackServer
+from tests.support.seed import seed_config, seed_store
+
+TEXTS = [
+    "Sparse attention kernels for fast LLM inference on GPUs",
+    "Reinforcement learning from human feedback for language models",
+    "Graph colouring heuristics for register allocation",
+    "A lattice-based signature scheme secure against quantum attacks",
+]
+
+
+class Counting:
+    """The real embedded model, counting the texts it is asked for."""
+
+    remote = False
+
+    def __init__(self):
+        self.inner = WordLlama(EmbeddingConfig())
+        self.name = self.inner.name
+        self.texts = 0
+
+    def embed(self, texts):
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+def test_the_embedded_model_loads_from_its_package_with_no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("an embedding code path tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    WordLlama._model = None  # load afresh under the guard
+    rows = WordLlama(EmbeddingConfig()).embed(TEXTS)
+    assert rows.shape == (4, 256) and rows.dtype == np.float32
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    sims = rows @ rows.T
+    assert sims[0, 1] > sims[0, 3]  # two LLM papers are closer than LLMs and lattice signatures
+
+
+def test_stored_vectors_cost_258_bytes_a_paper_and_keep_cosines_within_001():
+    rows = WordLlama(EmbeddingConfig()).embed([t + f" variant {i}" for i in range(40) for t in TEXTS])
+    dv = DayVectors.build("wordllama:l2_supercat_256", [f"k{i}" for i in range(len(rows))], rows)
+    assert dv.nbytes() == len(rows) * (256 + 2)
+    back = decode_vectors(encode_vectors(dv))
+    assert back.keys == dv.keys and back.embedder == dv.embedder
+    assert np.abs((back.matrix() @ back.matrix().T) - (rows @ rows.T)).max() < 0.01
+
+
+@pytest.mark.parametrize("raw", [b"", b"ARV1", b"ARV1not zlib", b"not a vector blob at all"])
+def test_an_unreadable_vector_blob_is_a_store_error_naming_it(raw):
+    with pytest.raises(StoreError, match="vectors of 2026-09-21 are unreadable"):
+        decode_vectors(raw, "vectors of 2026-09-21")
+
+
+def test_a_refresh_step_embeds_every_paper_version_once(store):
+    config = seed_config()
+    manifest = seed_store(store, config, days=3, per_day=20)
+    embedder = Counting()
+    manifest, report = embed_days(store, manifest, embedder, config.retention_days)
+    total = sum(len({paper_key(s.paper) for s in d.papers}) for d in Reader(store).days(manifest, 3))
+    assert report["days"] == 3 and report["embedded"] == embedder.texts == total
+    assert all(ref.vectors and ref.embedder == embedder.name for ref in manifest.days)
+    publish(store, manifest)
+    again, report = embed_days(store, manifest, embedder, config.retention_days, previous=manifest)
+    assert report["embedded"] == 0 and embedder.texts == total and again.days == manifest.days
+    vectors = Reader(store).vectors(again, 3, embedder.name)
+    assert set(vectors) == {d.date for d in again.days}
+
+
+def test_a_rewritten_day_reuses_the_vectors_it_had(store):
+    config = seed_config()
+    manifest = seed_store(store, config, days=1, per_day=10)
+    embedder = Counting()
+    embedded, _ = embed_days(store, manifest, embedder, config.retention_days)
+    # The day rewritten without vectors (as a refresh that merged papers leaves it): only new rows are embedded.
+    bare = replace(embedded, days=tuple(replace(r, vectors="", embedder="") for r in embedded.days))
+    before = embedder.texts
+    _, report = embed_days(store, bare, embedder, config.retention_days, previous=embedded)
+    assert report["embedded"] == 0 and report["reused"] == before and embedder.texts == before
+
+
+def test_a_time_budget_leaves_days_pending_and_says_so(store):
+    config = seed_config()
+    manifest = seed_store(store, config, days=3, per_day=5)
+    ticks = iter([0, 10, 100, 100, 100, 100])  # started, then one reading per day, then the end
+    out, report = embed_days(
+        store, manifest, Counting(), config.retention_days, time_budget_s=50, clock=lambda: next(ticks)
+    )
+    assert report["days"] == 1 and report["pending"] == 2
+    assert sum(bool(r.vectors) for r in out.days) == 1
+
+
+def test_the_refresh_embeds_what_it_publishes(arxiv, store):
+    arxiv.route("/rss/", shared_fixture("rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"))
+    config = parse_config({"categories": ["cs.LG", "cs.AI", "cs.CL", "stat.ML"], "keywords": ["learning"]})
+    embedder = Counting()
+
+    def embed(manifest, previous):
+        return embed_days(store, manifest, embedder, config.retention_days, previous=previous)
+
+    at = datetime(2026, 9, 24, 12, tzinfo=UTC)
+    with ArxivClient(arxiv.env(), "", max_attempts=1, sleep=lambda s: None, timeout=2) as client:
+        report = run_refresh(config, store, client, clock=lambda: at, embed=embed)
+        assert report["embeddings"]["embedded"] == 4
+        again = run_refresh(config, store, client, clock=lambda: at, embed=embed)
+    assert again["embeddings"]["embedded"] == 0 and embedder.texts == 4
+    [ref] = read_manifest(store).days
+    assert ref.embedder == "wordllama:l2_supercat_256" and ref.vectors.startswith("arxiv-rss:vec:2026-09-24:")
+
+
+# The remote embedder ---------------------------------------------------------------------------
+
+
+class _Embeddings(BaseHTTPRequestHandler):
+    calls: list = []
+    status = 200
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls.append((self.path, self.headers.get("Authorization"), body))
+        if type(self).status != 200:
+            self.send_response(type(self).status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"error": {"message": "no"}}')
+            return
+        data = [
+            {"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0.0]}
+            for i, t in enumerate(body["input"])
+        ]
+        reply = {
+            "object": "list",
+            "data": data[::-1],
+            "model": body["model"],
+            "usage": {"prompt_tokens": 1, "total_tokens": 1},
+        }
+        out = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_remote_embedder_speaks_the_openai_sdk_to_a_loopback_endpoint():
+    _Embeddings.calls, _Embeddings.status = [], 200
+    with LoopbackServer(_Embeddings, "embeddings") as server:
+        cfg = EmbeddingConfig(provider="openai", model="text-embedding-3-small", batch_size=2)
+        embedder = OpenAIEmbeddings(cfg, server.origin + "/v1", "sk-test-key")
+        rows = embedder.embed(["a", "bbb", "cc"])
+        _Embeddings.status = 500
+        with pytest.raises(EmbeddingError, match="HTTP 500") as failed:
+            embedder.embed(["a"])
+        embedder.close()
+    assert rows.shape == (3, 3) and np.allclose(np.linalg.norm(rows, axis=1), 1)
+    assert rows[0] @ rows[1] < 1  # the replies' out-of-order indices were put back in order
+    assert [len(c[2]["input"]) for c in _Embeddings.calls[:2]] == [2, 1]
+    assert _Embeddings.calls[0][0].endswith("/embeddings") and _Embeddings.calls[0][1] == "Bearer sk-test-key"
+    assert "sk-test-key" not in str(failed.value) and "sk-test-key" not in repr(embedder)
+
+
+def test_a_remote_embedder_without_its_key_is_a_config_error_naming_the_variable():
+    config = parse_config({**_raw(), "embeddings": {"provider": "openai", "api_key_env": "EMBED_KEY"}})
+    with pytest.raises(ConfigError, match="EMBED_KEY"):
+        open_embedder(config, Env.from_environ({}))
+    assert isinstance(open_embedder(parse_config(_raw()), Env.from_environ({})), WordLlama)
+
+
+@pytest.mark.parametrize(
+    ("embeddings", "key"),
+    [
+        ({"provider": "hub"}, "embeddings.provider"),
+        ({"model": "bigger"}, "embeddings.model"),
+        ({"provider": "openai", "base_url": "ftp://x"}, "embeddings.base_url"),
+        ({"colour": 1}, "embeddings.colour"),
+        ({"daily_interest_budget": -1}, "embeddings.daily_interest_budget"),
+    ],
+)
+def test_bad_embedding_settings_name_their_key(embeddings, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        parse_config({**_raw(), "embeddings": embeddings})
+
+
+def test_paper_text_is_title_then_abstract_and_bounded():
+    from tests.support.papers import paper
+
+    p = paper(title="T", abstract="x" * 10_000)
+    assert paper_text(p).startswith("T. x") and len(paper_text(p)) == 4000
+
+
+def _raw() -> dict:
+    return {"categories": ["cs.LG"], "keywords": ["LLM"]}
