@@ -1,18 +1,30 @@
-"""The daily Markdown digest, in the format the existing bot's users know (pure).
+"""The daily Markdown digest, in the format the existing bot's users know.
 
-`render_digest` builds the document; `splice` puts it between the digest markers of
-an existing README so a repository's own text around it survives.
+`render_digest` builds the digest from a Jinja2 template (core/templates/digest.md, or
+the deployment's `digest_template`); `splice` puts it between the digest markers of an
+existing README so a repository's own text around it survives. Apart from reading the
+template, pure.
+
+The papers are the default feed's (`core.selection.select_papers` with the default
+query: the same categories, types, keywords and minimum score as `/feed`). Upstream
+text reaches the template as literal Markdown; AI summaries as the Markdown of what the
+feeds' sanitiser keeps (`core.safe_markdown`): no images, no script or relative links.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from core.config import Config
+from core.errors import ConfigError
 from core.layout import Day, Manifest
 from core.models import Scored
-from core.scoring import profile_matches
+from core.query import parse_query
+from core.safe_markdown import safe_markdown
+from core.selection import select_papers
+from core.templating import DIGEST_TEMPLATE, render_markdown
 
 START = "<!-- arxiv-digest:start -->"
 END = "<!-- arxiv-digest:end -->"
@@ -27,23 +39,44 @@ class DigestInput:
 
 
 def latest_papers(config: Config, day: Day) -> tuple[list[Scored], int]:
-    """The day's papers to show (top `max_papers`) and how many matched in all."""
-    matched = profile_matches(config, day.papers)
-    return matched[: config.max_papers], len(matched)
+    """The day's papers to show (the default feed's best `max_papers`) and how many the
+    default feed selects in all."""
+    query = replace(parse_query({}, config), limit=max(1, len(day.papers)))
+    selected = select_papers([day], query, config)
+    return selected[: config.max_papers], len(selected)
 
 
 def render_digest(data: DigestInput) -> str:
-    """The digest body: statistics, the latest announcement's papers, configuration."""
+    """The digest body (statistics, the latest announcement's papers, configuration) from
+    the deployment's `digest_template`, or the shipped one. Raises ConfigError naming
+    `digest_template` when that file cannot be read or rendered."""
+    source, origin = template_source(data.config)
+    return render_markdown(source, origin, **digest_values(data)).rstrip() + "\n"
+
+
+def template_source(config: Config) -> tuple[str, str]:
+    """(text, name for errors) of the digest template this deployment uses."""
+    path = Path(config.digest_template) if config.digest_template else DIGEST_TEMPLATE
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("digest_template", f"{path} cannot be read ({exc.__class__.__name__})") from None
+
+
+def digest_values(data: DigestInput) -> dict:
+    """What a digest template is given, every text already literal (or sanitised) Markdown."""
     day = next((d for d in data.days if d.papers), None)
     shown, total = latest_papers(data.config, day) if day else ([], 0)
-    lines = [*_statistics(data, day, total, len(shown)), "## 📚 Recent Papers", ""]
-    if not shown:
-        lines += ["No paper matched the configured keywords in the latest announcement.", ""]
-    for n, s in enumerate(shown, 1):
-        summary = day.summaries.get(s.paper.id) if day else None
-        lines += _paper(n, s, summary)
-    lines += _configuration(data.config)
-    return "\n".join(lines).rstrip() + "\n"
+    m = data.manifest
+    return {
+        "updated": m.published_at.replace("T", " ").replace("Z", " UTC") if m.published_at else "never",
+        "announcement": day.date if day else "",
+        "status": _status_line(m, day),
+        "total": total,
+        "categories": [_md_text(c) for c in data.config.categories],
+        "papers": [_paper(n, s, day.summaries.get(s.paper.id)) for n, s in enumerate(shown, 1)],
+        "config": _configuration(data.config),
+    }
 
 
 def render_document(data: DigestInput) -> str:
@@ -76,21 +109,6 @@ def splice(existing: str | None, data: DigestInput) -> str:
     return render_document(data)
 
 
-def _statistics(data: DigestInput, day: Day | None, total: int, shown: int) -> list[str]:
-    m = data.manifest
-    updated = m.published_at.replace("T", " ").replace("Z", " UTC") if m.published_at else "never"
-    lines = ["## 📊 Statistics", "", f"- **Last Updated**: {updated}"]
-    if day:
-        lines.append(f"- **Announcement**: {day.date}")
-    lines += [
-        f"- **Status**: {_status_line(m, day)}",
-        f"- **Total Papers Found**: {total}" + (f" (top {shown} shown)" if shown < total else ""),
-        f"- **Categories Monitored**: {', '.join(data.config.categories)}",
-        "",
-    ]
-    return lines
-
-
 def _status_line(m: Manifest, day: Day | None) -> str:
     latest = day.date if day else ""
     text = {
@@ -106,50 +124,36 @@ def _status_line(m: Manifest, day: Day | None) -> str:
     return text
 
 
-def _paper(n: int, s: Scored, summary: dict | None) -> list[str]:
+def _paper(rank: int, s: Scored, summary: object) -> dict:
     p = s.paper
     abstract = " ".join(p.abstract.split())
     excerpt = abstract if len(abstract) <= EXCERPT else abstract[:EXCERPT].rstrip() + "..."
-    lines = [
-        f"### {n}. [{_md_text(p.title)}]({p.abs_url})",
-        "",
-        f"**Authors**: {_md_text(', '.join(p.authors))}  ",
-        f"**Category**: {p.primary_category}  ",
-        f"**Published**: {p.announced}  ",
-        f"**Score**: {s.score:g}  ",
-        f"**Type**: {p.announce_type}  ",
-        f"**ArXiv ID**: {p.versioned_id}  ",
-    ]
-    if s.matches:
-        lines.append(f"**Matched**: {', '.join(_md_text(k) for k in s.matched_keywords)}  ")
-    lines += ["", "#### Abstract", _md_text(excerpt), ""]
-    if summary and summary.get("text"):
-        model = _md_text(summary.get("model", ""))
-        lines += [
-            "<details>",
-            f"<summary><strong>🤖 AI Summary (by {model})</strong> - Click to expand</summary>",
-            "",
-            _untrusted_markdown(summary["text"]),
-            "",
-            "</details>",
-            "",
-        ]
-    lines += ["---", ""]
-    return lines
+    usable = isinstance(summary, dict) and isinstance(summary.get("text"), str) and summary["text"].strip()
+    return {
+        "rank": rank,
+        "title": _md_text(p.title),
+        "url": _md_url(p.abs_url),
+        "authors": _md_text(", ".join(p.authors)),
+        "category": _md_text(p.primary_category),
+        "published": _md_text(p.announced),
+        "score": f"{s.score:.1f}",
+        "type": _md_text(p.announce_type),
+        "arxiv_id": _md_text(p.versioned_id),
+        "matched": [_md_text(k) for k in s.matched_keywords] if s.matches else [],
+        "abstract": _md_text(excerpt),
+        "summary": {"model": _md_text(str(summary.get("model", ""))), "text": safe_markdown(summary["text"])}
+        if usable
+        else None,
+    }
 
 
-def _configuration(config: Config) -> list[str]:
-    words = ", ".join(_md_text(k.text) for k in config.keywords) or "(none: every paper)"
-    lines = [
-        "## 🔧 Configuration",
-        "",
-        "Papers are scored by these keywords (word boundaries, plurals included):",
-        f"- {words}",
-    ]
-    if config.exclude_keywords:
-        lines.append(f"- Excluded when the title says: {', '.join(_md_text(k) for k in config.exclude_keywords)}")
-    lines += [f"- Minimum score: {config.min_score:g}; announce types: {', '.join(config.include_types)}", ""]
-    return lines
+def _configuration(config: Config) -> dict:
+    return {
+        "keywords": [_md_text(k.text) for k in config.keywords],
+        "exclude_keywords": [_md_text(k) for k in config.exclude_keywords],
+        "min_score": f"{config.min_score:g}",
+        "include_types": [_md_text(t) for t in config.include_types],
+    }
 
 
 def _how_to() -> list[str]:
@@ -180,17 +184,7 @@ def _md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-_FENCE = re.compile(r"^(```|~~~)")
-
-
-def _untrusted_markdown(text: str) -> str:
-    """LLM Markdown kept as Markdown, but with its raw HTML neutralised outside code
-    fences so it cannot close the collapsible block or inject markup."""
-    out, fenced = [], False
-    for line in text.strip().splitlines():
-        if _FENCE.match(line.strip()):
-            fenced = not fenced
-        out.append(line if fenced else line.replace("<", "&lt;"))
-    if fenced:
-        out.append("```")
-    return "\n".join(out)
+def _md_url(url: str) -> str:
+    """A link target that cannot end the link early: spaces, brackets and parentheses
+    percent-encoded (arXiv's own URLs have none)."""
+    return re.sub(r"[\s()<>\[\]\\]", lambda m: f"%{ord(m.group()):02X}", url)

@@ -1,9 +1,23 @@
-"""The Markdown digest keeps the existing bot's format and treats upstream text as text."""
+"""The Markdown digest keeps the existing bot's format, lists the default feed's papers,
+treats upstream text as text and model Markdown by the feeds' rules, and comes from a
+template the deployment can replace."""
 
-from core.config import parse_config
-from core.digest import DigestInput, render_digest, render_document, splice
+import json
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from core.config import load_config, parse_config
+from core.digest import DigestInput, render_digest, render_document, splice, template_source
+from core.errors import ConfigError
 from core.layout import Day, Manifest
 from core.models import Match, Scored
+from core.query import parse_query
+from core.render import render_feed
+from core.safe_html import markdown_to_html
+from core.templating import DIGEST_TEMPLATE
+from tests.support.html_doc import Doc
 from tests.support.papers import paper
 
 CONFIG = parse_config({"categories": ["cs.LG"], "keywords": ["LLM"], "max_papers": 2, "min_score": 1})
@@ -70,3 +84,150 @@ def test_splice_keeps_the_text_around_the_markers_and_builds_a_document_without_
     assert spliced.startswith("intro\n<!-- arxiv-digest:start -->\n## 📊 Statistics")
     assert spliced.endswith("<!-- arxiv-digest:end -->\noutro\n")
     assert splice("no markers here", data([])) == render_document(data([]))
+
+
+# One selection with /feed ------------------------------------------------------------------------
+
+
+def test_the_digest_lists_the_default_feeds_papers_and_leaves_out_other_categories():
+    """A paper listed only in a category the deployment does not follow (arXiv's feed for
+    cs.LG can carry one) matches the keywords but is not in /feed, so not in the digest."""
+    config = parse_config({"categories": ["cs.LG"], "keywords": ["LLM"], "max_papers": 5, "min_score": 1})
+    outside = scored(1, 3.0, categories=("math.OC",), title="LLM for control")
+    inside = [scored(2, 2.0), scored(3, 1.5, announce_type="cross"), scored(4, 2.5, announce_type="replace")]
+    day = Day("2026-09-24", (outside, *inside), {})
+    digest = render_digest(DigestInput(config, MANIFEST, [day]))
+    listed = re.findall(r"^### \d+\. \[.*\]\((\S+)\)$", digest, re.M)
+    query = parse_query({"format": "json", "limit": "5"}, config)
+    feed = json.loads(render_feed(MANIFEST, [day], query, config, "https://x.example"))
+    assert (
+        listed
+        == [item["id"] for item in feed["items"]]
+        == [
+            "https://arxiv.org/abs/2609.00002",
+            "https://arxiv.org/abs/2609.00003",
+        ]
+    )
+    assert "**Total Papers Found**: 2\n" in digest and "math.OC" not in digest
+
+
+@pytest.mark.parametrize("score, shown", [(4.0, "4.0"), (4, "4.0"), (2.5, "2.5"), (1.75, "1.8"), (10.0, "10.0")])
+def test_scores_print_with_one_decimal_as_the_old_bot_did(score, shown):
+    assert f"**Score**: {shown}  \n" in render_digest(data([scored(1, score)]))
+
+
+# Model-written Markdown follows the feeds' rules ----------------------------------------------------
+
+HOSTILE_SUMMARIES = {
+    "tracking image": "Result ![img](https://evil.example/track.png) shown",
+    "reference image": "![logo][l]\n\n[l]: https://evil.example/logo.png",
+    "script link": "[x](javascript:alert(1)) and [y](JAVASCRIPT:alert(1))",
+    "data link": "[d](data:text/html,<b>x</b>)",
+    "relative link": "[rel](/api/cron) and [dot](../README.md) and [q](?x=1)",
+    "protocol-relative link": "[p](//evil.example/x)",
+    "raw html": '<img src="https://evil.example/t.png"><a href="javascript:x">a</a><script>alert(1)</script>',
+    "html in a list": "- <img src=x onerror=alert(1)>\n- <details open>",
+    "autolink": "<javascript:alert(1)> <https://evil.example/ok>",
+    "closing the block": "</details>\n\n</summary><img src=x>",
+}
+
+
+def github_html(markdown: str) -> str:
+    """The digest as a Markdown renderer that passes raw HTML through would show it (GitHub
+    renders HTML in a README, images included)."""
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(markdown)
+
+
+@pytest.mark.parametrize("text", HOSTILE_SUMMARIES.values(), ids=HOSTILE_SUMMARIES.keys())
+def test_a_summarys_images_and_unsafe_links_are_dropped_as_the_feeds_drop_them(text):
+    digest = render_digest(data([scored(1, 2.0)], {"2609.00001": {"text": text, "model": "m"}}))
+    page = Doc(github_html(digest))
+    assert [t for t, _ in page.elements if t in ("img", "script", "iframe", "svg")] == []
+    hrefs = [a["href"] for t, a in page.elements if t == "a" and "href" in a]
+    assert all(h.startswith(("https://", "http://", "mailto:")) for h in hrefs), hrefs
+    feed_links = [a["href"] for a in Doc(markdown_to_html(text)).find("a") if "href" in a]
+    assert sorted(h for h in hrefs if not h.startswith("https://arxiv.org/")) == sorted(feed_links)
+    assert [t for t, _ in page.elements].count("details") == 1
+
+
+def test_a_summarys_allowed_markdown_survives_as_markdown():
+    text = (
+        "## 1. Contributions\n\n- **fast** decoding, *less* memory\n- [code](https://example.org/code)\n\n"
+        "1. first\n2. second\n\n> quoted `x<y`\n\n```\n<kept in code>\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    digest = render_digest(data([scored(1, 2.0)], {"2609.00001": {"text": text, "model": "m"}}))
+    for kept in (
+        "## 1. Contributions",
+        "- **fast** decoding, *less* memory",
+        "- [code](https://example.org/code)",
+        "1. first\n2. second",
+        "> quoted `x<y`",
+        "```\n<kept in code>\n```",
+        "| a | b |\n| --- | --- |\n| 1 | 2 |",
+    ):
+        assert kept in digest
+
+
+def test_summary_text_that_looks_like_markdown_stays_literal():
+    text = "1986\\. A year\n\n\\# not a heading, \\*not emphasis\\*, \\[not](a link), 5 &lt; 6 &amp;copy;"
+    digest = render_digest(data([scored(1, 2.0)], {"2609.00001": {"text": text, "model": "m"}}))
+    shown = Doc(github_html(digest))
+    assert "1986. A year" in shown.text and "# not a heading, *not emphasis*, [not](a link), 5 < 6 &copy;" in shown.text
+
+
+# The template --------------------------------------------------------------------------------------
+
+
+def test_the_shipped_template_is_used_when_none_is_configured():
+    assert CONFIG.digest_template == ""
+    source, origin = template_source(CONFIG)
+    assert origin == str(DIGEST_TEMPLATE) and source == DIGEST_TEMPLATE.read_text(encoding="utf-8")
+
+
+def test_a_configured_template_replaces_the_digest(tmp_path):
+    (tmp_path / "digest.md").write_text(
+        "# {{ papers|length }} for {{ categories|join('+') }}\n{% for p in papers %}* {{ p.title }} ({{ p.score }})\n"
+        "{% endfor %}",
+        encoding="utf-8",
+    )
+    config = load(tmp_path, digest_template="digest.md")
+    assert config.digest_template == str(tmp_path / "digest.md")
+    day = Day("2026-09-24", (scored(1, 2.0, title="A *bold* claim"),), {})
+    assert render_digest(DigestInput(config, MANIFEST, [day])) == "# 1 for cs.LG\n* A \\*bold\\* claim (2.0)\n"
+
+
+@pytest.mark.parametrize(
+    "setup, problem",
+    [
+        (lambda d: None, r"missing\.md cannot be read \(FileNotFoundError\)"),
+        (lambda d: (d / "missing.md").mkdir(), r"missing\.md cannot be read \(IsADirectoryError\)"),
+        (lambda d: (d / "missing.md").write_bytes(b"\xff\xfe"), r"cannot be read \(UnicodeDecodeError\)"),
+        (lambda d: (d / "missing.md").write_text(" \n"), r"missing\.md is empty"),
+    ],
+)
+def test_an_unreadable_template_is_a_config_error_naming_the_key(tmp_path, setup, problem):
+    setup(tmp_path)
+    with pytest.raises(ConfigError, match=rf"^config: digest_template: .*{problem}"):
+        load(tmp_path, digest_template="missing.md")
+
+
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        ("ok\n{% for p in papers %}\nno end\n", r"digest\.md, line 3: Unexpected end of template"),
+        ("{{ paper.title }}", r"'paper' is undefined"),
+        ("{{ config.__class__.__mro__ }}", r"digest\.md: "),
+        ("{{ ''.__class__.__subclasses__() }}", r"digest\.md: "),
+    ],
+)
+def test_a_template_that_does_not_render_is_a_config_error_naming_the_key_and_line(tmp_path, source, problem):
+    (tmp_path / "digest.md").write_text(source, encoding="utf-8")
+    config = load(tmp_path, digest_template="digest.md")
+    with pytest.raises(ConfigError, match=rf"^config: digest_template: .*{problem}"):
+        render_digest(DigestInput(config, MANIFEST, [Day("2026-09-24", (scored(1, 2.0),), {})]))
+
+
+def load(folder, **overrides):
+    path = folder / "config.json"
+    path.write_text(json.dumps({"categories": ["cs.LG"], "keywords": ["LLM"], **overrides}))
+    return load_config(path)

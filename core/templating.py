@@ -1,0 +1,82 @@
+"""The Jinja2 templates in core/templates/: the web page (HTML, autoescaped) and the
+Markdown digest (not escaped: its values arrive already made literal Markdown).
+
+    render_html("page.html", **values) -> str
+    render_markdown(source, **values) -> str      source: the text of a digest template
+
+Each environment is built once per process, on first use, so a process that only
+serves feeds never imports jinja2. Undefined names are errors, not empty strings.
+In HTML, every value printed is made XML-safe (`core.safe_html.xml_safe`) and then
+escaped; only `Markup` (sanitised summary HTML, marked `|safe` in the template) passes.
+
+A digest template is the deployment's own file, rendered in Jinja2's sandbox: it can
+print and loop over the values it is given, not reach Python objects behind them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from core.errors import ConfigError
+from core.safe_html import xml_safe
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+DIGEST_TEMPLATE = TEMPLATE_DIR / "digest.md"
+
+
+def render_html(name: str, **values: object) -> str:
+    """The HTML template `name` rendered with `values`, escaping on."""
+    return _html().get_template(name).render(**values)
+
+
+def render_markdown(source: str, origin: str, **values: object) -> str:
+    """A Markdown template's text rendered with `values`; `origin` names it in errors.
+    Raises ConfigError("digest_template", ...) naming the line of a template error."""
+    import jinja2
+
+    try:
+        return _markdown().from_string(source).render(**values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError("digest_template", f"{origin}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # an undefined value, a sandbox refusal
+        raise ConfigError("digest_template", f"{origin}: {exc.message}") from None
+
+
+def _printable(value: object) -> object:
+    """Every printed value minus what XML cannot carry; sanitised Markup as it is."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return xml_safe(value)
+
+
+@lru_cache(maxsize=1)
+def _html():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_printable,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
