@@ -130,6 +130,19 @@ def open_embedder(config: Config, env: Env) -> Embedder:
     return OpenAIEmbeddings(cfg, env.embeddings_base_url or cfg.base_url, key)
 
 
+_SHARED: dict[str, Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_embedder(config: Config, env: Env) -> Embedder:
+    """The process's embedder for this config (one client, one loaded model)."""
+    name = embedder_name(config)
+    with _SHARED_LOCK:
+        if name not in _SHARED:
+            _SHARED[name] = open_embedder(config, env)
+        return _SHARED[name]
+
+
 def embedder_name(config: Config) -> str:
     """The name vectors of this deployment carry, without loading anything."""
     cfg = config.embeddings

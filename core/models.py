@@ -82,6 +82,10 @@ class Scored:
     score: float
     matches: tuple[Match, ...] = ()
     excluded_by: str = ""
+    # Set only when a feed ranks by meaning (core.meaning): cosine to the target, and the
+    # title of the liked paper this one is closest to.
+    similarity: float | None = None
+    nearest: str = ""
 
     @property
     def matched_keywords(self) -> tuple[str, ...]:

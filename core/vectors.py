@@ -18,6 +18,7 @@ import json
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -71,10 +72,20 @@ class DayVectors:
         return int(self.q.shape[1]) if self.q.ndim == 2 else 0
 
     def matrix(self) -> np.ndarray:
-        """float32 rows, unit length up to quantisation."""
-        return self.q.astype(np.float32) * self.scale.astype(np.float32)[:, None]
+        """float32 rows, unit length up to quantisation (computed once per instance)."""
+        return self._matrix
 
     def index(self) -> dict[str, int]:
+        return self._index
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
+        m = self.q.astype(np.float32) * self.scale.astype(np.float32)[:, None]
+        m.setflags(write=False)
+        return m
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
 
     def take(self, keys: list[str]) -> tuple[list[str], np.ndarray]:

@@ -220,3 +220,23 @@ def test_paper_text_is_title_then_abstract_and_bounded():
 
 def _raw() -> dict:
     return {"categories": ["cs.LG"], "keywords": ["LLM"]}
+
+
+def test_a_remote_interest_is_embedded_once_per_text_under_a_daily_budget(store):
+    from core.interest import _memo, interest_vector
+
+    _memo.clear()
+    _Embeddings.calls, _Embeddings.status = [], 200
+    with LoopbackServer(_Embeddings, "embeddings") as server:
+        cfg = EmbeddingConfig(provider="openai", model="text-embedding-3-small")
+        embedder = OpenAIEmbeddings(cfg, server.origin + "/v1", "sk-test-key")
+        first, note = interest_vector(store, embedder, "graph colouring", 2, "2026-09-24")
+        _memo.clear()  # another process: the store's cache answers
+        again, _ = interest_vector(store, embedder, "graph colouring", 2, "2026-09-24")
+        interest_vector(store, embedder, "sparse attention", 2, "2026-09-24")
+        over, over_note = interest_vector(store, embedder, "a third text", 2, "2026-09-24")
+        tomorrow, _ = interest_vector(store, embedder, "a third text", 2, "2026-09-25")
+        embedder.close()
+    assert note == "" and np.allclose(first, again, atol=1e-3)
+    assert over is None and "budget" in over_note and tomorrow is not None
+    assert [c[2]["input"] for c in _Embeddings.calls] == [["graph colouring"], ["sparse attention"], ["a third text"]]
