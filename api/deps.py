@@ -8,6 +8,7 @@ take it as `ServiceDep`; tests replace it with
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -21,13 +22,14 @@ from core import calendar
 from core.context import Context, load_context
 from core.errors import StoreError
 from core.layout import Manifest, content_hash
-from core.memo import LRU
+from core.memo import LRU, deep_size
 from core.query import PARAMETERS, FeedQuery, parse_query
 from core.reader import Reader
 
 BODY_CACHE_ENTRIES = 256
-BODY_CACHE_BYTES = 64 * 1024 * 1024
+BODY_CACHE_BYTES = 64 * 1024 * 1024  # bodies and their keys (a key holds the canonical query)
 QUERY_CACHE_ENTRIES = 1024
+QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries and their 16-byte keys
 
 
 class Service:
@@ -36,8 +38,8 @@ class Service:
     def __init__(self, ctx: Context, clock: Callable[[], datetime] = calendar.now):
         self.ctx = ctx
         self.clock = clock
-        self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES)
-        self._queries = LRU(QUERY_CACHE_ENTRIES)
+        self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, key_size=deep_size)
+        self.queries = LRU(QUERY_CACHE_ENTRIES, QUERY_CACHE_BYTES, size=deep_size, key_size=deep_size)
         self._tag: tuple[Manifest | None, str] = (None, "")
 
     @property
@@ -54,13 +56,15 @@ class Service:
         return Reader(self.ctx.store)
 
     def query(self, params: Iterable[tuple[str, str]], category: str = "", keyword: str = "") -> FeedQuery:
-        """`parse_query` against this deployment's config, memoised. Raises BadQuery."""
+        """`parse_query` against this deployment's config, memoised. Raises BadQuery.
+        The memo is keyed by a digest of the request's known parameters, never by their
+        text: a query string may run to tens of kilobytes, its parsed query to a few."""
         known = tuple((name, value) for name, value in params if name in PARAMETERS)  # junk never fills the memo
-        key = (known, category, keyword)
-        found = self._queries.get(key)
+        key = hashlib.blake2b(repr((known, category, keyword)).encode("utf-8", "replace"), digest_size=16).digest()
+        found = self.queries.get(key)
         if found is None:
-            found = parse_query(key[0], self.config, category=category, keyword=keyword)
-            self._queries.put(key, found)
+            found = parse_query(known, self.config, category=category, keyword=keyword)
+            self.queries.put(key, found)
         return found
 
     async def run(self, work: Callable, *args, **kwargs):

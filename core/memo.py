@@ -1,7 +1,12 @@
 """Small bounded caches for the read path. No I/O.
 
     LRU(max_entries, max_size)      a thread-safe LRU map, bounded by count and, optionally,
-                                    by the total size of its values (`len` unless told)
+                                    by the total size of its values (`len` unless told) and
+                                    of its keys (`key_size`)
+    deep_size(value)                about how many bytes a value of plain data holds
+
+A cache whose keys or values come from a request is bounded in bytes, keys included
+(a count alone lets a few large distinct requests pin memory).
     ObjectMemo(max_entries)         values derived from live objects that are immutable but
                                     not hashable (a Day holds a dict), keyed by their identity
 
@@ -13,6 +18,7 @@ never find an old value).
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from collections import OrderedDict
@@ -24,37 +30,72 @@ V = TypeVar("V")
 
 class LRU:
     """A small thread-safe LRU map bounded by entry count and, when `max_size` is set, by the
-    total `size(value)` of its values (`len` by default); a value above `max_size` is not kept."""
+    total `size(value)` of its values (`len` by default) plus `key_size(key)` of its keys (0
+    unless given); an entry above `max_size` on its own is not kept. `size` is that total."""
 
-    def __init__(self, max_entries: int, max_size: int = 0, size: Callable[[Any], int] = len):
+    def __init__(
+        self,
+        max_entries: int,
+        max_size: int = 0,
+        size: Callable[[Any], int] = len,
+        key_size: Callable[[Any], int] | None = None,
+    ):
         self.max_entries, self.max_size = max_entries, max_size
         self._size_of = size if max_size else (lambda value: 0)
+        self._key_size = key_size if max_size and key_size else (lambda key: 0)
         self._data: OrderedDict = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
+    @property
+    def size(self) -> int:
+        return self._size
+
     def get(self, key):
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
+            entry = self._data.get(key)
+            if entry is None:
+                return None
+            self._data.move_to_end(key)
+            return entry[0]
 
     def put(self, key, value) -> None:
-        size = self._size_of(value)
+        size = self._size_of(value) + self._key_size(key)
         if self.max_size and size > self.max_size:
             return
         with self._lock:
             old = self._data.pop(key, None)
-            self._size -= self._size_of(old) if old is not None else 0
-            self._data[key] = value
+            self._size -= old[1] if old is not None else 0
+            self._data[key] = (value, size)
             self._size += size
             while len(self._data) > self.max_entries or (self.max_size and self._size > self.max_size):
-                _, dropped = self._data.popitem(last=False)
-                self._size -= self._size_of(dropped)
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._size -= dropped
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def deep_size(value: Any) -> int:
+    """About how many bytes `value` holds: strings, bytes, numbers and the tuples, lists,
+    sets, dicts and dataclasses made of them, each object counted once (`sys.getsizeof`)."""
+    total, stack, seen = 0, [value], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, (str, bytes, int, float, bool)) or item is None:
+            continue
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (tuple, list, set, frozenset)):
+            stack.extend(item)
+        elif hasattr(item, "__dataclass_fields__"):
+            stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
+    return total
 
 
 class ObjectMemo:
