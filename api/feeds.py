@@ -22,7 +22,7 @@ from api.deps import Service
 from api.ops import storage_notice
 from core.calendar import next_rebuild
 from core.layout import Manifest
-from core.query import FeedQuery
+from core.query import FeedQuery, check_names
 from core.render import CONTENT_TYPES, render_feed
 
 S_MAXAGE_MIN = 60
@@ -33,7 +33,9 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A
 
 def feed_response(service: Service, request: Request, category: str = "", keyword: str = "") -> Response:
     """The feed for this request, or 304. Raises BadQuery, StoreError."""
-    query = service.query(request.query_params.multi_items(), category, keyword)
+    params = request.query_params.multi_items()
+    check_names(name for name, _ in params)  # a typo is a 400, not the default feed
+    query = service.query(params, category, keyword)
     reader = service.reader
     manifest = reader.manifest()
     degraded = bool(reader.degraded)

@@ -196,19 +196,14 @@ def cmd_summarize(args) -> int:
 
 
 def cmd_feed(args) -> int:
-    from core.errors import BadQuery
     from core.query import parse_query
     from core.reader import Reader
     from core.render import render_feed
 
     ctx = _context(args)
-    pairs = []
-    for param in args.params:
-        name, sep, value = param.partition("=")
-        if not sep:
-            raise BadQuery(param, "expected key=value, e.g. keywords=LLM")
-        pairs.append((name, value))
+    pairs = [_feed_param(param) for param in args.params]
     category, keyword = _feed_path(args.path)
+    # An unknown key is refused as over HTTP, naming the nearest parameter (BadQuery, exit 1).
     query = parse_query(pairs, ctx.config, category=category, keyword=keyword)
     reader = Reader(ctx.store)
     manifest = reader.manifest()
@@ -216,6 +211,16 @@ def cmd_feed(args) -> int:
     body = render_feed(manifest, days, query, ctx.config, "http://127.0.0.1:8000")
     sys.stdout.write(body.decode("utf-8") + "\n")
     return 0
+
+
+def _feed_param(param: str) -> tuple[str, str]:
+    """`key=value` as (key, value). Raises BadQuery naming the argument."""
+    from core.errors import BadQuery
+
+    name, sep, value = param.partition("=")
+    if not sep:
+        raise BadQuery(param, "expected key=value, e.g. keywords=LLM")
+    return name, value
 
 
 def _feed_path(path: str) -> tuple[str, str]:

@@ -1,22 +1,28 @@
 """A feed request's query string, validated into one frozen `FeedQuery`. Pure, no I/O.
 
-Parameters (all optional). Unknown parameters are ignored: feed readers and link
-shorteners append junk such as `utm_source`. An empty value counts as absent.
+Parameters (all optional). An unknown parameter is an error naming it and the
+nearest known one (`keyword` -> did you mean `keywords`?), so a typo never quietly
+serves the default feed; only the tracking tags that link shorteners and sharing
+append (`utm_*`, `fbclid`, `gclid`) are ignored. An empty value counts as absent.
 
     format      rss (default) | atom | json (JSON Feed 1.1)
     keywords    comma list; absent = the config keywords; `*` = no keyword filter.
-                A trailing `*` on a keyword asks for a prefix (`quantiz*`).
+                A trailing `*` on a keyword asks for a prefix (`quantiz*`). A term
+                may be quoted (`"large language model"`, which may hold commas);
+                the quotes are not part of it. The path keyword of
+                /feed/keyword/{keyword} is a comma list too (`/feed/keyword/LLM,RL`).
     exclude     comma list of title words; absent = the config exclude words; `*` = none
     authors     comma list; a paper matches when any author name contains any of
-                them, case-insensitively
+                them, ignoring case and accents (`ramirez` finds "Ramírez")
     categories  comma list of served categories; a paper listed in any of them
     types       comma list of new, cross, replace, replace-cross (`*` = all);
                 default: the config's include_types (new, cross)
-    min_score   a number >= 0; default: the config min_score with the config
-                keywords, else 0 (any match counts)
-    days        announcement days back, 1 .. retention_days; default 1 (the latest)
-    limit       1 .. 200; default 50
-    sort        score (default: score, then date, then id) | date (newest first)
+    min_score   a number >= 0 (ASCII digits, e.g. 1.5); default: the config min_score
+                with the config keywords, else 0 (any match counts)
+    days        announcement days back, 1 .. retention_days (ASCII digits); default 1 (the latest)
+    limit       1 .. 200 (ASCII digits); default 50
+    sort        score (default: score, then date, then the newest paper) | date (newest
+                day first; within a day by score, then the newest paper first)
     summary     full (default: include AI summaries) | none
 
 List parameters may be repeated (`?keywords=a&keywords=b` = `?keywords=a,b`); a
@@ -27,6 +33,7 @@ the path that this deployment does not serve.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -37,7 +44,7 @@ from core.config import CATEGORY_RE, Config, Keyword
 from core.errors import BadQuery
 from core.models import ANNOUNCE_TYPES
 from core.safe_html import one_line
-from core.scoring import term_pattern
+from core.scoring import fold, term_pattern
 
 FORMATS = ("rss", "atom", "json")
 SORTS = ("score", "date")
@@ -51,8 +58,12 @@ MAX_VALUE_LENGTH = 4096  # above any valid value (20 terms of 100 characters)
 LIST_PARAMETERS = ("keywords", "exclude", "authors", "categories", "types")
 SINGLE_PARAMETERS = ("format", "min_score", "days", "limit", "sort", "summary")
 PARAMETERS = frozenset(LIST_PARAMETERS + SINGLE_PARAMETERS)
-_WHOLE = re.compile(r"^\d{1,6}$")
-_DECIMAL = re.compile(r"^\d{1,6}(\.\d{1,6})?$")
+TRACKING_PREFIXES = ("utm_",)  # added by link shorteners and sharing, never by a user
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})
+_WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: `\d` would take "١٠" as 10
+_DECIMAL = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?")
+# Quotes that may wrap one term: ASCII double and single, and the typographic pairs phones type.
+_QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u201e": "\u201c"}
 
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -88,7 +99,7 @@ class FeedQuery:
     def path(self) -> str:
         """The canonical path of this feed (the /rss aliases map to /feed)."""
         if self.keyword:
-            return "/feed/keyword/" + quote(self.keyword, safe="")
+            return "/feed/keyword/" + quote(self.keyword, safe=",")
         return f"/feed/{self.category}" if self.category else "/feed"
 
     @property
@@ -99,17 +110,19 @@ class FeedQuery:
 
 def parse_query(params: Params, config: Config, *, category: str = "", keyword: str = "") -> FeedQuery:
     """Validate a query string (a mapping or (name, value) pairs) plus the path's category
-    or keyword against the config. Raises BadQuery naming the offending parameter."""
-    given = _collect(params)
+    or keyword(s) against the config. Raises BadQuery naming the offending parameter."""
+    pairs = list(params.items() if isinstance(params, Mapping) else params)
+    check_names(name for name, _ in pairs)
+    given = _collect(pairs)
     path_category = _path_category(category, config) if category else ""
-    path_keyword = _path_keyword(keyword) if keyword else ""
-    keywords = _keywords(given.get("keywords"), path_keyword, config)
+    path_keywords = _path_keywords(keyword) if keyword else ()
+    keywords = _keywords(given.get("keywords"), path_keywords, config)
     exclude = _exclude(given.get("exclude"), config)
     rescore = keywords != config.keywords or exclude != tuple(config.exclude_keywords)
     values = dict(
         format=_choice(given, "format", FORMATS, "rss"),
         category=path_category,
-        keyword=path_keyword,
+        keyword=join_terms(path_keywords),
         keywords=keywords,
         exclude=exclude,
         authors=_authors(given.get("authors")),
@@ -125,10 +138,21 @@ def parse_query(params: Params, config: Config, *, category: str = "", keyword: 
     return FeedQuery(**values, canonical=_canonical(values), url_params=_url_params(given))
 
 
-def _collect(params: Params) -> dict[str, str]:
+def check_names(names: Iterable[str]) -> None:
+    """Raise BadQuery for the first name that is neither a feed parameter nor a tracking
+    tag, naming the nearest parameter (difflib) when one is close."""
+    for name in names:
+        if name in PARAMETERS or name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES):
+            continue
+        shown = one_line(name)[:40]
+        near = difflib.get_close_matches(shown.lower(), sorted(PARAMETERS), n=1, cutoff=0.6)
+        hint = f'did you mean "{near[0]}"?' if near else f"the parameters are {', '.join(sorted(PARAMETERS))}"
+        raise BadQuery(name, f'"{shown}" is not a feed parameter; {hint}')
+
+
+def _collect(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Known parameters, stripped, empty ones dropped (a list of nothing but commas, blanks
     and control characters is empty too); list parameters joined with commas."""
-    pairs = params.items() if isinstance(params, Mapping) else params
     out: dict[str, str] = {}
     for name, raw in pairs:
         value = raw.strip()
@@ -148,10 +172,11 @@ def _collect(params: Params) -> dict[str, str]:
 
 
 def _terms(value: str, parameter: str) -> list[str]:
-    """A comma list: items stripped, empties dropped, duplicates (ignoring case) dropped."""
+    """A comma list: items stripped and unquoted, empties dropped, duplicates (ignoring
+    case) dropped."""
     seen: dict[str, str] = {}
-    for item in value.split(","):
-        term = one_line(item)
+    for item in split_terms(value):
+        term = _unquote(one_line(item))
         if term and term.casefold() not in seen:
             seen[term.casefold()] = term
     terms = list(seen.values())
@@ -163,32 +188,64 @@ def _terms(value: str, parameter: str) -> list[str]:
     return terms
 
 
+def split_terms(value: str) -> list[str]:
+    """`value` split on the commas outside double quotes (`"a, b",c` -> `"a, b"`, `c`);
+    with an unclosed quote, on every comma."""
+    parts, start, quoted = [], 0, False
+    for i, ch in enumerate(value):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    if quoted:
+        return value.split(",")
+    parts.append(value[start:])
+    return parts
+
+
+def _unquote(term: str) -> str:
+    """A term without the pair of quotes around it (`"large language model"`)."""
+    if len(term) >= 2 and _QUOTE_PAIRS.get(term[0]) == term[-1]:
+        return one_line(term[1:-1])
+    return term
+
+
+def join_terms(terms: Iterable[str]) -> str:
+    """Terms as one comma list that `split_terms` reads back: a term holding a comma is quoted."""
+    return ",".join(f'"{t}"' if "," in t and '"' not in t else t for t in terms)
+
+
 def _keyword_term(term: str, parameter: str) -> str:
     if not term_pattern(term):
         raise BadQuery(parameter, f"{term!r} has no letters or digits to look for")
     return term
 
 
-def _path_keyword(keyword: str) -> str:
-    terms = _terms(keyword.replace(",", " "), "keyword")
+def _path_keywords(keyword: str) -> tuple[str, ...]:
+    """The keywords of /feed/keyword/{keyword}: a comma list, as the `keywords` parameter."""
+    terms = _terms(keyword, "keyword")
     if not terms:
         raise BadQuery("keyword", "is empty")
-    return _keyword_term(terms[0], "keyword")
+    if "*" in terms:
+        raise BadQuery("keyword", "`*` (no keyword filter) is not a keyword; use /feed?keywords=*")
+    return tuple(_keyword_term(t, "keyword") for t in terms)
 
 
-def _keywords(value: str | None, path_keyword: str, config: Config) -> tuple[Keyword, ...]:
-    """The profile's keywords: the path keyword first, then the `keywords` parameter;
+def _keywords(value: str | None, path_keywords: tuple[str, ...], config: Config) -> tuple[Keyword, ...]:
+    """The profile's keywords: the path keywords first, then the `keywords` parameter;
     neither = the config's keywords; `*` alone = none (no keyword filter)."""
     terms = _terms(value, "keywords") if value else []
     if "*" in terms:
-        if len(terms) > 1 or path_keyword:
+        if len(terms) > 1 or path_keywords:
             raise BadQuery("keywords", "`*` (no keyword filter) cannot be combined with keywords")
         return ()
     terms = [_keyword_term(t, "keywords") for t in terms]
-    if path_keyword:
-        terms = [path_keyword, *(t for t in terms if t.casefold() != path_keyword.casefold())]
+    if path_keywords:
+        seen = {t.casefold() for t in path_keywords}
+        terms = [*path_keywords, *(t for t in terms if t.casefold() not in seen)]
         if len(terms) > MAX_TERMS:
-            raise BadQuery("keywords", f"has {len(terms)} items with the path keyword; at most {MAX_TERMS}")
+            raise BadQuery("keywords", f"has {len(terms)} items with the path keywords; at most {MAX_TERMS}")
     if not terms:
         return tuple(config.keywords)
     return tuple(Keyword(t) for t in terms)
@@ -204,7 +261,13 @@ def _exclude(value: str | None, config: Config) -> tuple[str, ...]:
 
 
 def _authors(value: str | None) -> tuple[str, ...]:
-    return tuple(t.casefold() for t in _terms(value, "authors")) if value else ()
+    """The author terms folded as author names are (case and accents), duplicates dropped."""
+    out: dict[str, None] = {}
+    for term in _terms(value, "authors") if value else ():
+        if not fold(term):
+            raise BadQuery("authors", f"{term[:40]!r} has nothing to look for")
+        out[fold(term)] = None
+    return tuple(out)
 
 
 def _served(name: str, config: Config) -> str | None:
@@ -258,7 +321,7 @@ def _whole(given: dict[str, str], name: str, default: int, low: int, high: int) 
     if name not in given:
         return default
     value = given[name]
-    if not _WHOLE.match(value) or not low <= int(value) <= high:
+    if not _WHOLE.fullmatch(value) or not low <= int(value) <= high:
         raise BadQuery(name, f"{value[:40]!r} is not a whole number from {low} to {high}")
     return int(value)
 
@@ -266,7 +329,7 @@ def _whole(given: dict[str, str], name: str, default: int, low: int, high: int) 
 def _min_score(value: str | None, default: float) -> float:
     if value is None:
         return default
-    if not _DECIMAL.match(value) or not math.isfinite(float(value)) or float(value) > MAX_MIN_SCORE:
+    if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)) or float(value) > MAX_MIN_SCORE:
         raise BadQuery("min_score", f"{value[:40]!r} is not a number from 0 to {MAX_MIN_SCORE:g}")
     return float(value)
 
@@ -300,6 +363,6 @@ def _url_params(given: dict[str, str]) -> tuple[tuple[str, str], ...]:
         if name in given:
             value = given[name]
             if name in LIST_PARAMETERS:
-                value = ",".join(_terms(value, name))
+                value = join_terms(_terms(value, name))
             out.append((name, value.lower() if name in SINGLE_PARAMETERS else value))
     return tuple(out)

@@ -8,12 +8,19 @@ a few dozen elements, every text value goes through `core.safe_html.escape`
 (control characters and lone surrogates stripped, markup escaped), and writing
 strings keeps a 50-item feed to a few milliseconds with no lxml at cold start.
 
-What every item carries, in all three formats: title, authors (`dc:creator` per
-author in RSS), arXiv categories, announce type (`arxiv:announce_type`, arXiv's
-own extension), score and matched keywords, the abstract as escaped text, the AI
-summary as sanitised HTML when present, and links to the abs, PDF and HTML pages.
-The guid/id is the versionless abs URL; the date is the announcement date at
-midnight US Eastern, as arXiv's own feed dates it.
+What every item carries, in all three formats: title, authors, arXiv categories,
+announce type (`arxiv:announce_type`, arXiv's own extension), score and matched
+keywords, the abstract as escaped text, the AI summary as sanitised HTML when
+present, and links to the abs, PDF and HTML pages. The guid/id is the versionless
+abs URL; the date is the announcement date at midnight US Eastern, as arXiv's own
+feed dates it. An item whose AI summary was written after that is modified then:
+Atom `<updated>` and JSON Feed `date_modified` carry the summary's `created_at`.
+
+Authors are one comma-joined name list, as arXiv's own RSS sends them: one
+`dc:creator` in RSS and one `<author>` in Atom. Readers keep only one creator or
+author element (newsboat, feedparser's `.author` and `reader` keep the last), so
+one element per author would show only the last author; JSON Feed keeps its
+`authors` array, which readers join themselves.
 
 `channel_title` and `channel_description` write the feed's own text: what it
 holds and an honest account of the last refresh.
@@ -39,7 +46,7 @@ from core.config import Config
 from core.layout import Day, Manifest
 from core.memo import LRU
 from core.models import Paper, Scored
-from core.query import FeedQuery
+from core.query import FeedQuery, split_terms
 from core.safe_html import escape, markdown_to_html, one_line, text_to_html, xml_safe
 from core.selection import select_papers, summaries_of
 
@@ -147,7 +154,7 @@ def _rss_item(item: Item) -> str:
     return head + escape(_score_html(item.scored)) + tail
 
 
-def _rss_frame(p: Paper, summary: str | None) -> tuple[str, str]:
+def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
     pre, post = _html_frame(p, summary)
     parts = [
         "<item>\n",
@@ -155,7 +162,7 @@ def _rss_frame(p: Paper, summary: str | None) -> tuple[str, str]:
         _el("link", p.abs_url),
         f'<guid isPermaLink="true">{escape(p.abs_url)}</guid>\n',
         _el("pubDate", format_datetime(_announced(p.announced))),
-        *(_el("dc:creator", a) for a in _authors(p)),
+        _el("dc:creator", _author_list(p)) if _authors(p) else "",
         *(_el("category", c) for c in _categories(p)),
         _el("description", text_to_html(p.abstract)),
         "<content:encoded>" + escape(pre),
@@ -191,19 +198,18 @@ def _atom_entry(item: Item) -> str:
     return head + escape(_score_html(item.scored)) + tail
 
 
-def _atom_frame(p: Paper, summary: str | None) -> tuple[str, str]:
+def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
     pre, post = _html_frame(p, summary)
-    when = _announced(p.announced).isoformat()
     parts = [
         "<entry>\n",
         _el("id", p.abs_url),
         _el("title", one_line(p.title)),
-        _el("published", when),
-        _el("updated", when),
+        _el("published", _announced(p.announced).isoformat()),
+        _el("updated", modified),
         f'<link rel="alternate" type="text/html" href="{escape(p.abs_url)}"/>\n',
         f'<link rel="related" type="application/pdf" title="PDF" href="{escape(p.pdf_url)}"/>\n',
         f'<link rel="related" type="text/html" title="HTML" href="{escape(p.html_url)}"/>\n',
-        *(f"<author><name>{escape(a)}</name></author>\n" for a in _authors(p)),
+        f"<author><name>{escape(_author_list(p))}</name></author>\n" if _authors(p) else "",
         *(f'<category term="{escape(c)}"/>\n' for c in _categories(p)),
         _el("summary", xml_safe(p.abstract).strip()),
         '<content type="html">' + escape(pre),
@@ -233,7 +239,7 @@ def render_json(channel: Channel, items: Sequence[Item]) -> bytes:
 
 def _json_item(item: Item) -> dict:
     s, p = item.scored, item.scored.paper
-    title, pre, post, summary, published, authors, tags = _fragments("json", item)
+    title, pre, post, summary, published, modified, authors, tags = _fragments("json", item)
     out = {
         "id": p.abs_url,
         "url": p.abs_url,
@@ -241,6 +247,7 @@ def _json_item(item: Item) -> dict:
         "content_html": pre + _score_html(s) + post,
         "summary": summary,
         "date_published": published,
+        "date_modified": modified,
         "authors": authors,
         "tags": tags,
         "_arxiv": {
@@ -258,13 +265,14 @@ def _json_item(item: Item) -> dict:
     return out
 
 
-def _json_frame(p: Paper, summary: str | None) -> tuple:
+def _json_frame(p: Paper, summary: str | None, modified: str) -> tuple:
     """The item's text fields; authors and tags as tuples (JSON arrays all the same), shared
     by every feed the paper is in and never modified."""
     pre, post = _html_frame(p, summary)
     authors = tuple({"name": a} for a in _authors(p))
     published = _announced(p.announced).isoformat()
-    return one_line(p.title), pre, post, xml_safe(p.abstract).strip(), published, authors, tuple(_categories(p))
+    abstract = xml_safe(p.abstract).strip()
+    return one_line(p.title), pre, post, abstract, published, modified, authors, tuple(_categories(p))
 
 
 # The item's HTML body ------------------------------------------------------------------------
@@ -313,18 +321,27 @@ _FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_CHARS, size=_fragment_chars)
 
 def _fragments(fmt: str, item: Item) -> tuple:
     """What `item` renders to in `fmt` apart from its score line: a pure function of its
-    paper and summary, so kept per (format, paper, summary HTML) for the next feed that
-    shows the paper, whatever its query."""
+    paper and summary, so kept per (format, paper, summary HTML, modified time) for the
+    next feed that shows the paper, whatever its query."""
     summary = _summary_html(item.summary) if item.summary else None
-    key = (fmt, item.scored.paper, summary)
+    modified = modified_at(item)
+    key = (fmt, item.scored.paper, summary, modified)
     try:
         found = _FRAGMENTS.get(key)
     except TypeError:  # a Paper built with a list somewhere is not hashable: render it afresh
-        return _FRAMES[fmt](item.scored.paper, summary)
+        return _FRAMES[fmt](item.scored.paper, summary, modified)
     if found is None:
-        found = _FRAMES[fmt](item.scored.paper, summary)
+        found = _FRAMES[fmt](item.scored.paper, summary, modified)
         _FRAGMENTS.put(key, found)
     return found
+
+
+def modified_at(item: Item) -> str:
+    """When the item last changed, ISO 8601: its announcement (midnight US Eastern), or the
+    `created_at` of the AI summary it shows when that is later."""
+    announced = _announced(item.scored.paper.announced)
+    created = parse_instant(str(item.summary.get("created_at", ""))) if item.summary else None
+    return (created if created is not None and created > announced else announced).isoformat()
 
 
 def _summary_html(record: dict) -> str:
@@ -342,6 +359,11 @@ def _usable(record: object) -> dict | None:
 
 def _authors(p: Paper) -> list[str]:
     return [a for a in (one_line(x) for x in p.authors) if a]
+
+
+def _author_list(p: Paper) -> str:
+    """Every author in one string, as arXiv's RSS `dc:creator` holds them: "A, B, C"."""
+    return ", ".join(_authors(p))
 
 
 def _categories(p: Paper) -> list[str]:
@@ -369,12 +391,19 @@ def _instant(iso: str) -> datetime:
 
 
 def channel_title(query: FeedQuery) -> str:
-    """E.g. "arXiv cs.AI", "arXiv cs.AI, cs.LG (all papers)", "arXiv: diffusion"."""
+    """What the feed holds, e.g. "arXiv cs.AI", "arXiv cs.AI, cs.LG (all papers)",
+    "arXiv cs.LG papers also in stat.ML", "arXiv: diffusion, GAN in cs.CV"."""
+    asked = {name for name, _ in query.url_params}
     if query.keyword:
-        return f"arXiv: {query.keyword}"
-    cats = query.category or ", ".join(query.categories)
+        where = f" in {', '.join(query.categories)}" if "categories" in asked else ""
+        return f"arXiv: {', '.join(split_terms(query.keyword))}{where}"
+    if query.category and query.category not in query.categories:
+        # /feed/cs.LG?categories=stat.ML holds the cs.LG papers that are also in stat.ML.
+        head = f"arXiv {query.category} papers also in {' or '.join(query.categories)}"
+    else:
+        head = f"arXiv {query.category or ', '.join(query.categories)}"
     suffix = " (all papers)" if not query.keywords else (" (custom keywords)" if query.rescore else "")
-    return f"arXiv {cats}{suffix}"
+    return head + suffix
 
 
 def channel_description(manifest: Manifest, query: FeedQuery, dates: Sequence[str], degraded: bool) -> str:

@@ -23,6 +23,7 @@ or "survey data" (the old bot dropped those papers).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,8 @@ TITLE_BONUS = 0.5
 _SEPARATOR = r"[\s\-\u2010\u2011]+"  # whitespace or a hyphen, between the words of a phrase
 _SPLIT = re.compile(_SEPARATOR)
 _WORD_CHAR = re.compile(r"\w")
+# Letters NFKD does not split into a base letter and a mark; `casefold` already makes ß "ss".
+_UNMARKED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,15 @@ def _matcher(terms: Sequence[str]) -> _Matcher:
     )
 
 
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """`text` without case or accents, for matching names: "Ramírez", "RAMIREZ" and
+    "ramirez" all fold to "ramirez", "Søren" to "soren"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare.translate(_UNMARKED))
+
+
 def score_paper(paper: Paper, profile: Profile) -> Scored:
     """Score one paper: matches in keyword order; points and score rounded to 2 decimals
     (the score sums the unrounded points).
@@ -176,9 +188,27 @@ def score_all(papers: Iterable[Paper], profile: Profile) -> list[Scored]:
 
 
 def rank(scored: Iterable[Scored]) -> list[Scored]:
-    """Score descending, then announcement date descending, then id ascending."""
-    by_id = sorted(scored, key=lambda s: s.paper.id)
+    """Score descending, then announcement date descending, then newest paper first
+    (`id_order` descending): a day's new submissions before its replacements of older papers."""
+    by_id = sorted(scored, key=lambda s: id_order(s.paper.id), reverse=True)
     return sorted(by_id, key=lambda s: (s.score, s.paper.announced), reverse=True)
+
+
+_NEW_ID = re.compile(r"([0-9]{2})([0-9]{2})\.([0-9]{4,5})")
+_OLD_ID = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?/([0-9]{2})([0-9]{2})([0-9]{3})")
+
+
+@lru_cache(maxsize=65536)
+def id_order(paper_id: str) -> tuple[int, int, int, str]:
+    """A versionless arXiv id as (year, month, number, id), which sorts by submission:
+    `hep-ex/0406020` (2004) < `0704.0001` (2007) < `2609.26811` (2026). Ids of neither
+    form sort before both, by their text."""
+    if m := _NEW_ID.fullmatch(paper_id):
+        return 2000 + int(m[1]), int(m[2]), int(m[3]), paper_id
+    if m := _OLD_ID.fullmatch(paper_id):
+        year = int(m[1])
+        return (1900 + year if year >= 91 else 2000 + year), int(m[2]), int(m[3]), paper_id
+    return 0, 0, 0, paper_id
 
 
 def select(

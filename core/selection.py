@@ -37,7 +37,7 @@ from core.memo import ObjectMemo
 from core.models import Paper, Scored
 from core.prefilter import index_of, keyword_needs
 from core.query import FeedQuery
-from core.scoring import TITLE_BONUS, Profile, compile_profile, rank, score_all, score_paper, select
+from core.scoring import TITLE_BONUS, Profile, compile_profile, fold, id_order, rank, score_all, score_paper, select
 
 POOLS = 32  # (days, filters) whose papers are kept for custom queries
 ROUND_SLACK = 0.004
@@ -75,7 +75,7 @@ def _wanted(paper: Paper, query: FeedQuery) -> bool:
     if not any(c in cats for c in query.categories):
         return False
     if query.authors:
-        names = [a.casefold() for a in paper.authors]
+        names = [fold(a) for a in paper.authors]
         return any(needle in name for needle in query.authors for name in names)
     return True
 
@@ -200,7 +200,7 @@ def _bounds(days: Sequence[Day], pool: _Pool, profile: Profile) -> dict[int, flo
 
 def _best_by_bound(pool: _Pool, bounds: dict[int, float], profile: Profile, query: FeedQuery) -> list[Scored]:
     """The score-ordered result: candidates are scored in `rank` order of the best place
-    they could take (their bound's ceiling, then date, then id) until the next one could
+    they could take (their bound's ceiling, then date, then newest id) until the next one could
     neither reach min_score nor enter the `limit` best chosen papers."""
     chosen: list[Scored] = []
     worst: list[_Kept] = []  # min-heap of the `limit` best chosen, the worst at the top
@@ -219,7 +219,7 @@ def _best_by_bound(pool: _Pool, bounds: dict[int, float], profile: Profile, quer
 
 def _by_ceiling(pool: _Pool, bounds: dict[int, float]) -> Iterator[tuple[float, list[Paper]]]:
     """Candidates grouped by the ceiling of their bound, highest first, each group in
-    `rank` order among equals (announced desc, id asc); a group is sorted when reached."""
+    `rank` order among equals (announced desc, newest id first); a group is sorted when reached."""
     by_bound: dict[float, list[int]] = {}
     for i, bound in bounds.items():
         by_bound.setdefault(bound, []).append(i)
@@ -227,7 +227,7 @@ def _by_ceiling(pool: _Pool, bounds: dict[int, float]) -> Iterator[tuple[float, 
     for bound, members in by_bound.items():
         groups.setdefault(_ceiling(bound), []).extend(members)
     for ceiling in sorted(groups, reverse=True):
-        papers = sorted((pool.papers[i] for i in groups[ceiling]), key=lambda p: p.id)
+        papers = sorted((pool.papers[i] for i in groups[ceiling]), key=lambda p: id_order(p.id), reverse=True)
         papers.sort(key=lambda p: p.announced, reverse=True)
         yield ceiling, papers
 
@@ -240,12 +240,12 @@ def _ceiling(bound: float) -> float:
 
 def _before(a: tuple[float, Paper], b: tuple[float, Paper]) -> bool:
     """Whether (score, paper) `a` comes before `b` in `rank` order: score desc, announced
-    desc, id asc (ids are unique after dedupe)."""
+    desc, newest id first (ids are unique after dedupe)."""
     if a[0] != b[0]:
         return a[0] > b[0]
     if a[1].announced != b[1].announced:
         return a[1].announced > b[1].announced
-    return a[1].id < b[1].id
+    return id_order(a[1].id) > id_order(b[1].id)
 
 
 @dataclass(frozen=True)

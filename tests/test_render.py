@@ -142,7 +142,7 @@ def test_xml_feeds_parse_back_field_by_field(fmt):
     first = feed.entries[0]
     assert first.link == "https://arxiv.org/abs/2609.00001"
     assert first.id == "https://arxiv.org/abs/2609.00001"
-    assert [a.name for a in first.authors] == ["Ada Lovelace", "Grace Hopper"]
+    assert first.author == "Ada Lovelace, Grace Hopper"  # every author, in one name list as arXiv sends
     assert [t.term for t in first.tags] == ["cs.LG", "cs.AI"]
     assert first.published_parsed[:6] == (2026, 9, 24, 4, 0, 0)  # midnight US Eastern (EDT)
     assert first.arxiv_announce_type == "new"
@@ -154,7 +154,7 @@ def test_xml_feeds_parse_back_field_by_field(fmt):
     assert "AI summary" not in feed.entries[1].content[0].value
 
 
-def test_rss_has_a_self_link_permalink_guids_and_one_dc_creator_per_author():
+def test_rss_has_a_self_link_permalink_guids_and_one_comma_joined_dc_creator():
     root = ET.fromstring(render(CHANNEL, ITEMS, "rss"))
     self_link = root.find("channel/a:link", NS)
     assert self_link.get("rel") == "self" and self_link.get("href") == CHANNEL.self_url
@@ -162,7 +162,7 @@ def test_rss_has_a_self_link_permalink_guids_and_one_dc_creator_per_author():
     assert item.find("guid").get("isPermaLink") == "true"
     assert item.find("pubDate").text == "Thu, 24 Sep 2026 00:00:00 -0400"
     creators = item.findall("{http://purl.org/dc/elements/1.1/}creator")
-    assert [c.text for c in creators] == ["Ada Lovelace", "Grace Hopper"]
+    assert [c.text for c in creators] == ["Ada Lovelace, Grace Hopper"]
 
 
 def test_atom_meets_rfc_4287_required_elements():

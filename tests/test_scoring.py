@@ -10,7 +10,7 @@ import pytest
 
 from core.config import Keyword
 from core.models import Match, Paper
-from core.scoring import compile_profile, highlight_terms, rank, score_all, score_paper, select
+from core.scoring import compile_profile, highlight_terms, id_order, rank, score_all, score_paper, select
 
 
 def make_paper(id: str = "2609.00001", title: str = "A title", abstract: str = "An abstract.", **fields) -> Paper:
@@ -190,7 +190,7 @@ def test_score_all_scores_every_paper_in_input_order():
     assert [s.score for s in scored] == [0.0, 1.0, 0.0]
 
 
-def test_rank_orders_by_score_then_newest_announcement_then_id():
+def test_rank_orders_by_score_then_newest_announcement_then_newest_paper():
     profile = compile_profile([Keyword("RL")])
     papers = [
         make_paper("2609.00004", abstract="RL", announced="2026-09-24"),
@@ -200,7 +200,22 @@ def test_rank_orders_by_score_then_newest_announcement_then_id():
         make_paper("2609.00005", title="RL", announced="2026-09-23"),
     ]
     ranked = rank(score_all(papers, profile))
-    assert [s.paper.id for s in ranked] == ["2609.00005", "2609.00003", "2609.00002", "2609.00004", "2609.00001"]
+    assert [s.paper.id for s in ranked] == ["2609.00005", "2609.00003", "2609.00004", "2609.00002", "2609.00001"]
+
+
+@pytest.mark.parametrize(
+    "older, newer",
+    [
+        ("2609.00002", "2609.00010"),
+        ("0704.0001", "1501.00001"),
+        ("1412.99999", "1501.00001"),
+        ("hep-ex/0406020", "0704.0001"),
+        ("cond-mat/9912001", "math.CO/0001001"),
+        ("not-an-id", "hep-ex/9101001"),
+    ],
+)
+def test_arxiv_ids_order_by_submission_whatever_their_scheme(older, newer):
+    assert id_order(older) < id_order(newer)
 
 
 def test_rank_gives_the_same_order_whatever_the_input_order():

@@ -93,6 +93,7 @@ def served(bundle, python) -> dict:
         unavailable("unshare cannot make a network and mount namespace (needed to run the function offline)")
     paths = [{"path": path} for path, _ in ROUTES]
     paths += [
+        {"path": "/feed?interest=sparse%20attention%20for%20LLM%20inference&format=json"},
         {"path": "/api/cron"},
         {"path": "/api/cron", "headers": {"authorization": "Bearer wrong"}},
         {"path": "/no/such/page"},
@@ -171,6 +172,20 @@ def test_feeds_from_the_built_function_hold_the_seeded_papers(served):
     assert by_path["/feed"]["body"].count("<item>") > 0
     assert json.loads(by_path["/feed?format=json"]["body"])["items"]
     assert json.loads(by_path["/api/health"]["body"])["store"]["backend"] == "upstash"
+
+
+def test_the_built_function_ranks_by_meaning_with_the_bundled_model_offline(served):
+    response = next(r for r in served["responses"] if r["path"].startswith("/feed?interest="))
+    assert response["status"] == 200, response["body"][:500]
+    items = json.loads(response["body"])["items"]
+    assert items and all("Similarity:" in item["content_html"] for item in items)
+
+
+@pytest.mark.parametrize("framework", ["fastapi", None])
+def test_the_bundle_stays_well_under_the_function_size_limit(builds, framework):
+    out = builds[framework]
+    size = sum((out.project / src).stat().st_size for src in out.function(FUNCTION).files.values())
+    assert size < 200 * 1024 * 1024, f"{size / 2**20:.0f} MiB"  # Vercel's limit is 250 MB unzipped
 
 
 def test_the_built_function_refuses_the_cron_without_its_secret(served):

@@ -16,7 +16,7 @@ messages around it, and its log lines travel over the same socket.
 `invoke` plays that runtime inside new network and mount namespaces (`unshare -n -m`,
 with `-r` when not root): only loopback exists, the bundle is bind-mounted read-only,
 /tmp stays writable. A real redis-server behind the Upstash REST stand-in holds seeded
-days, as Vercel's Upstash integration would. The sandboxed half is this module's `main`.
+days and their vectors, as Vercel's Upstash integration would. The sandboxed half is this module's `main`.
 """
 
 from __future__ import annotations
@@ -144,7 +144,14 @@ def _seeded_upstash(stack, bundle: Path, days: int) -> str:
     upstash = stack.enter_context(FakeUpstash(server, token=UPSTASH_TOKEN))
     store = UpstashStore(upstash.url, UPSTASH_TOKEN, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN")
     if days:
-        seed_store(store, load_config(str(bundle / "config.json")), days=days, per_day=40)
+        from core.embed import WordLlama
+        from core.embedding_run import embed_days
+        from core.publish import publish
+
+        config = load_config(str(bundle / "config.json"))
+        manifest = seed_store(store, config, days=days, per_day=40)
+        manifest, _ = embed_days(store, manifest, WordLlama(config.embeddings), config.retention_days)
+        publish(store, manifest)
     return upstash.url
 
 
