@@ -206,6 +206,8 @@ def test_on_one_day_the_new_papers_come_before_replacements_of_older_ones():
 
 # Titles ----------------------------------------------------------------------------------------
 
+ALL_ALSO = "arXiv cs.LG papers also in cs.AI (all papers)"
+
 
 @pytest.mark.parametrize(
     "params, path, title",
@@ -215,7 +217,7 @@ def test_on_one_day_the_new_papers_come_before_replacements_of_older_ones():
         ({"categories": "cs.AI,cs.LG"}, {"category": "cs.LG"}, "arXiv cs.LG"),
         ({"categories": "cs.CL"}, {}, "arXiv cs.CL"),
         ({"categories": "cs.CL"}, {"keyword": "LLM"}, "arXiv: LLM in cs.CL"),
-        ({"keywords": "*", "categories": "cs.AI"}, {"category": "cs.LG"}, "arXiv cs.LG papers also in cs.AI (all papers)"),
+        ({"keywords": "*", "categories": "cs.AI"}, {"category": "cs.LG"}, ALL_ALSO),
     ],
 )
 def test_the_title_describes_what_a_category_and_categories_feed_holds(params, path, title):

@@ -76,7 +76,8 @@ def newsboat_authors(tmp_path, url: str) -> dict[str, str]:
     (home / "config").write_text("")
     cache = home / "cache.db"
     cache.unlink(missing_ok=True)  # items are keyed by guid alone: one feed per cache
-    command = [newsboat_binary(), "-u", str(home / "urls"), "-c", str(cache), "-C", str(home / "config"), "-x", "reload"]
+    urls, config = str(home / "urls"), str(home / "config")
+    command = [newsboat_binary(), "-u", urls, "-c", str(cache), "-C", config, "-x", "reload"]
     env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "XDG_CONFIG_HOME": str(home)}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=NEWSBOAT_TIMEOUT_S)
     assert done.returncode == 0, done.stderr
