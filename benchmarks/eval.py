@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
@@ -35,15 +35,56 @@ from core.scoring import compile_profile, score_all
 from core.similarity import Target, hybrid
 from core.vectors import DayVectors
 
-FIXTURE = ROOT.parent / "shared" / "fixtures" / "arxiv" / "rss1_rdf_old_format_2018-08-30_cs_185_items.rdf"
+FIXTURES = Path(os.environ.get("ARXIV_FIXTURES") or ROOT.parent / "shared" / "fixtures" / "arxiv")
+FIXTURE = FIXTURES / "rss1_rdf_old_format_2018-08-30_cs_185_items.rdf"
 MIN_PAPERS = 8
 TRIALS = 200
 K = 3
 AT = 10
-STOP = set(
-    "a an the of for and or in on to with by from via is are we our this that as at be can it its into using "
-    "based new towards toward approach method methods paper study analysis learning model models data".split()
-)
+STOP = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "and",
+    "or",
+    "in",
+    "on",
+    "to",
+    "with",
+    "by",
+    "from",
+    "via",
+    "is",
+    "are",
+    "we",
+    "our",
+    "this",
+    "that",
+    "as",
+    "at",
+    "be",
+    "can",
+    "it",
+    "its",
+    "into",
+    "using",
+    "based",
+    "new",
+    "towards",
+    "toward",
+    "approach",
+    "method",
+    "methods",
+    "paper",
+    "study",
+    "analysis",
+    "learning",
+    "model",
+    "models",
+    "data",
+}
 # Written from the descriptions on arxiv.org/category_taxonomy.
 INTERESTS = {
     "cs.CL": "natural language processing, computational linguistics, language models, parsing, translation",

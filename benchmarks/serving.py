@@ -9,6 +9,10 @@ route of the same app), so drift in the machine's speed hits both alike.
     custom, first   /feed?keywords=<5 terms>&days=7&limit=50&format=atom, a different
                     set of terms each time, so each is the first request for its query
     custom, again   the same custom query repeated
+    interest, first /feed?interest=<text>&days=7&limit=50&format=atom, a different text each
+                    time (ranked by meaning over the stored vectors), against the first
+                    custom keyword query
+    interest, again the same interest query repeated
     memory          peak RSS of the server after /feed?days=14 has loaded every day,
                     and again after all of the above
 """
@@ -86,6 +90,9 @@ def serving_results(config_path: str, db_path: str, sizes: ServingSizes = Servin
         loaded = server.memory(http)["peak_mb"]
         results = default_feed(server, http, sizes)
         results.extend(custom_query(server, http, sizes))
+        check(http.get(base + "/feed", params={"days": str(sizes.days), "interest": "vectors of every day"}))
+        with_vectors = server.memory(http)["peak_mb"]
+        results.extend(interest_query(server, http, sizes, results))
         final = server.memory(http)["peak_mb"]
     note = f"read after /feed?days={sizes.days} loaded every day"
     results.append(
@@ -93,8 +100,63 @@ def serving_results(config_path: str, db_path: str, sizes: ServingSizes = Servin
             f"memory: peak RSS serving {sizes.days} days", loaded, "MB", target=MEMORY_TARGET_MB, on="value", note=note
         )
     )
+    results.append(
+        Result(
+            f"memory: extra for {sizes.days} days of vectors (and the model)",
+            with_vectors - loaded,
+            "MB",
+            target=30,
+            on="value",
+            note="peak RSS after an interest query over every day, minus before it",
+        )
+    )
     results.append(Result("memory: peak RSS after all serving runs", final, "MB"))
     return results
+
+
+INTERESTS = (
+    "efficient inference of large language models",
+    "graph neural networks for molecules",
+    "privacy attacks on federated learning",
+    "diffusion models for video generation",
+    "robot manipulation from demonstrations",
+    "theorem proving with language models",
+    "uncertainty estimation in deep networks",
+    "retrieval augmented generation",
+    "quantization of transformer weights",
+    "causal discovery from observational data",
+    "speech recognition in noisy rooms",
+    "reinforcement learning from human feedback",
+)
+
+
+def interest_params(text: str) -> dict:
+    return {"interest": text, "days": str(CUSTOM_DAYS), "limit": "50", "format": "atom"}
+
+
+def interest_query(
+    server: ServerProcess, http: httpx.Client, sizes: ServingSizes, earlier: list[Result]
+) -> list[Result]:
+    """A first interest= request against the first custom keyword query measured before it."""
+    url, static_url = server.url + "/feed", server.url + "/__bench/static"
+    firsts, last = [], None
+    for text in INTERESTS[: max(sizes.first_queries, 3)]:
+        start = time.perf_counter()
+        last = check(http.get(url, params=interest_params(text)))
+        firsts.append(time.perf_counter() - start)
+    keyword_first = next(r for r in earlier if r.metric == "custom query, first request (per request)")
+    first = Result(
+        "interest query, first request (per request)",
+        median(firsts),
+        "s",
+        keyword_first.value,
+        target=1.0,
+        note=f"baseline: a first custom keyword query; {len(firsts)} distinct texts, days={CUSTOM_DAYS}, atom",
+    )
+    server.set_static(http, last)
+    app, static = alternate(http, [str(last.request.url), static_url], sizes)
+    again = Result("interest query, repeated (per request)", app, "s", static, target=1.3)
+    return [first, again]
 
 
 def check(response: httpx.Response) -> httpx.Response:
