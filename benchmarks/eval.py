@@ -24,6 +24,7 @@ import math
 import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
