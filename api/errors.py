@@ -2,7 +2,7 @@
 
     BadQuery            400 (404 for an unserved category), names the parameter
     RefreshRunning      409 "a refresh is running"
-    StoreError          503 with the reason (and Retry-After)
+    StoreError          503 with the reason, naming the backend, never its address (and Retry-After)
     UpstreamError       502
     ConfigError         500 naming the bad key (never a value that could be a secret)
     other project error 500 with its one-line message

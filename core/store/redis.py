@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import urlsplit
 
 import redis
@@ -14,15 +15,15 @@ from core.errors import StoreError
 
 class RedisStore:
     """Values are stored as raw bytes. Every redis-py error becomes one `StoreError`
-    line naming host:port; the password in the URL never appears in a message."""
+    line naming the backend and REDIS_URL, never where the server lives (host, port)
+    nor the password in the URL: the line reaches 503 responses, feeds and logs."""
 
     name = "redis"
     local = False
 
     def __init__(self, url: str, timeout: float = 5.0):
         parts = urlsplit(url)
-        self._password = parts.password or ""
-        self.where = _host_port(parts)
+        self._hidden = _hidden_parts(url, parts)
         self.timeout = timeout
         try:
             self._client = redis.Redis.from_url(
@@ -35,7 +36,7 @@ class RedisStore:
                 retry=Retry(NoBackoff(), 1),
             )
         except ValueError as exc:
-            raise StoreError(f"Redis URL for {self.where} is not valid: {self._scrub(exc)}") from None
+            raise StoreError(f"REDIS_URL is not a valid Redis URL: {self._scrub(exc)}") from None
 
     def get(self, key: str) -> bytes | None:
         return self._call("GET", self._client.get, key)
@@ -63,21 +64,32 @@ class RedisStore:
         try:
             return method(*args, **kwargs)
         except redis.TimeoutError:
-            raise StoreError(f"Redis at {self.where} did not answer {command} within {self.timeout:g}s") from None
+            raise StoreError(f"Redis did not answer {command} within {self.timeout:g}s") from None
         except redis.AuthenticationError as exc:
-            raise StoreError(f"Redis at {self.where} refused the credentials in the URL: {self._scrub(exc)}") from None
+            raise StoreError(f"Redis refused the credentials in REDIS_URL: {self._scrub(exc)}") from None
         except redis.ConnectionError as exc:
-            raise StoreError(f"cannot reach Redis at {self.where}: {self._scrub(exc)}") from None
+            raise StoreError(f"cannot reach Redis (check REDIS_URL): {self._scrub(exc)}") from None
         except redis.RedisError as exc:
-            raise StoreError(f"Redis at {self.where} refused {command}: {self._scrub(exc)}") from None
+            raise StoreError(f"Redis refused {command}: {self._scrub(exc)}") from None
 
     def _scrub(self, exc: Exception) -> str:
+        """The error's text on one line, without the URL, host, port or password."""
         text = " ".join(str(exc).split()) or exc.__class__.__name__
-        return text.replace(self._password, "***") if self._password else text
+        for part in self._hidden:
+            text = text.replace(part, "***")
+        return _ADDRESS.sub("***", text)
 
 
-def _host_port(parts) -> str:
+# host:port as redis-py writes it ("Error 111 connecting to 10.0.0.5:6379."), IPv6 included.
+_ADDRESS = re.compile(r"\[?[\w.:-]*[\w\]]:\d{1,5}\b")
+
+
+def _hidden_parts(url: str, parts) -> tuple[str, ...]:
+    """The pieces of the URL no message may show, longest first (so a part never hides
+    only half of a longer one)."""
     try:
-        return f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
+        port = str(parts.port or "")
     except ValueError:  # a port that is not a number
-        return parts.hostname or "(no host)"
+        port = ""
+    pieces = {url, parts.netloc, parts.password or "", parts.hostname or "", port and f"{parts.hostname}:{port}"}
+    return tuple(sorted(filter(None, pieces), key=len, reverse=True))

@@ -11,6 +11,9 @@ from core.errors import StoreError
 
 
 class SqliteStore:
+    """Every failure becomes one `StoreError` line naming the backend and ARXIV_RSS_DB,
+    never the file's path (the line reaches 503 responses, feeds and logs)."""
+
     name = "sqlite"
     local = True
 
@@ -25,7 +28,7 @@ class SqliteStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL)")
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"SQLite store at {path} cannot be opened: {exc}") from None
+            raise StoreError(f"the SQLite store cannot be opened (check ARXIV_RSS_DB): {self._reason(exc)}") from None
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -38,7 +41,7 @@ class SqliteStore:
         try:
             return self._conn().execute(sql, args)
         except sqlite3.Error as exc:
-            raise StoreError(f"SQLite store at {self.path}: {exc}") from None
+            raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
 
     def get(self, key: str) -> bytes | None:
         row = self._run(
@@ -75,7 +78,7 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            raise StoreError(f"SQLite store at {self.path}: {exc}") from None
+            raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
         return cur.rowcount == 1
 
     def delete(self, key: str) -> None:
@@ -89,6 +92,15 @@ class SqliteStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+    def _reason(self, exc: Exception) -> str:
+        """What went wrong, without the path (an OSError's text names its file)."""
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        text = " ".join(text.split()) or exc.__class__.__name__
+        folder = str(Path(self.path).parent)
+        for part in sorted({self.path, str(Path(self.path).resolve()), folder} - {"", "."}, key=len, reverse=True):
+            text = text.replace(part, "***")
+        return text
 
     def _expiry(self, ttl: int | None) -> float | None:
         return None if ttl is None else self._clock() + ttl

@@ -35,9 +35,10 @@ class _HttpStatus(Exception):
 
 
 class UpstashStore:
-    """Every failure becomes one `StoreError` line naming the host or the variable
-    to check; the token never appears in a message. `commands` counts the Redis
-    commands sent (one per call; none for an empty `mget`)."""
+    """Every failure becomes one `StoreError` line naming the backend and the variable
+    to check, never the database's URL or host (the line reaches 503 responses, feeds
+    and logs) nor the token. `commands` counts the Redis commands sent (one per call;
+    none for an empty `mget`)."""
 
     name = "upstash"
     local = False
@@ -50,6 +51,7 @@ class UpstashStore:
         self.commands = 0
         parts = urlsplit(self.url)
         self.host = parts.netloc.rpartition("@")[2] or self.url
+        self._token = token
         self._redis = Redis(url=self.url, token=token, rest_encoding=None, rest_retries=0, allow_telemetry=False)
         self._bound_http_client()
 
@@ -91,16 +93,22 @@ class UpstashStore:
             if exc.status in (401, 403):
                 raise StoreError(f"Upstash refused the token (HTTP {exc.status}): check {self.token_var}") from None
             hint = f": check {self.url_var}" if exc.status == 404 else ""
-            raise StoreError(f"Upstash at {self.host} answered {command} with HTTP {exc.status}{hint}") from None
+            raise StoreError(f"Upstash answered {command} with HTTP {exc.status}{hint}") from None
         except httpx.TimeoutException:
-            raise StoreError(f"Upstash at {self.host} did not answer {command} within {self.timeout:g}s") from None
+            raise StoreError(f"Upstash did not answer {command} within {self.timeout:g}s") from None
         except httpx.HTTPError as exc:
-            reason = " ".join(str(exc).split()) or exc.__class__.__name__
-            raise StoreError(f"cannot reach Upstash at {self.host} ({reason}): check {self.url_var}") from None
+            raise StoreError(f"cannot reach Upstash ({self._scrub(exc)}): check {self.url_var}") from None
         except UpstashError as exc:
-            raise StoreError(f"Upstash at {self.host} refused {command}: {exc}") from None
+            raise StoreError(f"Upstash refused {command}: {self._scrub(exc)}") from None
         except ValueError:  # a body that is not JSON: a proxy or an error page, not Upstash
-            raise StoreError(f"Upstash at {self.host} answered {command} with something other than JSON") from None
+            raise StoreError(f"Upstash answered {command} with something other than JSON") from None
+
+    def _scrub(self, exc: Exception) -> str:
+        """The error's text on one line, without the URL, host or token."""
+        text = " ".join(str(exc).split()) or exc.__class__.__name__
+        for part in sorted(filter(None, {self.url, self.host, self._token}), key=len, reverse=True):
+            text = text.replace(part, "***")
+        return text
 
     def _decode(self, raw: str | None) -> bytes | None:
         if raw is None:
@@ -108,7 +116,7 @@ class UpstashStore:
         try:
             return base64.b64decode(raw, validate=True)
         except (binascii.Error, TypeError):
-            raise StoreError(f"Upstash at {self.host} holds a value this store did not write (not base64)") from None
+            raise StoreError("Upstash holds a value this store did not write (not base64)") from None
 
 
 def _encode(value: bytes) -> str:
