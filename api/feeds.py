@@ -23,7 +23,7 @@ from api.ops import storage_notice
 from core.calendar import next_rebuild
 from core.layout import Manifest
 from core.query import FeedQuery, check_names
-from core.render import CONTENT_TYPES, render_feed
+from core.render import CONTENT_TYPES, old_data_note, render_feed
 
 S_MAXAGE_MIN = 60
 S_MAXAGE_MAX = 3600
@@ -40,25 +40,29 @@ def feed_response(service: Service, request: Request, category: str = "", keywor
     manifest = reader.manifest()
     degraded = bool(reader.degraded)
     base = public_base(request)
-    key = (service.data_tag(manifest), query.canonical, base, degraded)
+    now = service.clock()
+    # "This data is old: ... 69 days ago" changes by the day, so it is part of the key.
+    key = (service.data_tag(manifest), query.canonical, base, degraded, old_data_note(manifest, now))
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = {"ETag": etag, "Cache-Control": cache_control(service.clock(), manifest, degraded)}
+    headers = {"ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}
     if last_modified := http_date(manifest.published_at):
         headers["Last-Modified"] = last_modified
     if not_modified(request, etag, manifest.published_at):
         return Response(status_code=304, headers=headers)
     body = service.bodies.get(key)
     if body is None:
-        body = build_body(service, manifest, query, base, degraded)
+        body = build_body(service, manifest, query, base, degraded, now)
         service.bodies.put(key, body)
     return Response(body, media_type=CONTENT_TYPES[query.format], headers=headers)
 
 
-def build_body(service: Service, manifest: Manifest, query: FeedQuery, base: str, degraded: bool) -> bytes:
+def build_body(
+    service: Service, manifest: Manifest, query: FeedQuery, base: str, degraded: bool, now: datetime
+) -> bytes:
     """Read the days the query needs (memory, else one mget), then select and render."""
     days = service.reader.days(manifest, query.days) if manifest.days else []
     notice = storage_notice(service.env, service.ctx.store.name)
-    return render_feed(manifest, days, query, service.config, base, degraded=degraded, notice=notice)
+    return render_feed(manifest, days, query, service.config, base, degraded=degraded, notice=notice, now=now)
 
 
 def cache_control(now: datetime, manifest: Manifest, degraded: bool) -> str:

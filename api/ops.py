@@ -19,6 +19,7 @@ from api.deps import Service
 from core.config import Env, effective_summary
 from core.errors import StoreError
 from core.layout import Manifest
+from core.render import OLD_DATA_DAYS, data_age, old_data_note
 from core.store.factory import backend_name
 
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
@@ -86,8 +87,9 @@ def is_local_request(env: Env, request: Request) -> bool:
 
 def health(service: Service) -> tuple[int, dict]:
     """(HTTP status, body): 200 when the store answers, 503 when it does not. The body
-    names the store backend, the last refresh per category, paper counts and whether
-    summaries are configured; it never holds a secret."""
+    names the store backend, the last refresh per category, paper counts, how old the
+    newest announcement is (`freshness`; status `old-data` past OLD_DATA_DAYS) and
+    whether summaries are configured; it never holds a secret."""
     body: dict = {"status": "ok", "store": _store_info(service)}
     manifest = None
     try:
@@ -100,11 +102,27 @@ def health(service: Service) -> tuple[int, dict]:
         body["store"].update(reachable=False, reason=str(exc))
     if manifest is not None:
         body.update(_data(manifest))
+        body["freshness"] = _freshness(manifest, service.clock())
         if not manifest.version and body["status"] == "ok":
             body["status"] = "never-refreshed"
+        elif body["freshness"]["old"] and body["status"] == "ok":
+            body["status"] = "old-data"
     body["summaries"] = _summaries(service)
     body["cron"] = {"secret_configured": bool(service.env.cron_secret)}
     return (503 if body["status"] in ("degraded", "store-unreachable") else 200), body
+
+
+def _freshness(manifest: Manifest, now) -> dict:
+    """How old the newest announcement held is, and whether past OLD_DATA_DAYS (core.render)."""
+    age = data_age(manifest, now)
+    return {
+        "newest_announcement": age.newest,
+        "age_days": age.days,
+        "old_after_days": OLD_DATA_DAYS,
+        "old": age.old,
+        "last_refresh": age.last_refresh,
+        "message": old_data_note(manifest, now),
+    }
 
 
 def _store_info(service: Service) -> dict:

@@ -23,7 +23,9 @@ one element per author would show only the last author; JSON Feed keeps its
 `authors` array, which readers join themselves.
 
 `channel_title` and `channel_description` write the feed's own text: what it
-holds and an honest account of the last refresh.
+holds and an honest account of the last refresh. Data whose newest announcement is
+more than OLD_DATA_DAYS days old is called old, with the time of the last refresh
+(`old_data_note`), rather than explained as a rebuild arXiv has not done yet.
 
 Everything an item renders to except its score line depends only on its paper and
 its summary, so that part is kept (per format, paper and summary HTML; bounded LRU)
@@ -62,6 +64,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCE_TEXT = {"fulltext": "from the full text", "abstract": "from the abstract"}
 FRAGMENT_ENTRIES = 2048
 FRAGMENT_CHARS = 16 * 1024 * 1024
+# Past this many days since the newest announcement held, the data is old: weekends and
+# arXiv's holiday breaks (up to about five days around New Year) stay below it.
+OLD_DATA_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -100,14 +105,16 @@ def render_feed(
     *,
     degraded: bool = False,
     notice: str = "",
+    now: datetime | None = None,
 ) -> bytes:
     """The whole feed for `query` over `days` (newest first, as the manifest names them):
     select the papers, pair their summaries, write the channel's text, render.
     `base_url` (no trailing slash) makes the feed's own links absolute; `notice` is
-    appended to the description (e.g. a storage warning)."""
+    appended to the description (e.g. a storage warning); `now` (when given) lets the
+    description say that old data is old."""
     selected = select_papers(days, query, config)
     items = items_for(selected, summaries_of(days), query.summary == "full")
-    description = channel_description(manifest, query, [d.date for d in days], degraded)
+    description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
     channel = Channel(
         title=channel_title(query),
         description=f"{description} {notice}" if notice else description,
@@ -406,19 +413,69 @@ def channel_title(query: FeedQuery) -> str:
     return head + suffix
 
 
-def channel_description(manifest: Manifest, query: FeedQuery, dates: Sequence[str], degraded: bool) -> str:
+def channel_description(
+    manifest: Manifest, query: FeedQuery, dates: Sequence[str], degraded: bool, *, now: datetime | None = None
+) -> str:
     """What the feed holds and how fresh it is, honestly: the announcement dates served,
-    each category's last refresh status, and whether the store is unreachable."""
+    whether that data is old (given `now`), each category's last refresh status, and
+    whether the store is unreachable."""
     if not manifest.version:
         text = (
             "No data yet: this service has not completed a refresh from arXiv. The feed fills after "
             "the first refresh, which runs daily after arXiv rebuilds its feeds (midnight US Eastern)."
         )
     else:
-        text = " ".join([_dates_text(dates), *_status_lines(manifest, query)])
+        old = old_data_note(manifest, now) if now is not None else ""
+        text = " ".join(t for t in [_dates_text(dates), old, *_status_lines(manifest, query, bool(old))] if t)
     if degraded:
         text += " The data store cannot be reached right now: this is the copy held in memory and may be out of date."
     return text
+
+
+@dataclass(frozen=True)
+class DataAge:
+    """How old the published data is at some moment: the newest announcement held (ISO
+    date, "" if none), its age in days (None if none), the last refresh (ISO time, "" if
+    never) and whether that is past OLD_DATA_DAYS."""
+
+    newest: str
+    days: int | None
+    last_refresh: str
+    old: bool
+
+
+def data_age(manifest: Manifest, now: datetime) -> DataAge:
+    """The age of `manifest`'s newest announcement at `now` (dates counted in US Eastern,
+    where arXiv dates its announcements)."""
+    dates = [d.date for d in manifest.days] + [
+        str(r.get("announced", "")) for r in manifest.categories.values() if isinstance(r, dict)
+    ]
+    newest = max((d for d in dates if _is_date(d)), default="")
+    last = str(manifest.report.get("finished_at", "")) or manifest.published_at
+    if not newest:
+        return DataAge("", None, last, False)
+    age = (now.astimezone(EASTERN).date() - date.fromisoformat(newest)).days
+    return DataAge(newest, age, last, age > OLD_DATA_DAYS)
+
+
+def old_data_note(manifest: Manifest, now: datetime) -> str:
+    """One sentence when the data is old at `now` (newest announcement more than
+    OLD_DATA_DAYS days back), naming its date and the last refresh; "" otherwise.
+    E.g. "This data is old: the newest announcement held is of 2026-07-16, 69 days ago;
+    the last refresh ran at 2026-09-23 05:15 UTC." """
+    age = data_age(manifest, now)
+    if not age.old:
+        return ""
+    refreshed = f"the last refresh ran at {_when(age.last_refresh)}" if _when(age.last_refresh) else "no refresh ran"
+    return f"This data is old: the newest announcement held is of {age.newest}, {age.days} days ago; {refreshed}."
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _dates_text(dates: Sequence[str]) -> str:
@@ -429,21 +486,25 @@ def _dates_text(dates: Sequence[str]) -> str:
     return f"Papers announced from {min(dates)} to {max(dates)}."
 
 
-def _status_lines(manifest: Manifest, query: FeedQuery) -> list[str]:
+def _status_lines(manifest: Manifest, query: FeedQuery, old: bool = False) -> list[str]:
     """One sentence per group of categories that share a status."""
     cats = (query.category,) if query.category else query.categories
     groups: dict[str, list[str]] = {}
     for cat in cats:
-        groups.setdefault(_status_text(manifest.categories.get(cat)), []).append(cat)
+        groups.setdefault(_status_text(manifest.categories.get(cat), old), []).append(cat)
     return [f"{', '.join(names)}: {text}." for text, names in groups.items()]
 
 
-def _status_text(record: dict | None) -> str:
+def _status_text(record: dict | None, old: bool = False) -> str:
+    """One category's last refresh; with `old` data, "no newer announcement found" rather
+    than the reasons that explain a day or two (weekend, arXiv not rebuilt yet)."""
     if not record:
         return "not refreshed yet"
     status, announced = record.get("status", ""), record.get("announced", "")
     checked = _when(record.get("checked_at", ""))
     latest = f"; latest announcement {announced}" if announced else ""
+    if old and status in ("no-announcement", "unchanged"):
+        return f"no newer announcement found, checked {checked}{latest}"
     if status == "updated":
         return f"updated with the announcement of {announced} at {_when(record.get('updated_at', ''))}"
     if status == "no-announcement":
