@@ -8,6 +8,7 @@ Each environment is built once per process, on first use, so a process that only
 serves feeds never imports jinja2. Undefined names are errors, not empty strings.
 In HTML, every value printed is made XML-safe (`core.safe_html.xml_safe`) and then
 escaped; only `Markup` (sanitised summary HTML, marked `|safe` in the template) passes.
+Filters besides Jinja's own: `one_line` (whitespace folded) and `g` (a number as `{:g}`).
 
 A digest template is the deployment's own file, rendered in Jinja2's sandbox: it can
 print and loop over the values it is given, not reach Python objects behind them.
@@ -19,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.safe_html import xml_safe
+from core.safe_html import one_line, xml_safe
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 DIGEST_TEMPLATE = TEMPLATE_DIR / "digest.md"
@@ -56,7 +57,7 @@ def _printable(value: object) -> object:
 def _html():
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -65,6 +66,8 @@ def _html():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(one_line=one_line, g=lambda number: f"{number:g}")
+    return env
 
 
 @lru_cache(maxsize=1)

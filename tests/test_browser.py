@@ -18,6 +18,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import feedparser
 import httpx
@@ -34,7 +35,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CONFIG = seed_config(min_score=1.5)
+# 2.5 puts the minimum-score line just left of the day's tallest bar (scores 3.5), where its
+# label once sat on that bar's count; no seeded score lies between 1.5 and 3.5.
+CONFIG = seed_config(min_score=2.5)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -164,6 +167,23 @@ def feed_url(page) -> str:
     return page.input_value("#feed-url")
 
 
+def reader_links(page) -> dict[str, str]:
+    return dict(page.eval_on_selector_all("a.reader", "links => links.map(a => [a.id, a.href])"))
+
+
+def boxes(page, selector: str) -> list[dict]:
+    """The bounding boxes (and text) of the elements matching `selector`."""
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })",
+    )
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
 def preview_ids(page) -> list[str]:
     return page.eval_on_selector_all("#preview-list li", "items => items.map(li => li.dataset.id)")
 
@@ -193,7 +213,7 @@ def test_the_page_loads_without_errors_and_previews_the_default_feed(loaded, bas
     page, problems = loaded
     assert page.title().startswith("arxiv-rss")
     assert feed_url(page) == f"{base}/feed"
-    assert page.get_attribute("#feed-subscribe", "href") == f"feed:{base}/feed"
+    assert reader_links(page)["sub-feedly"] == "https://feedly.com/i/subscription/feed%2F" + quote(f"{base}/feed", "")
     assert preview_ids(page) == feed_ids(f"{base}/feed")
     assert "papers in this feed right now" in page.inner_text("#preview-status")
     today = page.eval_on_selector_all("li.paper", "items => items.map(li => li.dataset.id)")
@@ -259,7 +279,7 @@ def test_the_builder_works_from_the_keyboard(loaded, base):
     assert page.evaluate("document.activeElement.id") == "copy"
     page.keyboard.press("Enter")
     page.wait_for_selector("#copy-status:has-text('Copied')")
-    for _ in range(3):  # Open, Subscribe, then the first category
+    for _ in range(6):  # Open, the three readers, the OPML, then the first category
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.value") == "cs.AI"
     page.keyboard.press("Space")
@@ -307,4 +327,56 @@ def test_screenshots_at_desktop_and_phone_width_in_light_and_dark(loaded):
             path = ARTIFACTS / f"page-{width}-{scheme}.png"
             page.screenshot(path=str(path), full_page=True)
             assert path.stat().st_size > 10_000
+    assert problems == []
+
+
+def test_every_refused_field_is_named_and_marked_at_once(loaded):
+    page, problems = loaded
+    page.fill("#f-min_score", "5000")
+    page.fill("#f-days", "99")
+    page.wait_for_function("() => document.getElementById('preview-status').textContent.includes('days:')")
+    status = page.inner_text("#preview-status")
+    assert "min_score: '5000' is not a number from 0 to" in status
+    assert "days: '99' is not a whole number from 1 to 14" in status
+    assert page.get_attribute("#f-min_score", "aria-invalid") == page.get_attribute("#f-days", "aria-invalid") == "true"
+    page.fill("#f-days", "2")
+    page.wait_for_function("() => !document.getElementById('f-days').hasAttribute('aria-invalid')")
+    assert "days:" not in page.inner_text("#preview-status") and "min_score:" in page.inner_text("#preview-status")
+    assert page.get_attribute("#f-min_score", "aria-invalid") == "true"
+    assert [p for p in problems if "400" not in p] == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_long_custom_feed_url_is_shown_whole_and_the_reader_links_carry_it(loaded, base, viewport):
+    page, problems = loaded
+    page.set_viewport_size(viewport)
+    keywords = ", ".join(f"keyword number {n}" for n in range(12))
+    page.fill("#f-keywords", keywords)
+    page.fill("#f-authors", "Hopper, Lovelace")
+    page.wait_for_function("() => document.getElementById('feed-url').value.includes('authors=')")
+    url = feed_url(page)
+    assert url.startswith(f"{base}/feed?keywords=keyword%20number%200,") and url.endswith("authors=Hopper,Lovelace")
+    hidden = page.eval_on_selector(
+        "#feed-url", "e => [e.scrollWidth - e.clientWidth, e.scrollHeight - e.clientHeight, e.rows]"
+    )
+    assert hidden[0] <= 0 and hidden[1] <= 1, f"part of the URL is cut off: {hidden}"
+    assert {name: href for name, href in reader_links(page).items()} == {
+        "sub-feedly": "https://feedly.com/i/subscription/feed%2F" + quote(url, ""),
+        "sub-inoreader": "https://www.inoreader.com/?add_feed=" + quote(url, ""),
+        "sub-newsblur": "https://www.newsblur.com/?url=" + quote(url, ""),
+    }
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0 and problems == []
+
+
+def test_the_minimum_score_label_clears_every_count_and_bar_label_of_the_histogram(loaded):
+    page, problems = loaded
+    texts = boxes(page, "#chart-scores-t ~ text")
+    (label,) = [b for b in texts if b["text"].startswith("min ")]
+    assert label["text"] == "min 2.5"
+    others = [b for b in texts if b is not label]
+    assert [b for b in others if b["text"] == "11"], others  # the tallest bar's count, next to the line
+    assert [b["text"] for b in others if overlap(label, b)] == []
+    (chart,) = boxes(page, "svg#chart-scores, svg:has(#chart-scores-t)")
+    assert chart["left"] <= label["left"] and label["right"] <= chart["right"] and chart["top"] <= label["top"]
     assert problems == []

@@ -8,22 +8,30 @@ The store is a real SQLite file seeded with synthetic papers (tests.support.seed
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from api.page import STATIC_TYPES
 from core.config import Env
-from core.page import DEFAULT_REPOSITORY, highlight, relative_time, repository_url
+from core.context import Context
+from core.layout import Day
+from core.models import Match, Scored
+from core.page import DEFAULT_REPOSITORY, READERS, highlight, relative_time, repository_url, score_chart
+from core.publish import publish
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
+from tests.support.html_doc import Doc
 from tests.support.papers import paper
-from tests.support.seed import publish_days, scored_day, seed_config, seed_store, summary_record
+from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "api" / "_public" / "static"
@@ -48,44 +56,6 @@ def make_client(tmp_path):
 @pytest.fixture
 def client(make_client):
     return make_client()[0]
-
-
-class Doc(HTMLParser):
-    """The page as a flat list of (tag, attributes) plus the text inside each element id."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self._open: list[tuple[str, dict, list[str]]] = []
-        self.text_by_id: dict[str, str] = {}
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {k: (v or "") for k, v in attrs}
-        self.elements.append((tag, attributes))
-        if tag not in ("input", "meta", "link", "br", "img", "hr", "rect", "line", "path", "circle"):
-            self._open.append((tag, attributes, []))
-
-    def handle_startendtag(self, tag, attrs):
-        self.elements.append((tag, {k: (v or "") for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        while self._open:
-            name, attributes, chunks = self._open.pop()
-            text = "".join(chunks)
-            if attributes.get("id"):
-                self.text_by_id[attributes["id"]] = text
-            if self._open:
-                self._open[-1][2].append(text)
-            if name == tag:
-                break
-
-    def handle_data(self, data):
-        if self._open:
-            self._open[-1][2].append(data)
-
-    def find(self, tag: str, **attrs) -> list[dict]:
-        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in attrs.items())]
 
 
 def page_of(client, url: str = "/", **kwargs) -> tuple[str, Doc]:
@@ -182,16 +152,44 @@ def test_every_form_control_has_a_label_and_the_page_a_language_and_headings(cli
 
 def test_the_subscribe_url_copy_button_and_feed_link_start_from_the_default_feed(client):
     _, doc = page_of(client)
-    (url,) = doc.find("input", id="feed-url")
-    assert url["value"] == "http://testserver/feed" and "readonly" in url
-    assert doc.find("a", id="feed-subscribe", href="feed:http://testserver/feed")
+    (url,) = doc.find("textarea", id="feed-url")
+    assert doc.text_by_id["feed-url"] == "http://testserver/feed" and "readonly" in url
+    assert doc.find("a", id="feed-open", href="http://testserver/feed")
     (copy,) = doc.find("button", id="copy")
     assert "hidden" in copy  # shown by the script, which is what makes it work
 
 
+def test_subscribing_offers_reader_links_with_the_feed_url_and_the_opml_not_a_feed_scheme_link(client):
+    html, doc = page_of(client)
+    encoded = "http%3A%2F%2Ftestserver%2Ffeed"
+    readers = {a["id"]: a["href"] for a in doc.find("a", **{"class": "reader"})}
+    assert readers == {
+        "sub-feedly": f"https://feedly.com/i/subscription/feed%2F{encoded}",
+        "sub-inoreader": f"https://www.inoreader.com/?add_feed={encoded}",
+        "sub-newsblur": f"https://www.newsblur.com/?url={encoded}",
+    }
+    assert doc.find("a", id="feed-opml", href="/opml")
+    assert "feed:" not in html and not doc.find("a", id="feed-subscribe")
+    data = json.loads(doc.text_by_id["page-data"])
+    assert {f"sub-{k}": v + encoded for k, v in data["readers"].items()} == readers  # the script's copy
+
+
+def test_the_head_advertises_the_default_feed_as_rss_atom_and_json_feed(client):
+    _, doc = page_of(client)
+    alternates = {a["type"]: a["href"] for a in doc.find("link", rel="alternate")}
+    assert alternates == {
+        "application/rss+xml": "http://testserver/feed",
+        "application/atom+xml": "http://testserver/feed?format=atom",
+        "application/feed+json": "http://testserver/feed?format=json",
+    }
+    for kind, url in alternates.items():
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
+
+
 def test_the_page_uses_the_forwarded_scheme_and_host_for_its_feed_urls(client):
     _, doc = page_of(client, headers={"X-Forwarded-Proto": "https", "Host": "papers.example"})
-    assert doc.find("input", id="feed-url", value="https://papers.example/feed")
+    assert doc.text_by_id["feed-url"] == "https://papers.example/feed"
     data = json.loads(doc.text_by_id["page-data"])
     assert data["base"] == "https://papers.example"
 
@@ -276,8 +274,8 @@ def publish_hostile(store, config):
 def test_hostile_titles_authors_abstracts_summaries_and_details_are_shown_as_text(make_client):
     client, _ = make_client(seed=publish_hostile)
     html, doc = page_of(client)
-    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "&quot;&gt;&lt;svg onload=alert(2)&gt;" in html
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&#34;&gt;&lt;svg onload=alert(2)&gt;" in html
     assert "&lt;iframe src=javascript:alert(3)&gt;&lt;/iframe&gt;" in html
     assert "&lt;b&gt;weekend&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in html
     assert "<strong>bold</strong>" in html  # the summary's Markdown is rendered, its markup is not
@@ -293,7 +291,7 @@ def test_a_hostile_keyword_in_the_config_is_escaped_in_the_builder(make_client):
     config = seed_config(keywords=["LLM", "<b>bold</b>", 'say "hi"'], exclude_keywords=["</textarea>"])
     client, _ = make_client(config=config)
     html, _ = page_of(client)
-    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "say &quot;hi&quot;" in html and "&lt;/textarea&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "say &#34;hi&#34;" in html and "&lt;/textarea&gt;" in html
     assert "<b>bold</b>" not in html
 
 
@@ -437,10 +435,160 @@ def test_nothing_is_loaded_from_elsewhere_and_links_leave_only_for_arxiv_and_the
     summaries = re.findall(r'<div class="summary-body">.*?</div>', html, re.S)
     assert summaries and all('rel="noopener noreferrer nofollow"' in s for s in summaries if "<a " in s)
     outside = re.sub(r'<div class="summary-body">.*?</div>', "", html, flags=re.S)
-    allowed = ("http://testserver", "https://arxiv.org/", DEFAULT_REPOSITORY)
+    readers = tuple(prefix for _, _, prefix in READERS)  # a link out, carrying only the feed's URL
+    allowed = ("http://testserver", "https://arxiv.org/", DEFAULT_REPOSITORY, *readers)
     found = [u for u in URL.findall(outside) if not u.startswith(allowed)]
     assert found == [], found
     for name in STATIC_TYPES:
         text = (STATIC / name).read_text()
         assert [u for u in ABSOLUTE_URL.findall(text) if u != SVG_NAMESPACE] == [], name
         assert "@import" not in text and "url(" not in text
+
+
+# Counts, plurals and what the status promises ------------------------------------------------------
+
+
+def publish_one_paper(store, config):
+    one = paper("2609.01234", title="Sparse LLM kernels", announced=LATEST, categories=("cs.AI",))
+    publish_days(store, config, [scored_day(LATEST, [one], config, {one.id: summary_record()})])
+
+
+def test_one_paper_and_one_summary_are_never_plural(make_client):
+    client, _ = make_client(seed=publish_one_paper)
+    html, doc = page_of(client)
+    assert "1 paper · 1 AI summary" in doc.text_by_id["status-facts"]
+    assert "1 paper announced 2026-09-23" in doc.text_by_id["status-cs.AI"]
+    assert "cs.AI: 1 paper, 1 in the default feed; cs.CL: 0 papers" in doc.text_by_id["chart-cats-d"]
+    assert "score 3 to below 4: 1 paper, 1 in the default feed" in doc.text_by_id["chart-scores-d"]
+    assert "1 paper of the 1 paper announced" in doc.text
+    assert re.findall(r"\b1 (?:papers|summaries|AI summaries)\b", doc.text) == []
+
+
+def publish_stale(held: bool):
+    """Every category `stale`: none in today's announcement; `held` says whether an earlier
+    refresh had stored papers of it (the record keeps that announcement) or never did."""
+
+    def publish_it(store, config):
+        manifest = publish_days(store, config, [scored_day(LATEST, [paper("2609.01234", announced=LATEST)], config)])
+        record = {
+            "status": "stale",
+            "detail": "no papers",
+            "announced": "2026-09-22" if held else "",
+            "papers": 4 if held else 0,
+            "checked_announcement": LATEST,
+            "checked_at": "2026-09-23T05:15:00Z",
+        }
+        publish(store, dataclasses.replace(manifest, categories={c: record for c in config.categories}))
+
+    return publish_it
+
+
+@pytest.mark.parametrize(
+    "held, says, never",
+    [
+        (True, "its earlier papers are still served; latest announcement 2026-09-22", "no earlier papers"),
+        (False, "no earlier papers of it are held", "still served"),
+    ],
+)
+def test_a_category_with_no_papers_today_promises_earlier_ones_only_when_some_were_stored(
+    make_client, held, says, never
+):
+    client, _ = make_client(seed=publish_stale(held))
+    _, doc = page_of(client)
+    for cat in CONFIG.categories:
+        text = doc.text_by_id[f"status-{cat}"]
+        assert "no papers this time" in text and says in text and never not in text, text
+
+
+# The score histogram -----------------------------------------------------------------------------
+
+
+def score_bars(html: str) -> dict[str, tuple[float, float]]:
+    """Each histogram band's label -> (height of its whole bar, height of the part the
+    default feed selects), read from the SVG."""
+    svg = html[html.index('aria-labelledby="chart-scores-t') : html.index("</svg>", html.index("chart-scores-t"))]
+    heights: dict[float, list[float]] = {}
+    for kind, x, h in re.findall(
+        r'<rect class="(bar-all|bar-pick)" x="([\d.]+)" y="[\d.]+" width="\d+" height="([\d.]+)"', svg
+    ):
+        heights.setdefault(float(x), [0.0, 0.0])[kind == "bar-pick"] = float(h)
+    labels = re.findall(r'<text class="label" x="[\d.]+" y="168" text-anchor="middle">([^<]+)</text>', svg)
+    return {html_unescape(label): tuple(heights[x]) for label, x in zip(labels, sorted(heights), strict=True)}
+
+
+def html_unescape(text: str) -> str:
+    return text.replace("&lt;", "<")
+
+
+def scored_papers(*scores: float, announce_type: str = "new"):
+    def publish_it(store, config):
+        papers = [
+            Scored(
+                paper(f"2609.{i:05d}", announced=LATEST, categories=("cs.AI",), announce_type=announce_type),
+                s,
+                (Match("LLM", False, s),) if s else (),
+            )
+            for i, s in enumerate(scores)
+        ]
+        publish_days(store, config, [Day(LATEST, tuple(papers), {})])
+
+    return publish_it
+
+
+def test_a_band_wholly_below_the_minimum_score_is_drawn_pale(make_client):
+    client, _ = make_client(config=seed_config(min_score=3.7), seed=scored_papers(3.5, 3.5, 6.0, 0.0))
+    bars = score_bars(client.get("/").text)
+    assert bars["3"][0] > 0 and bars["3"][1] == 0  # 3.5 < 3.7: none of the band reaches the feed
+    assert bars["6"][0] == bars["6"][1] > 0 and bars["0"][1] == 0
+
+
+def test_a_band_the_minimum_score_cuts_is_drawn_in_part(make_client):
+    client, _ = make_client(config=seed_config(min_score=1.5), seed=scored_papers(1.2, 1.8, 1.6, 1.4))
+    total, picked = score_bars(client.get("/").text)["1"]
+    assert picked == total / 2  # 1.6 and 1.8 are in the default feed, 1.2 and 1.4 are not
+
+
+def test_papers_the_default_feed_leaves_out_for_their_type_are_drawn_pale(make_client):
+    client, _ = make_client(config=seed_config(min_score=1), seed=scored_papers(2.0, 2.5, announce_type="replace"))
+    assert score_bars(client.get("/").text)["2"][1] == 0  # replacements are not among the default types
+
+
+@pytest.mark.parametrize("min_score", [0.5, 2.5, 7.5, 8, 40])
+def test_the_minimum_score_label_sits_above_every_count_and_inside_the_chart(min_score):
+    day = scored_day(LATEST, [paper(f"2609.{i:05d}", announced=LATEST) for i in range(3)], CONFIG)
+    chart = score_chart(day, seed_config(min_score=min_score), [])
+    label = chart["threshold"]
+    counts_top = chart["top"] - 4 - 13  # a count's baseline is 4 above its bar; the text is 13 px high
+    assert chart["label_y"] + 3 < counts_top  # the label's descenders included
+    width = 7 * len(label["text"])  # 13 px system-ui digits and letters are narrower than 7 px
+    left = label["text_x"] - (width if label["anchor"] == "end" else 0)
+    assert left >= 0 and left + width <= chart["width"]
+
+
+# Templates load lazily: the feed path never imports jinja2 ---------------------------------------
+
+LAZY_CHECK = """
+import sys
+from fastapi.testclient import TestClient
+from api.index import app
+import core.templating
+client = TestClient(app)
+for url in ("/feed", "/feed/cs.AI?format=atom", "/feed?format=json", "/api/health", "/opml", "/static/app.js"):
+    assert client.get(url).status_code == 200, url
+print(",".join(sorted(m for m in ("jinja2", "markupsafe") if m in sys.modules)) or "-")
+assert client.get("/").status_code == 200 and client.get("/?x=1").status_code == 200
+print("jinja2" in sys.modules, core.templating._html.cache_info().misses)
+"""
+
+
+def test_the_feed_path_never_imports_jinja2_and_the_page_builds_its_templates_once(tmp_path):
+    ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
+    seed_store(ctx.store, CONFIG, days=1, per_day=10)
+    ctx.store.close()
+    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
+    env = {**os.environ, "ARXIV_RSS_CONFIG": str(tmp_path / "config.json"), "ARXIV_RSS_DB": ctx.env.db_path}
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["-", "True", "1"]

@@ -14,7 +14,9 @@
   var form = document.getElementById("builder");
   var urlBox = document.getElementById("feed-url");
   var openLink = document.getElementById("feed-open");
-  var subscribeLink = document.getElementById("feed-subscribe");
+  var readerLinks = Object.keys(data.readers || {}).map(function (id) {
+    return [document.getElementById("sub-" + id), data.readers[id]];
+  });
   var copyButton = document.getElementById("copy");
   var copyStatus = document.getElementById("copy-status");
   var preview = document.getElementById("preview");
@@ -98,14 +100,24 @@
     var pairs = params();
     var url = data.base + feedPath(pairs);
     urlBox.value = url;
+    fitUrlBox();
     openLink.href = url;
-    subscribeLink.href = "feed:" + url;
+    readerLinks.forEach(function (pair) {
+      if (pair[0]) pair[0].href = pair[1] + encodeURIComponent(url);
+    });
     copyStatus.textContent = "";
     noteEmptyGroups();
     if (minScore) {
       minScore.placeholder = field("keywords") ? "0" : minScorePlaceholder;
     }
     schedulePreview(pairs);
+  }
+
+  /* The whole URL stays visible: CSS `field-sizing: content` grows the box where it is
+     supported; elsewhere the box gets as many rows as the wrapped URL needs. */
+  function fitUrlBox() {
+    urlBox.rows = 1;
+    while (urlBox.scrollHeight > urlBox.clientHeight && urlBox.rows < 20) urlBox.rows += 1;
   }
 
   function noteEmptyGroups() {
@@ -129,34 +141,55 @@
     if (path === shownQuery) return;
     clearTimeout(timer);
     timer = setTimeout(function () {
-      loadPreview(path);
+      loadPreview(jsonPairs, path);
     }, DEBOUNCE_MS);
   }
 
-  function loadPreview(path) {
+  function fetchFeed(pairs, signal) {
+    return fetch(feedPath(pairs), { headers: { Accept: "application/feed+json" }, signal: signal }).then(
+      function (response) {
+        return response.json().then(function (body) {
+          return { ok: response.ok, body: body };
+        });
+      }
+    );
+  }
+
+  /* The server names one refused parameter at a time; asking again without it finds the
+     next, so every bad field is named at once. Resolves to {errors, body}. */
+  function refusals(pairs, errors, signal) {
+    return fetchFeed(pairs, signal).then(function (result) {
+      var error = result.ok ? null : (result.body && result.body.error) || {};
+      if (!error) return { errors: errors, body: result.body };
+      errors = errors.concat([error]);
+      var rest = pairs.filter(function (p) {
+        return p[0] !== error.parameter;
+      });
+      if (!error.parameter || rest.length === pairs.length) return { errors: errors, body: null };
+      return refusals(rest, errors, signal);
+    });
+  }
+
+  function loadPreview(pairs, path) {
     if (inflight) inflight.abort();
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     inflight = controller;
     preview.setAttribute("aria-busy", "true");
-    fetch(path, { headers: { Accept: "application/feed+json" }, signal: controller ? controller.signal : undefined })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
-        });
-      })
+    var signal = controller ? controller.signal : undefined;
+    refusals(pairs, [], signal)
       .then(function (result) {
         if (inflight !== controller) return;
         shownQuery = path;
         clearInvalid();
-        if (result.ok) {
-          showItems(result.body.items || []);
+        if (result.errors.length) {
+          showErrors(result.errors);
         } else {
-          showError(result.body && result.body.error);
+          showItems(result.body.items || []);
         }
       })
       .catch(function (err) {
         if (err && err.name === "AbortError") return;
-        showError({ message: "the preview could not be loaded (" + (err && err.message ? err.message : "network error") + ")" });
+        showErrors([{ message: "the preview could not be loaded (" + (err && err.message ? err.message : "network error") + ")" }]);
       })
       .then(function () {
         if (inflight === controller) {
@@ -172,15 +205,17 @@
     });
   }
 
-  function showError(error) {
-    error = error || {};
+  function showErrors(errors) {
     previewList.textContent = "";
     moreButton.hidden = true;
     previewStatus.className = "preview-status error";
-    var where = error.parameter ? error.parameter + ": " : "";
-    previewStatus.textContent = "This feed would be refused — " + where + (error.message || "unknown error");
-    var input = error.parameter ? document.getElementById("f-" + error.parameter) : null;
-    if (input && input.tagName === "INPUT") input.setAttribute("aria-invalid", "true");
+    var reasons = errors.map(function (error) {
+      var where = error.parameter ? error.parameter + ": " : "";
+      var input = error.parameter ? document.getElementById("f-" + error.parameter) : null;
+      if (input && input.tagName === "INPUT") input.setAttribute("aria-invalid", "true");
+      return where + (error.message || "unknown error");
+    });
+    previewStatus.textContent = "This feed would be refused — " + reasons.join("; ");
   }
 
   function showItems(items) {
