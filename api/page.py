@@ -1,8 +1,9 @@
 """The web page at `/` and its static files at `/static/{name}`.
 
-The page is rendered by core.page from the manifest and the latest announcement day
-(one store command, plus one mget when that day is not in memory yet), reused from
-the body cache while the data, the public base URL and the "3 hours ago" text stay
+The page is rendered by core.page (Jinja2 templates in core/templates/page/, loaded on the
+first page request) from the manifest and the latest announcement day (one store command,
+plus one mget when that day is not in memory yet), reused from the body cache while the
+data, the public base URL, the "3 hours ago" text, the static files and the templates stay
 the same, and served with an ETag and the feeds' cache lifetimes. When the store
 cannot be reached at all the page still renders, says so, and is never cached.
 
@@ -29,6 +30,7 @@ from api.ops import storage_notice
 from core.errors import StoreError
 from core.layout import Day, Manifest
 from core.page import PageInput, refresh_age, render_page
+from core.templating import templates_fingerprint
 
 STATIC_DIR = Path(__file__).resolve().parent / "_public" / "static"
 STATIC_TYPES = {
@@ -65,7 +67,8 @@ def page_response(service: Service, request: Request) -> Response:
     now = service.clock()
     alerts = tuple(a for a in (DEGRADED if degraded else "", storage_notice(service.env, _backend(service))) if a)
     # "Last refresh 3 hours ago" is part of the text, so it is part of the key.
-    key = ("page", service.data_tag(manifest), base, alerts, refresh_age(manifest, now), asset_urls_key())
+    age = refresh_age(manifest, now)
+    key = ("page", service.data_tag(manifest), base, alerts, age, asset_urls_key(), templates_fingerprint())
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
     headers = {**SECURITY_HEADERS, "ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}
     if last_modified := http_date(manifest.published_at):

@@ -16,6 +16,7 @@ print and loop over the values it is given, not reach Python objects behind them
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +43,16 @@ def render_markdown(source: str, origin: str, **values: object) -> str:
         raise ConfigError("digest_template", f"{origin}, line {exc.lineno}: {exc.message}") from None
     except jinja2.TemplateError as exc:  # an undefined value, a sandbox refusal
         raise ConfigError("digest_template", f"{origin}: {exc.message}") from None
+
+
+@lru_cache(maxsize=1)
+def templates_fingerprint() -> str:
+    """A hash of every shipped template, read once per process (without jinja2): part of
+    the page's ETag, so a deploy that changes the markup is never answered with a 304."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in TEMPLATE_DIR.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(TEMPLATE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def _printable(value: object) -> object:

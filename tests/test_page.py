@@ -111,6 +111,14 @@ def test_the_etag_changes_when_the_last_refresh_text_ages(make_client):
     assert early.headers["etag"] != late.headers["etag"]
 
 
+def test_the_etag_changes_when_the_templates_change(make_client, monkeypatch):
+    client, _ = make_client()
+    before = client.get("/").headers["etag"]
+    monkeypatch.setattr("api.page.templates_fingerprint", lambda: "another deploy")
+    assert client.get("/", headers={"If-None-Match": before}).status_code == 200
+    assert client.get("/").headers["etag"] != before
+
+
 def test_head_answers_with_the_headers_and_no_body(client):
     response = client.head("/")
     assert response.status_code == 200 and response.content == b""
