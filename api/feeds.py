@@ -61,8 +61,40 @@ def build_body(
 ) -> bytes:
     """Read the days the query needs (memory, else one mget), then select and render."""
     days = service.reader.days(manifest, query.days) if manifest.days else []
-    notice = storage_notice(service.env, service.ctx.store.name)
-    return render_feed(manifest, days, query, service.config, base, degraded=degraded, notice=notice, now=now)
+    notices = [storage_notice(service.env, service.ctx.store.name)]
+    ranked = None
+    if query.rank != "keywords" and days:
+        ranked, notes = meaning_selection(service, manifest, days, query)
+        notices += notes
+    notice = " ".join(n for n in notices if n)
+    return render_feed(
+        manifest, days, query, service.config, base, degraded=degraded, notice=notice, now=now, ranked=ranked
+    )
+
+
+def meaning_selection(service: Service, manifest: Manifest, days, query: FeedQuery):
+    """(papers ranked by meaning or None to rank by keywords, notes for the description).
+    Imports numpy and the embedder: only queries with interest= or like= come here."""
+    from core.embed import embedder_name, shared_embedder
+    from core.errors import ConfigError
+    from core.interest import interest_vector
+    from core.meaning import rank_by_meaning
+
+    config = service.config
+    vectors = service.reader.vectors(manifest, query.days, embedder_name(config))
+    interest, notes = None, []
+    if query.interest:
+        try:
+            embedder = shared_embedder(config, service.env)
+        except ConfigError as exc:
+            return None, [f"Ranking by meaning is unavailable ({exc.problem}): ranked by keywords."]
+        budget = config.embeddings.daily_interest_budget
+        interest, note = interest_vector(
+            service.ctx.store, embedder, query.interest, budget, service.clock().date().isoformat()
+        )
+        notes.append(note)
+    ranking = rank_by_meaning(days, vectors, query, interest, config)
+    return (ranking.papers if ranking.by_meaning else None), [*notes, *ranking.notes]
 
 
 def cache_control(now: datetime, manifest: Manifest, degraded: bool) -> str:

@@ -22,12 +22,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.config import Config
 from core.layout import Day
+from core.memo import ObjectMemo
 from core.query import FeedQuery
 from core.scoring import compile_profile, score_paper
-from core.selection import filtered_pool
+from core.selection import filtered_pool, keyword_bounds
 from core.similarity import Target, hybrid
 from core.vectors import DayVectors, paper_key
+
+INDEXES = 16  # pools (days and filters) whose arrays are kept
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def rank_by_meaning(
     vectors: dict[str, DayVectors],
     query: FeedQuery,
     interest: np.ndarray | None,
+    config: Config,
 ) -> Ranking:
     notes = []
     liked, liked_titles, missing_liked = find_vectors(days, vectors, query.like)
@@ -71,65 +76,125 @@ def rank_by_meaning(
         return Ranking([], tuple(notes), by_meaning=False)
     target = Target.build(interest, liked, unliked)
     pool = filtered_pool(days, query)
+    index = _pool_index(days, pool)
+    columns = target.columns()
     sims = np.full(len(pool.papers), np.nan, np.float32)
     nearest = np.full(len(pool.papers), -1)
-    source: list = [None] * len(pool.papers)
     unembedded = 0
     for d, day in enumerate(days):
-        at = pool.at[d]
-        rows = [(pos, i) for pos, i in enumerate(at) if i >= 0]
-        if not rows:
+        members, positions = index.days[d]
+        if not len(members):
             continue
-        for pos, i in rows:
-            source[i] = day.papers[pos]
         dv = vectors.get(day.date)
-        if dv is None:
-            unembedded += len(rows)
-            continue
-        index = dv.index()
-        found = [(i, index[k]) for pos, i in rows if (k := paper_key(day.papers[pos].paper)) in index]
-        unembedded += len(rows) - len(found)
-        if found:
-            targets, positions = zip(*found, strict=True)
-            s, n = target.score(dv.matrix()[list(positions)])
-            sims[list(targets)] = s
-            nearest[list(targets)] = n
+        rows = _vector_rows(dv, day)[positions] if dv is not None else np.full(len(members), -1)
+        ok = rows >= 0
+        unembedded += int((~ok).sum())
+        if ok.any():
+            s, n = target.combine(dv.dot(columns, rows[ok]))
+            sims[members[ok]] = s
+            nearest[members[ok]] = n
     if unembedded:
         notes.append(f"{unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
-    keyword = _keyword_scores(query, source)
-    skip = set(query.like) | set(query.unlike)
-    keep = [
-        i
-        for i, s in enumerate(source)
-        if s is not None
-        and not np.isnan(sims[i])
-        and not keyword[i].excluded_by
-        and s.paper.id not in skip
-        and (query.min_similarity is None or sims[i] >= query.min_similarity)
-        and (not query.min_score_given or keyword[i].score >= query.min_score)
-    ]
-    scores = np.array([keyword[i].score for i in keep], np.float32)
-    value = sims[keep] if query.rank == "meaning" else hybrid(sims[keep], scores)
-    order = sorted(range(len(keep)), key=lambda j: (-float(value[j]), *_newest(source[keep[j]].paper)))
-    if query.sort == "date":
-        order.sort(key=lambda j: source[keep[j]].paper.announced, reverse=True)
-    chosen = []
-    for j in order[: query.limit]:
-        i = keep[j]
+    scored, keyword, excluded = _keyword_scores(days, pool, index, query, tuple(config.exclude_keywords))
+    mask = ~np.isnan(sims) & ~excluded
+    for paper_id in {*query.like, *query.unlike}:
+        mask &= index.ids != paper_id
+    if query.min_similarity is not None:
+        mask &= sims >= query.min_similarity
+    if query.min_score_given:
+        mask &= keyword >= query.min_score
+    chosen = np.flatnonzero(mask)
+    value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
+    keys = (-index.recency[chosen], -value) + ((-index.announced[chosen],) if query.sort == "date" else ())
+    top = chosen[np.lexsort(keys)][: query.limit]
+    out = []
+    for i in top:
         near = liked_titles[nearest[i]] if nearest[i] >= 0 and liked_titles else ""
-        chosen.append(replace(keyword[i], similarity=round(float(sims[i]), 3), nearest=near))
-    return Ranking(chosen, tuple(notes))
+        out.append(replace(scored(i), similarity=round(float(sims[i]), 3), nearest=near))
+    return Ranking(out, tuple(notes))
 
 
-def _keyword_scores(query: FeedQuery, source: list) -> list:
-    """Each candidate's keyword score: stored when the query keeps the config's keywords,
-    else scored with the query's."""
+@dataclass(frozen=True)
+class _PoolIndex:
+    """What ranking a pool by meaning needs as arrays, built once per pool: for each day,
+    the pool indices of its papers and their positions in the day; each paper's stored
+    record, keyword score and exclusion; its id, announcement date and recency rank."""
+
+    days: tuple[tuple[np.ndarray, np.ndarray], ...]
+    records: tuple
+    score: np.ndarray
+    excluded: np.ndarray
+    ids: np.ndarray
+    announced: np.ndarray
+    recency: np.ndarray
+
+
+_INDEXES = ObjectMemo(INDEXES)
+
+
+def _pool_index(days: Sequence[Day], pool) -> _PoolIndex:
+    return _INDEXES.get((*days, pool), "meaning", lambda: _build_index(days, pool))
+
+
+def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
+    records: list = [None] * len(pool.papers)
+    per_day = []
+    for d, day in enumerate(days):
+        at = np.frombuffer(pool.at[d], dtype=np.int32) if len(pool.at[d]) else np.zeros(0, np.int32)
+        positions = np.flatnonzero(at >= 0)
+        members = at[positions].astype(np.int64)
+        for pos, i in zip(positions.tolist(), members.tolist(), strict=True):
+            records[i] = day.papers[pos]
+        per_day.append((members, positions))
+    papers = pool.papers
+    order = sorted(range(len(papers)), key=lambda i: (papers[i].announced, papers[i].id))
+    recency = np.empty(len(papers), np.int64)
+    recency[order] = np.arange(len(papers))
+    return _PoolIndex(
+        days=tuple(per_day),
+        records=tuple(records),
+        score=np.array([r.score for r in records], np.float32),
+        excluded=np.array([bool(r.excluded_by) for r in records], bool),
+        ids=np.array([p.id for p in papers], dtype=object),
+        announced=np.array([int(p.announced.replace("-", "") or 0) for p in papers], np.int64),
+        recency=recency,
+    )
+
+
+_ROWS = ObjectMemo(INDEXES)
+
+
+def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:
+    """For each position in `day`, the row of its paper in `dv`, or -1."""
+
+    def build() -> np.ndarray:
+        at = dv.index()
+        return np.array([at.get(paper_key(s.paper), -1) for s in day.papers], np.int64)
+
+    return _ROWS.get((day, dv), "rows", build)
+
+
+def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_exclude: tuple[str, ...]):
+    """(record of pool index i, keyword score per paper, excluded per paper): stored when
+    the query keeps the config's words, else scored with the query's (only the papers its
+    keywords can match; an exclude list of its own rescans every title)."""
     if not query.rescore:
-        return source
+        return index.records.__getitem__, index.score, index.excluded
     profile = compile_profile(query.keywords, query.exclude)
-    return [score_paper(s.paper, profile) if s is not None else None for s in source]
+    scored = dict.fromkeys(range(len(pool.papers)))
+    if query.exclude != config_exclude:
+        every = [score_paper(p, profile) for p in pool.papers]
+        return every.__getitem__, np.array([s.score for s in every], np.float32), np.array(
+            [bool(s.excluded_by) for s in every], bool
+        )
+    score = np.zeros(len(pool.papers), np.float32)
+    for i in keyword_bounds(days, pool, profile):
+        scored[i] = score_paper(pool.papers[i], profile)
+        score[i] = scored[i].score
+    plain = index.records
 
+    def record(i):
+        s = scored[i]
+        return s if s is not None else replace(plain[i], score=0.0, matches=())
 
-def _newest(paper) -> tuple:
-    # Ties: newer announcement first, then the newer arXiv id.
-    return (-int(paper.announced.replace("-", "") or 0), tuple(-ord(c) for c in paper.id))
+    return record, score, index.excluded

@@ -24,6 +24,13 @@ append (`utm_*`, `fbclid`, `gclid`) are ignored. An empty value counts as absent
     sort        score (default: score, then date, then the newest paper) | date (newest
                 day first; within a day by score, then the newest paper first)
     summary     full (default: include AI summaries) | none
+    interest    free text (at most 500 characters): rank by similarity of meaning to it
+    like        comma list of arXiv ids (at most 20): rank by similarity to those papers;
+                ids not among the papers held are left out and named in the description
+    unlike      comma list of arXiv ids (at most 20): push their neighbours down
+    rank        keywords | meaning | hybrid; default: hybrid with interest or like, else
+                keywords (see core.similarity for the blend)
+    min_similarity  a number from -1 to 1: drop papers less similar than that
 
 List parameters may be repeated (`?keywords=a&keywords=b` = `?keywords=a,b`); a
 single-valued parameter repeated with different values is an error. Every error
@@ -55,8 +62,12 @@ MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 MAX_MIN_SCORE = 1000.0
 MAX_VALUE_LENGTH = 4096  # above any valid value (20 terms of 100 characters)
-LIST_PARAMETERS = ("keywords", "exclude", "authors", "categories", "types")
-SINGLE_PARAMETERS = ("format", "min_score", "days", "limit", "sort", "summary")
+LIST_PARAMETERS = ("keywords", "exclude", "authors", "categories", "types", "like", "unlike")
+SINGLE_PARAMETERS = ("format", "min_score", "days", "limit", "sort", "summary", "interest", "rank", "min_similarity")
+RANKS = ("keywords", "meaning", "hybrid")
+MAX_INTEREST = 500
+ARXIV_ID = re.compile(r"(?:arxiv:)?([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?", re.IGNORECASE)
+_SIMILARITY = re.compile(r"[-+]?[0-9](?:\.[0-9]{1,6})?")
 PARAMETERS = frozenset(LIST_PARAMETERS + SINGLE_PARAMETERS)
 TRACKING_PREFIXES = ("utm_",)  # added by link shorteners and sharing, never by a user
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})
@@ -91,6 +102,12 @@ class FeedQuery:
     limit: int = DEFAULT_LIMIT
     sort: str = "score"
     summary: str = "full"
+    interest: str = ""
+    like: tuple[str, ...] = ()
+    unlike: tuple[str, ...] = ()
+    rank: str = "keywords"
+    min_similarity: float | None = None
+    min_score_given: bool = False
     rescore: bool = False
     canonical: str = ""
     url_params: tuple[tuple[str, str], ...] = ()
@@ -133,6 +150,8 @@ def parse_query(params: Params, config: Config, *, category: str = "", keyword: 
         limit=_whole(given, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         sort=_choice(given, "sort", SORTS, "score"),
         summary=_choice(given, "summary", SUMMARY_MODES, "full"),
+        **_meaning(given),
+        min_score_given="min_score" in given,
         rescore=rescore,
     )
     return FeedQuery(**values, canonical=_canonical(values), url_params=_url_params(given))
@@ -310,6 +329,36 @@ def _types(value: str | None, config: Config) -> tuple[str, ...]:
     return tuple(t for t in ANNOUNCE_TYPES if t in terms)
 
 
+def _meaning(given: dict[str, str]) -> dict:
+    """interest, like, unlike, rank and min_similarity, checked together."""
+    interest = one_line(given.get("interest", ""))
+    if len(interest) > MAX_INTEREST:
+        raise BadQuery("interest", f"is {len(interest)} characters long; at most {MAX_INTEREST} are allowed")
+    like, unlike = _ids(given, "like"), _ids(given, "unlike")
+    rank = _choice(given, "rank", RANKS, "hybrid" if interest or like else "keywords")
+    if rank != "keywords" and not (interest or like):
+        raise BadQuery("rank", f"rank={rank} needs interest= or like= to rank by")
+    value = given.get("min_similarity")
+    min_similarity = None
+    if value is not None:
+        if not _SIMILARITY.fullmatch(value) or not -1.0 <= float(value) <= 1.0:
+            raise BadQuery("min_similarity", f"{value[:40]!r} is not a number from -1 to 1")
+        min_similarity = float(value)
+    return dict(interest=interest, like=like, unlike=unlike, rank=rank, min_similarity=min_similarity)
+
+
+def _ids(given: dict[str, str], name: str) -> tuple[str, ...]:
+    """arXiv ids without their version (`2609.26811v2` -> `2609.26811`)."""
+    out = []
+    for term in _terms(given.get(name, ""), name):
+        match = ARXIV_ID.fullmatch(term.removeprefix("https://arxiv.org/abs/"))
+        if match is None:
+            raise BadQuery(name, f"{term[:40]!r} is not an arXiv id such as 2609.26811")
+        if match.group(1) not in out:
+            out.append(match.group(1))
+    return tuple(out)
+
+
 def _choice(given: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
     value = given.get(name, default).lower()
     if value not in choices:
@@ -352,6 +401,12 @@ def _canonical(v: dict) -> str:
             f"limit={v['limit']}",
             f"sort={v['sort']}",
             f"summary={v['summary']}",
+            f"interest={v['interest']}",
+            f"like={','.join(v['like'])}",
+            f"unlike={','.join(v['unlike'])}",
+            f"rank={v['rank']}",
+            f"min_similarity={v['min_similarity']}",
+            f"min_score_given={v['min_score_given']}",
         ]
     )
 
@@ -364,5 +419,5 @@ def _url_params(given: dict[str, str]) -> tuple[tuple[str, str], ...]:
             value = given[name]
             if name in LIST_PARAMETERS:
                 value = join_terms(_terms(value, name))
-            out.append((name, value.lower() if name in SINGLE_PARAMETERS else value))
+            out.append((name, value.lower() if name in ("format", "sort", "summary", "rank") else value))
     return tuple(out)

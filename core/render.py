@@ -105,14 +105,16 @@ def render_feed(
     *,
     degraded: bool = False,
     notice: str = "",
+    ranked: Sequence[Scored] | None = None,
     now: datetime | None = None,
 ) -> bytes:
     """The whole feed for `query` over `days` (newest first, as the manifest names them):
     select the papers, pair their summaries, write the channel's text, render.
     `base_url` (no trailing slash) makes the feed's own links absolute; `notice` is
-    appended to the description (e.g. a storage warning); `now` (when given) lets the
-    description say that old data is old."""
-    selected = select_papers(days, query, config)
+    appended to the description (e.g. a storage warning); `ranked` is the selection when
+    the caller ranked by meaning (core.meaning); `now` (when given) lets the description
+    say that old data is old."""
+    selected = list(ranked) if ranked is not None else select_papers(days, query, config)
     items = items_for(selected, summaries_of(days), query.summary == "full")
     description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
     channel = Channel(
@@ -310,10 +312,22 @@ def _html_frame(p: Paper, summary: str | None) -> tuple[str, str]:
 
 
 def _score_html(s: Scored) -> str:
+    meaning = _similarity_html(s)
     if not s.matches:
-        return ""
+        return f"<p>{meaning}</p>" if meaning else ""
     matched = ", ".join(escape(one_line(m.keyword)) + (" (title)" if m.in_title else "") for m in s.matches)
-    return f"<p><strong>Score:</strong> {s.score:g} · <strong>Matched:</strong> {matched}</p>"
+    tail = f" · {meaning}" if meaning else ""
+    return f"<p><strong>Score:</strong> {s.score:g} · <strong>Matched:</strong> {matched}{tail}</p>"
+
+
+def _similarity_html(s: Scored) -> str:
+    """Why a paper ranks where it does by meaning: its similarity, and the liked paper it is closest to."""
+    if s.similarity is None:
+        return ""
+    out = f"<strong>Similarity:</strong> {s.similarity:.2f}"
+    if s.nearest:
+        out += f" · <strong>Closest liked paper:</strong> {escape(one_line(s.nearest))}"
+    return out
 
 
 _FRAMES = {"rss": _rss_frame, "atom": _atom_frame, "json": _json_frame}

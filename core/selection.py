@@ -119,11 +119,11 @@ _POOLS = ObjectMemo(POOLS)
 
 
 def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[Scored]:
-    pool = _filtered_pool(days, query)
+    pool = filtered_pool(days, query)
     if profile.empty:
         scored = score_all(pool.papers, profile)
         return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
-    bounds = _bounds(days, pool, profile)
+    bounds = keyword_bounds(days, pool, profile)
     weights_ok = all(math.isfinite(k.weight) and k.weight > 0 for k in profile.keywords)
     if query.sort == "score" and weights_ok:
         return _best_by_bound(pool, bounds, profile, query)
@@ -131,8 +131,9 @@ def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[S
     return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
 
 
-def _filtered_pool(days: Sequence[Day], query: FeedQuery) -> _Pool:
-    """The deduped papers of the query's types that pass its category and author filters."""
+def filtered_pool(days: Sequence[Day], query: FeedQuery) -> _Pool:
+    """The deduped papers of the query's types that pass its category and author filters
+    (kept per (days, filters): the pool keyword and meaning rankings both start from)."""
     extra = ("filtered", query.types, query.category, query.categories, query.authors)
     return _POOLS.get(days, extra, lambda: _filter_pool(days, _typed_pool(days, query.types), query))
 
@@ -178,7 +179,7 @@ def _filter_pool(days: Sequence[Day], typed: _Pool, query: FeedQuery) -> _Pool:
     return _Pool(tuple(papers), at)
 
 
-def _bounds(days: Sequence[Day], pool: _Pool, profile: Profile) -> dict[int, float]:
+def keyword_bounds(days: Sequence[Day], pool: _Pool, profile: Profile) -> dict[int, float]:
     """For each paper of `pool` some keyword may match: an upper bound of its score
     (each possible keyword's weight, with the title bonus where the title may hold it)."""
     bounds: dict[int, float] = {}

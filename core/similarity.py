@@ -43,18 +43,25 @@ class Target:
         centroid = normalise(np.mean(parts, axis=0))[0]
         return cls(centroid, normalise(liked) if len(liked) else liked, normalise(unliked) if len(unliked) else unliked)
 
+    def columns(self) -> np.ndarray:
+        """The target as one (dim, 1 + liked + unliked) matrix, for one product per day."""
+        return np.column_stack([self.centroid, *self.liked, *self.unliked]).astype(np.float32)
+
+    def combine(self, cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(similarity, nearest liked paper or -1) per row, from the cosines of the rows
+        with `columns()`."""
+        k = len(self.liked)
+        sims = cosines[:, 0]
+        if len(self.unliked):
+            sims = sims - UNLIKE_WEIGHT * np.clip(cosines[:, 1 + k :].max(axis=1), 0, None)
+        nearest = cosines[:, 1 : 1 + k].argmax(axis=1) if k else np.full(len(cosines), -1)
+        return np.clip(sims, -1.0, 1.0).astype(np.float32), nearest
+
     def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(similarity per row, index of the nearest liked paper per row or -1)."""
         if len(rows) == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        sims = rows @ self.centroid
-        if len(self.unliked):
-            sims = sims - UNLIKE_WEIGHT * np.clip((rows @ self.unliked.T).max(axis=1), 0, None)
-        if len(self.liked):
-            nearest = (rows @ self.liked.T).argmax(axis=1)
-        else:
-            nearest = np.full(len(rows), -1)
-        return np.clip(sims, -1.0, 1.0).astype(np.float32), nearest
+        return self.combine(np.asarray(rows, np.float32) @ self.columns())
 
 
 def hybrid(similarity: np.ndarray, keyword_scores: np.ndarray) -> np.ndarray:

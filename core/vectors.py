@@ -71,18 +71,19 @@ class DayVectors:
     def dim(self) -> int:
         return int(self.q.shape[1]) if self.q.ndim == 2 else 0
 
-    def matrix(self) -> np.ndarray:
-        """float32 rows, unit length up to quantisation (computed once per instance)."""
-        return self._matrix
+    def matrix(self, rows=None) -> np.ndarray:
+        """float32 rows (all, or those indexed by `rows`), unit length up to quantisation."""
+        q, scale = (self.q, self.scale) if rows is None else (self.q[rows], self.scale[rows])
+        return q.astype(np.float32) * scale.astype(np.float32)[:, None]
+
+    def dot(self, other: np.ndarray, rows=None) -> np.ndarray:
+        """Cosines of (some of) this day's rows with the unit columns of `other` (dim, k),
+        computed from the int8 rows: nothing float32 of the day's size is kept."""
+        q, scale = (self.q, self.scale) if rows is None else (self.q[rows], self.scale[rows])
+        return (q @ other.astype(np.float32)) * scale.astype(np.float32)[:, None]
 
     def index(self) -> dict[str, int]:
         return self._index
-
-    @cached_property
-    def _matrix(self) -> np.ndarray:
-        m = self.q.astype(np.float32) * self.scale.astype(np.float32)[:, None]
-        m.setflags(write=False)
-        return m
 
     @cached_property
     def _index(self) -> dict[str, int]:

@@ -162,3 +162,14 @@ def test_meaning_parameters_work_on_every_route_and_format(client):
             response = client.get(f"{path}?interest=robots walking&format={fmt}")
             assert response.status_code == 200, (path, fmt, response.text)
             assert "Similarity" in response.text
+
+
+def test_exclude_words_still_drop_titles_when_ranking_by_meaning(client):
+    shown = titles(client, "interest=robots walking and grasping&exclude=robot&limit=9")
+    assert shown and all("robot" not in t.lower() for t in shown)
+
+
+def test_sort_date_keeps_meaning_order_within_a_day(client):
+    assert titles(client, "interest=robots walking and grasping&sort=date&limit=3") == titles(
+        client, "interest=robots walking and grasping&limit=3"
+    )
