@@ -30,6 +30,7 @@ from api.ops import storage_notice
 from core.errors import StoreError
 from core.layout import Day, Manifest
 from core.page import PageInput, refresh_age, render_page
+from core.render import old_data_note
 from core.templating import templates_fingerprint
 
 STATIC_DIR = Path(__file__).resolve().parent / "_public" / "static"
@@ -66,8 +67,9 @@ def page_response(service: Service, request: Request) -> Response:
     degraded = bool(service.reader.degraded)
     now = service.clock()
     alerts = tuple(a for a in (DEGRADED if degraded else "", storage_notice(service.env, _backend(service))) if a)
-    # "Last refresh 3 hours ago" is part of the text, so it is part of the key.
-    age = refresh_age(manifest, now)
+    # "Last refresh 3 hours ago" and "This data is old: ... 69 days ago" are part of the
+    # text, so they are part of the key.
+    age = (refresh_age(manifest, now), old_data_note(manifest, now))
     key = ("page", service.data_tag(manifest), base, alerts, age, asset_urls_key(), templates_fingerprint())
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
     headers = {**SECURITY_HEADERS, "ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}

@@ -31,6 +31,7 @@ from core.config import Config
 from core.layout import Day, Manifest
 from core.models import ANNOUNCE_TYPES, Scored
 from core.query import MAX_LIMIT, parse_query
+from core.render import old_data_note
 from core.safe_html import escape, markdown_to_html, one_line
 from core.scoring import term_pattern
 from core.selection import select_papers
@@ -161,11 +162,12 @@ class CategoryStatus:
 
 
 def status_view(manifest: Manifest, day: Day | None, config: Config, now: datetime) -> dict:
-    """Last refresh, the latest announcement with its paper and summary counts, and each
-    configured category's status."""
+    """Last refresh, the latest announcement with its paper and summary counts, each
+    configured category's status, and (past core.render.OLD_DATA_DAYS) that the data is old."""
     ref = manifest.days[0] if manifest.days else None
     return {
         "has_data": bool(manifest.version),
+        "old": old_data_note(manifest, now) if manifest.version else "",
         "refreshed": moment(last_refresh(manifest), now),
         "day": {"date": ref.date, "long": _long_date(ref.date), "papers": ref.count, "summaries": ref.summaries}
         if ref

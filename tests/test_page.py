@@ -360,6 +360,19 @@ def test_the_status_strip_counts_papers_and_summaries_of_the_latest_day(client):
     assert "18 papers announced 2026-09-23" in doc.text_by_id["status-cs.AI"]
 
 
+def test_data_past_the_old_data_age_is_called_old_with_its_last_refresh(make_client):
+    fresh = make_client(clock=NOON + timedelta(days=7))[0].get("/")
+    old = make_client(clock=NOON + timedelta(days=69))[0].get("/")
+    assert 'id="status-old"' not in fresh.text
+    note = Doc(old.text).text_by_id["status-old"]
+    assert note == (
+        "This data is old: the newest announcement held is of 2026-09-23, 69 days ago; "
+        "the last refresh ran at 2026-09-23 05:15 UTC."
+    )
+    older = make_client(clock=NOON + timedelta(days=70))[0].get("/")
+    assert old.headers["etag"] != older.headers["etag"] and "70 days ago" in older.text
+
+
 def test_a_category_no_refresh_has_covered_yet_says_so(make_client):
     wider = seed_config(categories=["cs.AI", "cs.CL", "cs.LG", "stat.ML"])
     client, _ = make_client(config=wider, seed=lambda store, _: seed_store(store, CONFIG))
