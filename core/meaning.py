@@ -75,6 +75,22 @@ def rank_by_meaning(
         notes.append("Nothing to rank by meaning (no interest, no liked paper held): ranked by keywords.")
         return Ranking([], tuple(notes), by_meaning=False)
     target = Target.build(interest, liked, unliked)
+    ranked = rank_by_target(days, vectors, query, target, liked_titles, config, skip={*query.like, *query.unlike})
+    return Ranking(ranked.papers, (*notes, *ranked.notes))
+
+
+def rank_by_target(
+    days: Sequence[Day],
+    vectors: dict[str, DayVectors],
+    query: FeedQuery,
+    target: Target,
+    liked_titles: Sequence[str],
+    config: Config,
+    skip: set[str] = frozenset(),
+) -> Ranking:
+    """The query's papers ranked by similarity to `target` (whose liked rows are titled
+    `liked_titles`, for the explanation); papers whose id is in `skip` are never shown."""
+    notes = []
     pool = filtered_pool(days, query)
     index = _pool_index(days, pool)
     columns = target.columns()
@@ -97,7 +113,7 @@ def rank_by_meaning(
         notes.append(f"{unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
     scored, keyword, excluded = _keyword_scores(days, pool, index, query, tuple(config.exclude_keywords))
     mask = ~np.isnan(sims) & ~excluded
-    for paper_id in {*query.like, *query.unlike}:
+    for paper_id in skip:
         mask &= index.ids != paper_id
     if query.min_similarity is not None:
         mask &= sims >= query.min_similarity
