@@ -2,10 +2,12 @@
 
 Cron rule. With `CRON_SECRET` set, the request must carry `Authorization: Bearer
 <CRON_SECRET>` (what Vercel Cron sends), compared in constant time. Without it the
-route fails closed, except for a local run: allowed only when the app is not on
-Vercel (`VERCEL` unset), the TCP peer is a loopback address, and the request carries
-no proxy forwarding header (Forwarded, X-Forwarded-For, X-Real-IP) — so a reverse
-proxy on the same machine cannot turn a remote caller into a local one.
+route fails closed, except for a local run, which needs an explicit opt-in: the app
+was started by `python -m core serve` (which calls `allow_local_cron`; nothing a
+request sends can set it), is not on Vercel (`VERCEL` unset), the TCP peer is a
+loopback address and the request carries no forwarding header. Headers only ever
+refuse: a reverse proxy that adds none (nginx's default `proxy_pass`) is why the
+opt-in, not the headers, decides. Behind a proxy, set CRON_SECRET.
 """
 
 from __future__ import annotations
@@ -22,7 +24,19 @@ from core.layout import Manifest
 from core.render import OLD_DATA_DAYS, data_age, old_data_note
 from core.store.factory import backend_name
 
-FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+FORWARDING_HEADERS = (
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-real-ip",
+    "true-client-ip",
+    "x-vercel-forwarded-for",
+    "cf-connecting-ip",
+    "x-client-ip",
+    "x-cluster-client-ip",
+    "fastly-client-ip",
+)
+LOCAL_CRON = "local_cron"  # the app.state flag `python -m core serve` sets
 CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
 REPORT_KEYS = (
     "started_at",
@@ -69,13 +83,23 @@ def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
     if is_local_request(env, request):
         return None
     return 403, (
-        "CRON_SECRET is not set, so the refresh only runs for requests from this machine "
-        "(loopback, not on Vercel); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>"
+        "CRON_SECRET is not set, so the refresh only runs for requests from this machine to "
+        "`python -m core serve` (loopback, not proxied); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>"
     )
 
 
+def allow_local_cron(app) -> None:
+    """The explicit opt-in of the local server: without CRON_SECRET, /api/cron then runs
+    for loopback callers of this process (see the module docstring)."""
+    setattr(app.state, LOCAL_CRON, True)
+
+
 def is_local_request(env: Env, request: Request) -> bool:
-    """Not on Vercel, a loopback peer, and no forwarding header."""
+    """The app opted in (`allow_local_cron`), not on Vercel, a loopback peer, and no
+    forwarding header."""
+    app = request.scope.get("app")
+    if app is None or getattr(app.state, LOCAL_CRON, False) is not True:
+        return False
     if env.on_vercel or any(h in request.headers for h in FORWARDING_HEADERS):
         return False
     host = request.client.host if request.client else ""

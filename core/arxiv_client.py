@@ -9,6 +9,9 @@ methods and all threads, so the service never asks arXiv faster than
   exponential backoff and jitter, honouring `Retry-After` (capped at MAX_WAIT);
 - one request spends at most `request_budget` seconds on attempts and waits (a
   serverless run has 300 s in all): a wait that would pass it ends the request;
+- before each wait between attempts, `on_wait` (when set) receives one line saying
+  what failed and how long the client waits, so a command line is never silent
+  through the backoff;
 - after `max_attempts` tries, or on any other failure status, `UpstreamError`
   with one line naming what failed; a 400 from the API that carries an arXiv
   error entry raises `ArxivApiError` with arXiv's own message.
@@ -74,7 +77,8 @@ class ArxivClient:
     """A polite client for everything arXiv. Use as a context manager, or call `close()`.
 
     `sleep` and `monotonic` are injectable so tests can run the rate limit on a fake clock.
-    `requests_made` counts every attempt sent, retries included.
+    `requests_made` counts every attempt sent, retries included. `on_wait(line)` is called
+    before each wait for a retry (the command line prints it; None says nothing).
     """
 
     def __init__(
@@ -88,12 +92,14 @@ class ArxivClient:
         max_attempts: int = 5,
         repository: str = "",
         request_budget: float = REQUEST_BUDGET,
+        on_wait: Callable[[str], None] | None = None,
     ):
         self.env = env
         self.timeout = timeout
         self.max_attempts = max(1, max_attempts)
         self.request_budget = request_budget
         self.requests_made = 0
+        self.on_wait = on_wait
         self._sleep = sleep
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -224,6 +230,11 @@ class ArxivClient:
                 raise UpstreamError(
                     f"{what}: {failure}; waiting {wait:g} s more would pass the "
                     f"{self.request_budget:g} s this request may take"
+                )
+            if attempt < self.max_attempts and self.on_wait is not None:
+                self.on_wait(
+                    f"{what}: {failure}; trying again in {wait:.0f} s "
+                    f"(attempt {attempt + 1} of {self.max_attempts}, waits grow to be polite to arXiv)"
                 )
         tries = "1 attempt" if self.max_attempts == 1 else f"{self.max_attempts} attempts"
         raise UpstreamError(f"{what}: {failure} after {tries}")

@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="also backfill up to N missed announcement days from arXiv's query API",
     )
+    p.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="when arXiv cannot be reached but an earlier refresh left data, say so and exit 0 "
+        "(what `make run` does, to serve the last good data)",
+    )
     p = sub.add_parser("digest", help="write the Markdown digest")
     p.add_argument(
         "--output",
@@ -92,11 +98,31 @@ def cmd_refresh(args) -> int:
         raise ConfigError("--days", "must be a whole number from 0 to 60")
     ctx = _context(args)
     with _progress("Refreshing from arXiv"):
-        report = refresh_job(ctx, backfill_days=args.days)
+        report = refresh_job(ctx, backfill_days=args.days, on_wait=lambda line: print(line, file=sys.stderr))
     if report.get("status") == "upstream-error":
-        return _fail(f"arXiv could not be reached: {report.get('error', 'unknown error')}", EXIT_UPSTREAM)
+        reason = f"arXiv could not be reached: {report.get('error', 'unknown error')}"
+        held = _held_data(ctx)
+        if not held:
+            return _fail(f"{reason}; there is no earlier data to serve", EXIT_UPSTREAM)
+        if not args.allow_stale:
+            return _fail(f"{reason}; {held}", EXIT_UPSTREAM)
+        print(f"refresh: {reason}; {held}")
+        return 0
     print(describe_report(report))
     return 0
+
+
+def _held_data(ctx) -> str:
+    """A line saying the last good data is served, naming the newest announcement held and
+    when a refresh last brought papers; "" when no refresh ever stored any."""
+    from core.layout import read_manifest
+
+    manifest = read_manifest(ctx.store)
+    if not manifest.days:
+        return ""
+    updated = [rec.get("updated_at", "") for rec in manifest.categories.values() if isinstance(rec, dict)]
+    when = max(updated, default="") or "at an unknown time"
+    return f"the last good data is served: the announcement of {manifest.days[0].date}, refreshed {when}"
 
 
 def describe_report(report: dict) -> str:
@@ -196,6 +222,8 @@ def cmd_summarize(args) -> int:
 
 
 def cmd_feed(args) -> int:
+    from api.origin import origin_config
+    from core import calendar
     from core.query import parse_query
     from core.reader import Reader
     from core.render import render_feed
@@ -208,7 +236,9 @@ def cmd_feed(args) -> int:
     reader = Reader(ctx.store)
     manifest = reader.manifest()
     days = reader.days(manifest, query.days) if manifest.days else []
-    body = render_feed(manifest, days, query, ctx.config, "http://127.0.0.1:8000")
+    # Links as the deployment serves them: its configured public origin, else the local server's.
+    base = origin_config(ctx.env.secrets, ctx.env.on_vercel).fixed or "http://127.0.0.1:8000"
+    body = render_feed(manifest, days, query, ctx.config, base, now=calendar.now())
     sys.stdout.write(body.decode("utf-8") + "\n")
     return 0
 
@@ -242,9 +272,13 @@ def _feed_path(path: str) -> tuple[str, str]:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from api.index import app
+    from api.ops import allow_local_cron
+
     _context(args)  # fail early, in one line, on a bad config
+    allow_local_cron(app)  # this process is the local server: /api/cron may run for loopback callers
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
-    uvicorn.run("api.index:app", host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.context import Context
 from core.refresh import LOCK_TTL, run_refresh
 
 
-def refresh_job(ctx: Context, backfill_days: int = 0) -> dict:
+def refresh_job(ctx: Context, backfill_days: int = 0, on_wait: Callable[[str], None] | None = None) -> dict:
     """Pull arXiv, publish, then summarise within the time budget. Returns the report.
+    `on_wait` gets a line before each wait between retries to arXiv (see ArxivClient).
     Raises RefreshRunning, StoreError, ConfigError (unreadable prompt_file); arXiv and
     LLM failures are in the report."""
     from core.summaries.run import off_report, open_summarizer
 
     with ctx.arxiv_client() as client, open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
+        client.on_wait = on_wait
         if summarizer is None:
             off = off_report(ctx.config, ctx.env)
             summarizer = lambda manifest: (manifest, off)  # noqa: E731
@@ -33,7 +36,8 @@ def embedding_step(ctx: Context):
     try:
         embedder = open_embedder(ctx.config, ctx.env)
     except ConfigError as exc:
-        return lambda manifest, previous: (manifest, {"error": str(exc)})
+        report = {"error": str(exc)}  # `exc` itself is unbound once the except clause ends
+        return lambda manifest, previous: (manifest, report)
     budget = ctx.config.embeddings.time_budget_s
     return lambda manifest, previous: embed_days(
         ctx.store, manifest, embedder, ctx.config.retention_days, previous=previous, time_budget_s=budget

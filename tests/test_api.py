@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import reset_service
 from api.index import app
+from api.ops import allow_local_cron
 from core.config import Env
 from core.context import Context
 from core.layout import LOCK_KEY
@@ -452,9 +453,18 @@ CRON_CASES = [
 ]
 
 
+@pytest.fixture
+def local_server():
+    """The app as `python -m core serve` runs it (its opt-in to the local cron exemption;
+    without it, see tests/test_cron_security.py)."""
+    allow_local_cron(app)
+    yield
+    del app.state.local_cron
+
+
 @pytest.mark.parametrize("secret, peer, headers, on_vercel, status", CRON_CASES)
 def test_cron_runs_only_with_the_secret_or_locally_without_one(
-    make_client, arxiv, tmp_path, secret, peer, headers, on_vercel, status
+    make_client, arxiv, tmp_path, local_server, secret, peer, headers, on_vercel, status
 ):
     env = arxiv.env(db_path=str(tmp_path / "db.sqlite3"), cron_secret=secret, on_vercel=on_vercel)
     client, _ = make_client(config=CRON_CONFIG, env=env, seed=False, client=peer)

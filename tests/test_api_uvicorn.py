@@ -14,6 +14,7 @@ import uvicorn
 
 from api.deps import Service, get_service
 from api.index import app
+from api.ops import allow_local_cron
 from core.context import Context
 from tests.conftest import shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
@@ -25,7 +26,9 @@ RSS_FIXTURE = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 
 @pytest.fixture
 def server(tmp_path):
-    """(base URL, FakeArxiv) for the app served by uvicorn with a seeded SQLite store, no CRON_SECRET."""
+    """(base URL, FakeArxiv) for the app served by uvicorn with a seeded SQLite store, no CRON_SECRET,
+    opted in to the local cron exemption as `python -m core serve` does."""
+    allow_local_cron(app)
     with FakeArxiv() as arxiv:
         arxiv.route("/rss/", body=shared_fixture(RSS_FIXTURE))
         ctx = Context(CONFIG, arxiv.env(db_path=str(tmp_path / "db.sqlite3")))
@@ -47,6 +50,7 @@ def server(tmp_path):
             thread.join(timeout=10)
             sock.close()
             app.dependency_overrides.clear()
+            del app.state.local_cron
             ctx.store.close()
 
 
@@ -64,7 +68,7 @@ def test_a_real_server_serves_a_feed_its_304_and_a_local_cron(server):
         again = http.get("/feed/cs.LG?format=atom", headers={"If-None-Match": response.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
 
-        cron = http.get("/api/cron")  # no CRON_SECRET: allowed because the peer is loopback
+        cron = http.get("/api/cron")  # no CRON_SECRET: allowed for a loopback peer of the opted-in server
         assert cron.status_code == 200 and cron.json()["fetched"] == 4
         assert arxiv.paths() == ["/rss/cs.LG+cs.AI+cs.CL+stat.ML"]
 

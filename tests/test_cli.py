@@ -70,9 +70,11 @@ def test_refresh_then_digest_then_status_on_a_fresh_store(workdir):
 def test_unreachable_arxiv_is_one_line_and_a_nonzero_exit(workdir):
     with FakeArxiv() as arxiv:
         url = arxiv.url
-    result = run(workdir, url, "refresh")  # the server is gone: connection refused
+    # The server is gone: connection refused. One attempt, so no retry lines (see test_run_offline.py).
+    result = run(workdir, url, "refresh", extra_env={"ARXIV_MAX_ATTEMPTS": "1"})
     assert result.returncode == 3
     assert result.stderr.startswith("error: arXiv could not be reached:")
+    assert result.stderr.rstrip().endswith("there is no earlier data to serve")
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.count("error:") == 1
 

@@ -6,19 +6,22 @@ a prefix, extra bytes, non-ASCII, very long, a second header): every refusal is 
 error that is never cached, and neither the answer (body or headers) nor any log line
 holds the secret or a traceback. A storm of anonymous requests to every other route makes
 no request to arXiv or the LLM (both loopback fakes that count what they receive) and
-writes nothing to the store.
+writes nothing to the store. Without a secret, only the local server's explicit opt-in
+(`python -m core serve`) lets a loopback caller through; no header or variable can.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Service, get_service
 from api.index import app
+from api.ops import allow_local_cron
 from core import log
 from core.config import parse_config
 from core.context import Context
@@ -207,3 +210,72 @@ def test_a_storm_of_anonymous_requests_calls_no_upstream_and_writes_nothing(make
     assert arxiv.requests == [] and llm.calls == 0
     writes = {m: service.ctx.store.calls[m] for m in ("set", "set_if_absent", "delete")}
     assert writes == {"set": 0, "set_if_absent": 0, "delete": 0}
+
+
+# Without CRON_SECRET: only the local server's explicit opt-in ---------------------------------
+
+LOOPBACK = ("127.0.0.1", 50000)
+PROXY_HEADERS = [
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Real-IP",
+    "True-Client-IP",
+    "X-Vercel-Forwarded-For",
+    "CF-Connecting-IP",
+]
+
+
+@pytest.fixture
+def local_server():
+    """The app as `python -m core serve` runs it: opted in to the local cron exemption."""
+    allow_local_cron(app)
+    yield
+    del app.state.local_cron
+
+
+def loopback_client(make_client, peer=LOOPBACK, **kwargs):
+    _, service = make_client(secret="", **kwargs)
+    return TestClient(app, client=peer, raise_server_exceptions=False), service
+
+
+def test_without_a_secret_a_loopback_caller_is_refused_unless_the_server_opted_in(make_client, arxiv):
+    # What a default nginx `proxy_pass` in front of the app looks like: a loopback peer, no headers.
+    client, _ = loopback_client(make_client)
+    response = client.get("/api/cron")
+    assert response.status_code == 403 and "CRON_SECRET is not set" in response.json()["error"]["message"]
+    assert arxiv.requests == []
+
+
+def test_the_opt_in_cannot_come_from_the_request_or_the_environment(make_client, arxiv, monkeypatch):
+    monkeypatch.setenv("ARXIV_RSS_LOCAL_CRON", "1")
+    monkeypatch.setenv("LOCAL_CRON", "1")
+    client, _ = loopback_client(make_client)
+    for headers in ({"X-Local-Cron": "1"}, {"Host": "localhost"}, {"Host": "127.0.0.1:8000"}):
+        assert client.get("/api/cron?local_cron=1", headers=headers).status_code == 403
+    assert arxiv.requests == []
+
+
+def test_the_local_server_runs_the_refresh_for_a_loopback_caller(make_client, arxiv, llm, local_server):
+    for peer in (LOOPBACK, ("::1", 50000)):
+        client, _ = loopback_client(make_client, peer=peer)
+        response = client.get("/api/cron")
+        assert response.status_code == 200, response.text
+    assert len(arxiv.requests) == 2
+
+
+@pytest.mark.parametrize("header", PROXY_HEADERS)
+def test_the_local_server_refuses_a_proxied_request_whatever_the_header(make_client, arxiv, local_server, header):
+    client, _ = loopback_client(make_client)
+    assert client.get("/api/cron", headers={header: "203.0.113.7"}).status_code == 403
+    assert arxiv.requests == []
+
+
+def test_the_local_server_refuses_a_remote_peer_and_any_caller_on_vercel(make_client, arxiv, local_server):
+    remote, _ = loopback_client(make_client, peer=("203.0.113.9", 50000))
+    assert remote.get("/api/cron").status_code == 403
+    _, service = make_client(secret="")
+    service.ctx.env = replace(service.ctx.env, on_vercel=True)
+    vercel = TestClient(app, client=LOOPBACK, raise_server_exceptions=False)
+    assert vercel.get("/api/cron").status_code == 403
+    assert arxiv.requests == []
