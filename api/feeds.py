@@ -7,12 +7,15 @@
 feed readers revalidate (cheap 304s), the CDN keeps a copy for S seconds = the time
 until arXiv's next feed rebuild (midnight US Eastern on weekdays), clamped to
 60..3600; 60 while the data is degraded or absent so a fix shows quickly.
+
+The feed's own links use the configured public origin (api.origin); only when none is
+configured do they follow the request's Host, and the response then says `Vary: Host`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import os
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -20,7 +23,9 @@ from fastapi import Request, Response
 
 from api.deps import Service
 from api.ops import storage_notice
+from api.origin import Origin, origin_config, request_origin
 from core.calendar import next_rebuild
+from core.config import Env
 from core.layout import Manifest
 from core.query import FeedQuery, check_names
 from core.render import CONTENT_TYPES, old_data_note, render_feed
@@ -28,7 +33,6 @@ from core.render import CONTENT_TYPES, old_data_note, render_feed
 S_MAXAGE_MIN = 60
 S_MAXAGE_MAX = 3600
 STALE_WHILE_REVALIDATE = 86400
-_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 
 
 def feed_response(service: Service, request: Request, category: str = "", keyword: str = "") -> Response:
@@ -39,12 +43,13 @@ def feed_response(service: Service, request: Request, category: str = "", keywor
     reader = service.reader
     manifest = reader.manifest()
     degraded = bool(reader.degraded)
-    base = public_base(request)
+    origin = public_origin(request, service.env)
+    base = origin.base
     now = service.clock()
     # "This data is old: ... 69 days ago" changes by the day, so it is part of the key.
     key = (service.data_tag(manifest), query.canonical, base, degraded, old_data_note(manifest, now))
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = {"ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}
+    headers = vary_on({"ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}, origin)
     if last_modified := http_date(manifest.published_at):
         headers["Last-Modified"] = last_modified
     if not_modified(request, etag, manifest.published_at):
@@ -130,14 +135,24 @@ def http_date(iso: str) -> str:
         return ""
 
 
-def public_base(request: Request) -> str:
-    """`https://host` as the client addressed this deployment (for the feed's own links).
-    The scheme honours X-Forwarded-Proto (set by Vercel and local proxies); a Host header
-    that is not a plain host[:port] falls back to the server's own address."""
-    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    scheme = proto if proto in ("http", "https") else request.url.scheme
-    host = request.headers.get("host", "")
-    if not _HOST.match(host):
-        server = request.scope.get("server") or ("localhost", None)
-        host = server[0] if not server[1] else f"{server[0]}:{server[1]}"
-    return f"{scheme}://{host}"
+def public_origin(request: Request, env: Env | None = None) -> Origin:
+    """The deployment's public origin for this response's links, and the request headers
+    it depends on (api.origin): configured (ARXIV_RSS_PUBLIC_URL, Vercel's URLs) or the
+    request's own Host. `env` is the Service's; without it the process environment is read."""
+    config = origin_config(env.secrets, env.on_vercel) if env is not None else origin_config(os.environ)
+    return request_origin(request, config)
+
+
+def public_base(request: Request, env: Env | None = None) -> str:
+    """`https://host`, the base URL of the links a response carries (see `public_origin`)."""
+    return public_origin(request, env).base
+
+
+def vary_on(headers, origin: Origin):
+    """`headers` (a dict or a response's headers) with `Vary` also naming the request
+    headers the origin was taken from."""
+    present = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+    names = present + [h for h in origin.vary if h.lower() not in {p.lower() for p in present}]
+    if names:
+        headers["Vary"] = ", ".join(names)
+    return headers

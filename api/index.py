@@ -14,6 +14,7 @@ arXiv client, LLM client or PDF code: the refresh is imported when /api/cron run
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from api import errors  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
-from api.feeds import feed_response, public_base  # noqa: E402
+from api.feeds import feed_response, public_origin, vary_on  # noqa: E402
+from api.middleware import Compression, TrailingSlash, compression_enabled  # noqa: E402
 from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
@@ -38,8 +40,12 @@ from core.opml import render_opml  # noqa: E402
 
 NO_STORE = {"Cache-Control": "no-store"}
 
-app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None)
+# Trailing slashes are redirected by api.middleware.TrailingSlash, never from the Host header.
+app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None, redirect_slashes=False)
 errors.install(app)
+app.add_middleware(TrailingSlash, routes=lambda: app.router.routes)
+# gzip where the app serves directly; on Vercel (VERCEL set) the edge compresses instead.
+app.add_middleware(Compression, enabled=compression_enabled(os.environ))
 
 
 def get(*paths: str, **route):
@@ -58,7 +64,9 @@ def get(*paths: str, **route):
 @get("/")
 async def root(request: Request, service: ServiceDep) -> Response:
     """The web page: data status, feed builder with live preview, today's papers."""
-    return await service.run(page_response, service, request)
+    response = await service.run(page_response, service, request)
+    vary_on(response.headers, public_origin(request, service.env))  # its links follow the origin too
+    return response
 
 
 app.include_router(page_router)
@@ -83,8 +91,10 @@ async def feed_category(category: str, request: Request, service: ServiceDep) ->
 async def opml(request: Request, service: ServiceDep) -> Response:
     fmt = request.query_params.get("format", "rss")
     fmt = fmt if fmt in ("rss", "atom", "json") else "rss"
-    body = render_opml(public_base(request), service.config.categories, service.clock(), fmt)
-    return Response(body, media_type=OPML_TYPE, headers={"Cache-Control": "public, max-age=3600"})
+    origin = public_origin(request, service.env)
+    body = render_opml(origin.base, service.config.categories, service.clock(), fmt)
+    headers = vary_on({"Cache-Control": "public, max-age=3600"}, origin)
+    return Response(body, media_type=OPML_TYPE, headers=headers)
 
 
 @get("/api/health")

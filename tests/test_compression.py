@@ -1,0 +1,116 @@
+"""gzip where the app serves directly (api.middleware.Compression): negotiated by
+Accept-Encoding, a distinct ETag per encoding, `Vary: Accept-Encoding`, 304s for either
+variant, and nothing compressed on Vercel, whose edge compresses.
+
+The app runs over a seeded SQLite store, in process (TestClient) and under uvicorn on
+loopback as `python -m core serve` runs it (tests.support.live_server)."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.index import app
+from api.middleware import MIN_COMPRESS_BYTES, Compression, accepts_gzip, compression_enabled, gzip_etag
+from tests.support.app_client import app_clients
+from tests.support.live_server import live_server
+from tests.support.seed import seed_config
+
+CONFIG = seed_config()
+NOON = datetime(2026, 9, 23, 16, 0, tzinfo=UTC)
+GZIP = {"Accept-Encoding": "gzip"}
+IDENTITY = {"Accept-Encoding": "identity"}
+BIG_FEED = "/feed?keywords=*&types=*&days=3&limit=200"
+
+
+@pytest.fixture
+def client(tmp_path):
+    with app_clients(tmp_path, CONFIG, NOON) as make:
+        yield make()[0]
+
+
+@pytest.mark.parametrize(
+    "header, takes",
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("deflate, gzip;q=0.5", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("*, gzip;q=0", False),
+        ("identity", False),
+        ("br", False),
+        ("", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights(header, takes):
+    assert accepts_gzip(header) is takes
+
+
+def test_a_feed_is_gzip_encoded_with_its_own_etag_for_a_client_that_takes_gzip(client):
+    zipped, plain = client.get(BIG_FEED, headers=GZIP), client.get(BIG_FEED, headers=IDENTITY)
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert zipped.content == plain.content  # the same feed, decoded
+    assert zipped.headers["etag"] == gzip_etag(plain.headers["etag"]) != plain.headers["etag"]
+    for response in (zipped, plain):
+        assert "Accept-Encoding" in response.headers["vary"]
+
+
+@pytest.mark.parametrize("variant", [GZIP, IDENTITY])
+def test_each_variant_revalidates_to_a_304_with_its_own_etag(client, variant):
+    first = client.get(BIG_FEED, headers=variant)
+    again = client.get(BIG_FEED, headers={**variant, "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+    assert "Accept-Encoding" in again.headers["vary"]
+
+
+def test_a_gzip_etag_does_not_validate_the_identity_variant(client):
+    zipped = client.get(BIG_FEED, headers=GZIP)
+    plain = client.get(BIG_FEED, headers={**IDENTITY, "If-None-Match": zipped.headers["etag"]})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+
+
+def test_errors_and_small_bodies_are_left_alone(client):
+    error = client.get("/feed?limit=0", headers=GZIP)
+    assert error.status_code == 400 and "content-encoding" not in error.headers
+    assert '"-gzip' not in error.headers.get("etag", "")
+
+
+def test_under_uvicorn_a_large_feed_travels_at_a_fraction_of_its_size(tmp_path):
+    with app_clients(tmp_path, CONFIG, NOON) as make:
+        make()
+        with live_server(app) as base, httpx.Client(base_url=base) as http:
+            with http.stream("GET", BIG_FEED, headers=GZIP) as response:
+                raw = b"".join(response.iter_raw())
+            plain = http.get(BIG_FEED, headers=IDENTITY).content
+    assert response.headers["content-encoding"] == "gzip" and int(response.headers["content-length"]) == len(raw)
+    assert gzip.decompress(raw) == plain and len(plain) > 100_000 and len(raw) < len(plain) / 4
+
+
+def test_on_vercel_the_app_compresses_nothing():
+    assert compression_enabled({"VERCEL": "1"}) is False and compression_enabled({}) is True
+    body = b"<rss>" + b"x" * (MIN_COMPRESS_BYTES * 4) + b"</rss>"
+
+    async def feed(request):
+        return Response(body, media_type="application/rss+xml", headers={"ETag": '"abc"'})
+
+    inner = Starlette(routes=[Route("/feed", feed)])
+    on_vercel = TestClient(Compression(inner, enabled=compression_enabled({"VERCEL": "1"})))
+    served = TestClient(Compression(inner, enabled=compression_enabled({})))
+    untouched, zipped = on_vercel.get("/feed", headers=GZIP), served.get("/feed", headers=GZIP)
+    assert "content-encoding" not in untouched.headers and untouched.headers["etag"] == '"abc"'
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["etag"] == '"abc-gzip"'
+
+
+def test_the_app_decides_from_the_environment_it_was_imported_in():
+    (compression,) = [m for m in app.user_middleware if m.cls is Compression]
+    assert compression.kwargs["enabled"] is True  # tests run with VERCEL unset (tests/conftest.py)
