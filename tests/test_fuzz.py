@@ -84,6 +84,11 @@ VALID = {
     "limit": ["1", "50", "200"],
     "sort": ["score", "date", "DATE"],
     "summary": ["full", "none"],
+    "interest": ["sparse attention for LLM inference"],
+    "like": ["2609.02000", "2609.02000v1,2609.01001"],
+    "unlike": ["2609.02001"],
+    "rank": ["keywords", "meaning", "hybrid"],
+    "min_similarity": ["0", "0.5", "-1"],
 }
 NEAR_MISSES = [
     "",
