@@ -1,7 +1,7 @@
 """The core error tree as JSON errors: `{"error": {"parameter": ..., "message": ...}}`.
 
     BadQuery            400 (404 for an unserved category), names the parameter
-    RefreshRunning      409 "a refresh is running"
+    RefreshRunning      409 "a refresh is running", with how old its lock is
     StoreError          503 with the reason, naming the backend, never its address (and Retry-After)
     UpstreamError       502
     ConfigError         500 naming the bad key (never a value that could be a secret)
@@ -46,7 +46,7 @@ async def _bad_query(request: Request, exc: BadQuery) -> JSONResponse:
 
 
 async def _refresh_running(request: Request, exc: RefreshRunning) -> JSONResponse:
-    return error_response(409, "a refresh is running; try again when it has finished")
+    return error_response(409, str(exc))  # how old the lock is; never a host name
 
 
 async def _store_error(request: Request, exc: StoreError) -> JSONResponse:

@@ -49,7 +49,8 @@ def summarize_job(ctx: Context) -> dict:
     the refresh lock; publishes what it wrote. Returns the summary report.
     Raises RefreshRunning, StoreError, ConfigError (unreadable prompt_file)."""
     from core.layout import read_manifest
-    from core.publish import publish, refresh_lock
+    from core.lock import refresh_lock
+    from core.publish import publish
     from core.summaries.run import off_report, open_summarizer
 
     with (

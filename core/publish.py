@@ -1,17 +1,15 @@
-"""The write side of the store: immutable day segments first, the manifest last."""
+"""The write side of the store: immutable day segments first, the manifest last.
+
+The refresh lock lives in core.lock (`refresh_lock` is importable from here too)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from core.errors import RefreshRunning
 from core.layout import (
-    LOCK_KEY,
     MANIFEST_KEY,
     Day,
     DayRef,
@@ -22,6 +20,7 @@ from core.layout import (
     segment_key,
     vector_key,
 )
+from core.lock import refresh_lock  # noqa: F401  (callers of the write side find it here too)
 from core.store.base import Store
 
 DAY = 86400
@@ -58,18 +57,3 @@ def publish(store: Store, manifest: Manifest) -> None:
 
 def new_version(at: datetime) -> str:
     return at.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-@contextlib.contextmanager
-def refresh_lock(store: Store, ttl: int) -> Iterator[str]:
-    """Hold the refresh lock; raises RefreshRunning when another run holds it. The
-    expiry frees a lock left by a crashed run."""
-    token = secrets.token_hex(8)
-    if not store.set_if_absent(LOCK_KEY, token.encode(), ttl=ttl):
-        raise RefreshRunning("a refresh is already running; try again when it has finished")
-    try:
-        yield token
-    finally:
-        with contextlib.suppress(Exception):
-            if store.get(LOCK_KEY) == token.encode():
-                store.delete(LOCK_KEY)

@@ -22,11 +22,12 @@ from core.config import Config
 from core.dedupe import dedupe
 from core.errors import UpstreamError
 from core.layout import Day, DayRef, Manifest, content_hash, read_manifest
+from core.lock import refresh_lock
 from core.models import Paper, ParsedFeed
-from core.publish import new_version, publish, refresh_lock, write_day
+from core.publish import new_version, publish, write_day
 from core.scoring import compile_profile, profile_matches, score_all
 
-LOCK_TTL = 900
+LOCK_TTL = 60  # the lock's expiry, renewed while the refresh runs (core.lock): a killed run frees it within a minute
 STATUS_TEXT = {
     "no-announcement": "no announcement (arXiv's feed is empty on weekends and holidays)",
     "unchanged": "arXiv has not rebuilt today's feed yet (same batch as the last refresh)",
