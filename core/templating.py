@@ -56,10 +56,9 @@ def templates_fingerprint() -> str:
 
 
 def _printable(value: object) -> object:
-    """Every printed value minus what XML cannot carry; sanitised Markup as it is."""
-    from markupsafe import Markup
-
-    if isinstance(value, Markup) or not isinstance(value, str):
+    """Every printed value minus what XML cannot carry; markup already made safe (anything
+    with `__html__`, as `|safe` and macros return) as it is."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
         return value
     return xml_safe(value)
 
