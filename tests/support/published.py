@@ -14,6 +14,8 @@ import json
 
 from fastapi.testclient import TestClient
 
+from core import calendar
+from core.calendar import parse_instant
 from core.config import Config, Env
 from core.context import Context
 from core.layout import MANIFEST_KEY, Manifest, day_from_parts, decode, parse_manifest
@@ -61,13 +63,18 @@ def _problems(store) -> list[str]:
 
 
 def served(store, config: Config, path: str = "", env: Env | None = None) -> dict:
-    """The JSON Feed the app serves from `store` for `path` (default: every paper held)."""
+    """The JSON Feed the app serves from `store` for `path` (default: every paper held), as
+    of the store's last publish (so what the feed says of the data's age never depends on
+    the day the tests run)."""
     from api.deps import Service, get_service
     from api.index import app
 
     ctx = Context(config, env or Env())
     ctx.store = store
-    app.dependency_overrides[get_service] = lambda: Service(ctx)
+    raw = store.get(MANIFEST_KEY)
+    at = parse_instant(parse_manifest(raw).published_at) if raw is not None else None
+    clock = (lambda: at) if at is not None else calendar.now
+    app.dependency_overrides[get_service] = lambda: Service(ctx, clock=clock)
     try:
         response = TestClient(app).get(path or EVERYTHING.format(days=config.retention_days))
     finally:
