@@ -32,6 +32,7 @@ from pathlib import Path
 
 from benchmarks.coldstart import coldstart_results
 from benchmarks.commands import command_results
+from benchmarks.load import LoadSizes, load_results
 from benchmarks.refresh import RefreshSizes, refresh_results
 from benchmarks.report import Result, machine, table, write_json
 from benchmarks.serving import ServingSizes, serving_results
@@ -53,6 +54,7 @@ class Sizes:
     coldstart_warmup: bool = True
     vercel_runs: int = 5
     warm_requests: int = 20
+    load: LoadSizes | None = field(default_factory=LoadSizes)
 
 
 FULL = Sizes()
@@ -62,6 +64,7 @@ QUICK = Sizes(
     coldstart_runs=3,
     vercel_runs=3,
     warm_requests=10,
+    load=LoadSizes(requests=1500, seconds=6.0, distinct_queries=3000, worst_runs=3),
 )
 
 
@@ -122,6 +125,9 @@ def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[
         store.close()
         step(f"serving: {sizes.days} days x {sizes.per_day} papers through uvicorn")
         results += serving_results(str(config_path), db, sizes.serving)
+        if sizes.load:
+            step("load: mixes of cached and custom feeds, many connections")
+            results += load_results(str(config_path), db, sizes.load)
         step("store commands on the Upstash stand-in")
         results += command_results(config, days, sizes.warm_requests)
         step("refresh CPU")

@@ -25,9 +25,10 @@ import numpy as np
 from core.config import Config
 from core.layout import Day
 from core.memo import ObjectMemo
+from core.postings import keyword_scores, postings_ready
 from core.query import FeedQuery
 from core.scoring import compile_profile, score_paper
-from core.selection import filtered_pool, keyword_bounds
+from core.selection import filtered_pool
 from core.similarity import Target, hybrid
 from core.vectors import DayVectors, paper_key
 
@@ -192,25 +193,27 @@ def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:
 
 def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_exclude: tuple[str, ...]):
     """(record of pool index i, keyword score per paper, excluded per paper): stored when
-    the query keeps the config's words, else scored with the query's (only the papers its
-    keywords can match; an exclude list of its own rescans every title)."""
+    the query keeps the config's words, else from the query's keyword postings."""
     if not query.rescore:
         return index.records.__getitem__, index.score, index.excluded
     profile = compile_profile(query.keywords, query.exclude)
-    scored = dict.fromkeys(range(len(pool.papers)))
-    if query.exclude != config_exclude:
-        every = [score_paper(p, profile) for p in pool.papers]
-        return every.__getitem__, np.array([s.score for s in every], np.float32), np.array(
-            [bool(s.excluded_by) for s in every], bool
+    if profile.empty:
+        return (
+            (lambda i: replace(index.records[i], score=0.0, matches=())),
+            np.zeros(len(pool.papers)),
+            (np.zeros(len(pool.papers), bool)),
         )
-    score = np.zeros(len(pool.papers), np.float32)
-    for i in keyword_bounds(days, pool, profile):
-        scored[i] = score_paper(pool.papers[i], profile)
-        score[i] = scored[i].score
-    plain = index.records
+    if not postings_ready(days, profile):
+        every = [score_paper(p, profile) for p in pool.papers]  # rare: new keywords with meaning
+        return (
+            every.__getitem__,
+            np.array([s.score for s in every], np.float32),
+            np.array([bool(s.excluded_by) for s in every], bool),
+        )
+    ks = keyword_scores(days, pool, profile)
 
-    def record(i):
-        s = scored[i]
-        return s if s is not None else replace(plain[i], score=0.0, matches=())
+    def record(i: int):
+        s = ks.scored(pool.papers[i], i, profile)
+        return replace(s, excluded_by=profile.exclude[0] if ks.excluded[i] else "")
 
-    return record, score, index.excluded
+    return record, ks.score.astype(np.float32), ks.excluded

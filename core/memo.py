@@ -131,6 +131,13 @@ class ObjectMemo:
                 self._data.popitem(last=False)
         return value
 
+    def peek(self, objects: Sequence[object], extra: Hashable) -> bool:
+        """Whether a value for (`objects`, `extra`) is held (its recency unchanged)."""
+        objects = tuple(objects)
+        with self._lock:
+            entry = self._data.get((tuple(map(id, objects)), extra))
+            return entry is not None and all(ref() is obj for ref, obj in zip(entry[0], objects, strict=True))
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

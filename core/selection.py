@@ -13,9 +13,13 @@ A custom profile is scored cheaply, with the same results:
 
 - the papers left after the type, dedupe and category/author steps do not depend on
   the keywords, so they are kept per (days, filters) for the next custom query;
-- `core.prefilter` names the papers each keyword can possibly match, from an index
+- when the postings of every keyword on every day are known (core.postings: each
+  request builds a bounded amount of missing ones, so keywords in use soon have
+  them), the scores are sums of postings in one vectorised step and no regex runs;
+- otherwise:
+  `core.prefilter` names the papers each keyword can possibly match, from an index
   of each day's words; the others have no match and would be dropped by `select`;
-- for the score order, a candidate's score is bounded from those possibilities
+  for the score order, a candidate's score is bounded from those possibilities
   (its weight, with the title bonus only where the title has the keyword's words),
   and exact scoring goes from the highest bound down and stops once `limit` papers
   are chosen that no bound left can beat. Ties are not cut: a paper whose bound
@@ -123,6 +127,10 @@ def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[S
     if profile.empty:
         scored = score_all(pool.papers, profile)
         return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
+    from core.postings import postings_ready, ranked_by_postings  # numpy: custom queries only
+
+    if postings_ready(days, profile):
+        return ranked_by_postings(days, pool, profile, query)
     bounds = keyword_bounds(days, pool, profile)
     weights_ok = all(math.isfinite(k.weight) and k.weight > 0 for k in profile.keywords)
     if query.sort == "score" and weights_ok:

@@ -35,6 +35,7 @@ TINY = Sizes(
     coldstart_runs=1,
     coldstart_warmup=False,
     vercel_runs=0,  # the deploy test builds and runs the function; a build here would double it
+    load=None,  # tests/test_bench_smoke.py::test_the_load_client... runs one tiny phase instead
     warm_requests=3,
 )
 TIMED = (

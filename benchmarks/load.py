@@ -1,0 +1,199 @@
+"""The service under load: throughput and latency for mixes of cached and custom feeds.
+
+One uvicorn process (`benchmarks.server`) on the stored workload, and the load client
+(`benchmarks.load_client`, raw keep-alive HTTP in its own process) with many connections.
+Every phase is bounded in requests and seconds, loopback only:
+
+    client alone        the static route (the feed's bytes, no work): the client's ceiling
+    all-default         /feed only
+    half-and-half       /feed and distinct custom keyword queries, alternating
+    all-distinct        distinct custom keyword queries only
+    interest            distinct interest= queries only
+    worst query         the most expensive query a client can write, alone, and the latency
+                        of cached /feed requests while it runs in a loop beside them
+    memory              the server's peak RSS after thousands of distinct queries
+
+Targets, as ratios within the run: half-and-half throughput >= 0.5 x all-default and
+its p99 <= 3 x all-default's; memory <= 250 MB.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from benchmarks.report import Result
+from benchmarks.server import ROOT, ServerProcess
+from benchmarks.serving import INTERESTS, VOCABULARY, check
+
+CUSTOM_DAYS = 7
+MEMORY_TARGET_MB = 250
+WORST = {
+    "keywords": ",".join(f"{a}{b}*" for a, b in itertools.islice(itertools.product("acdefg", "aeiou"), 20)),
+    "types": "*",
+    "sort": "date",
+    "min_score": "0.51",
+}
+
+
+@dataclass(frozen=True)
+class LoadSizes:
+    requests: int = 3000  # per phase, at most
+    seconds: float = 12.0  # per phase, at most
+    connections: int = 100
+    custom_connections: int = 50
+    distinct_queries: int = 5000  # distinct custom queries sent in all (memory check)
+    worst_runs: int = 5
+
+
+def distinct_custom(count: int, seed: int = 11) -> list[str]:
+    """`count` distinct 3-term keyword queries (7 days, Atom), the same every run."""
+    rng, seen, out = random.Random(seed), set(), []
+    while len(out) < count:
+        terms = ",".join(rng.sample(VOCABULARY, 3))
+        if terms in seen:
+            continue
+        seen.add(terms)
+        out.append("/feed?" + urlencode({"keywords": terms, "days": CUSTOM_DAYS, "format": "atom"}))
+        if len(seen) > 2000:  # C(24, 3) = 2024 sets: vary the day count to stay distinct
+            rng, seen = random.Random(seed + len(out)), set()
+            out[-1] += f"&limit={40 + len(out) % 150}"
+    return out
+
+
+def distinct_interests(count: int) -> list[str]:
+    words = [w for text in INTERESTS for w in text.split()]
+    rng, out = random.Random(5), []
+    while len(out) < count:
+        out.append("/feed?" + urlencode({"interest": " ".join(rng.sample(words, 4)), "days": CUSTOM_DAYS}))
+    return out
+
+
+def load(server: ServerProcess, paths: list[str], connections: int, sizes: LoadSizes, requests: int = 0) -> dict:
+    """One bounded phase through the load client (a separate process)."""
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    spec = {
+        "host": host,
+        "port": port,
+        "connections": connections,
+        "paths": paths,
+        "requests": requests or sizes.requests,
+        "seconds": sizes.seconds,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load_client"],
+        input=json.dumps(spec),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=sizes.seconds * 4 + 60,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the load client failed: {done.stderr[-500:]}")
+    result = json.loads(done.stdout)
+    if result["errors"]:
+        raise RuntimeError(f"{result['errors']} of {result['requests']} load requests did not answer 200")
+    return result
+
+
+def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes()) -> list[Result]:
+    custom = distinct_custom(sizes.distinct_queries)
+    with ServerProcess(config_path, db_path) as server, httpx.Client(timeout=120) as http:
+        server.wait_ready(http)
+        feed = check(http.get(server.url + "/feed"))
+        server.set_static(http, feed)
+        alone = load(server, ["/__bench/static"], sizes.connections, sizes)
+        default = load(server, ["/feed"], sizes.connections, sizes)
+        half_paths = [p for pair in zip(itertools.repeat("/feed"), custom, strict=False) for p in pair]
+        half = load(server, half_paths, sizes.connections, sizes)
+        used = half["requests"] // 2
+        distinct = load(server, custom[used:] or custom, sizes.custom_connections, sizes)
+        used += distinct["requests"]
+        interest = load(server, distinct_interests(sizes.requests), sizes.custom_connections, sizes)
+        rest = custom[used:]
+        if rest:  # every distinct query of the memory check is sent
+            load(server, rest, sizes.custom_connections, sizes, requests=len(rest))
+        memory = server.memory(http)["peak_mb"]
+        worst, beside, cached = worst_query(server, http, sizes)
+    rows = [
+        ("load: client alone, static route", alone, None),
+        ("load: all-default /feed", default, None),
+        ("load: half /feed, half distinct custom queries", half, default),
+        ("load: all distinct custom keyword queries", distinct, None),
+        ("load: all distinct interest= queries", interest, None),
+    ]
+    out = []
+    for name, r, base in rows:
+        note = f"{r['requests']} requests in {r['seconds']:.1f} s; p50 {r['p50'] * 1e3:.0f} ms, p99 {r['p99'] * 1e3:.0f} ms"
+        out.append(Result(f"{name}: throughput", r["throughput"], "req/s", note=note))
+    out.append(
+        Result(
+            "load: half-and-half throughput, against all-default",
+            default["throughput"],
+            "req/s",
+            half["throughput"],
+            target=2.0,
+            note="ratio = all-default / half-and-half (target: half-and-half >= 0.5 x all-default)",
+        )
+    )
+    out.append(Result("load: half-and-half p99, against all-default", half["p99"], "s", default["p99"], target=3.0))
+    out.append(
+        Result(
+            f"load: peak RSS after {sizes.distinct_queries} distinct custom queries",
+            memory,
+            "MB",
+            target=MEMORY_TARGET_MB,
+            on="value",
+        )
+    )
+    out.append(Result("worst query alone (20 prefix terms, types=*, 200 items, sort=date)", worst, "s"))
+    out.append(
+        Result(
+            "cached /feed p99 while the worst query runs beside it",
+            beside,
+            "s",
+            cached,
+            note="baseline: cached /feed p99 alone, same client",
+        )
+    )
+    return out
+
+
+def worst_query(server: ServerProcess, http: httpx.Client, sizes: LoadSizes) -> tuple[float, float, float]:
+    """(median seconds of the worst query, p99 of cached /feed beside it, p99 alone)."""
+    import time
+
+    url = server.url + "/feed?" + urlencode({**WORST, "days": 14})
+    times = []
+    for n in range(sizes.worst_runs):
+        start = time.perf_counter()
+        check(http.get(url + f"&limit={200 - n}"))  # a new query each time: nothing cached
+        times.append(time.perf_counter() - start)
+    times.sort()
+    small = LoadSizes(requests=400, seconds=5.0, connections=4)
+    alone = load(server, ["/feed"], 4, small)["p99"]
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with httpx.Client(timeout=120) as other:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                other.get(url + f"&limit={100 + n % 100}")
+
+    thread = threading.Thread(target=hammer, daemon=True)
+    thread.start()
+    try:
+        beside = load(server, ["/feed"], 4, small)["p99"]
+    finally:
+        stop.set()
+        thread.join(timeout=120)
+    return times[len(times) // 2], beside, alone
