@@ -56,9 +56,11 @@ def postings(day: Day, term: str, title_only: bool = False) -> Postings:
     return _POSTINGS.get((day,), key, lambda: _find(day, key[0], title_only))
 
 
-def postings_ready(days: Sequence[Day], profile: Profile, budget: int = BUILD_BUDGET) -> bool:
+def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = None) -> bool:
     """True when every keyword's and exclude word's postings on every day are known,
-    after building missing ones whose candidates fit in `budget` papers in all."""
+    after building missing ones whose candidates fit in `budget` papers in all
+    (default BUILD_BUDGET)."""
+    budget = BUILD_BUDGET if budget is None else budget
     ready = True
     terms = [(k.text, False) for k in profile.keywords] + [(w, True) for w in profile.exclude]
     for term, title_only in terms:

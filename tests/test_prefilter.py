@@ -211,6 +211,28 @@ def test_custom_queries_on_real_papers_equal_scoring_every_paper(real_days, keyw
             assert select_papers(real_days, query, CONFIG) == score_everything(real_days, query)
 
 
+@pytest.mark.parametrize("keywords", KEYWORD_SETS)
+def test_without_postings_the_bounded_exact_scoring_gives_the_same_papers(real_days, keywords, monkeypatch):
+    from core import postings
+
+    monkeypatch.setattr(postings, "BUILD_BUDGET", 0)  # no postings may be built: the regex path runs
+    postings._POSTINGS.clear()
+    for sort in ("score", "date"):
+        query = custom(keywords, ("survey",), limit=20, sort=sort)
+        assert not postings.postings_ready(real_days, compile_profile(query.keywords, query.exclude))
+        assert select_papers(real_days, query, CONFIG) == score_everything(real_days, query)
+
+
+def test_postings_are_built_within_the_budget_and_then_serve_alone(real_days):
+    from core import postings
+
+    postings._POSTINGS.clear()
+    profile = compile_profile((Keyword("learning"), Keyword("graph*")), ("survey",))
+    assert not postings.postings_ready(real_days, profile, budget=0)
+    assert postings.postings_ready(real_days, profile, budget=10**6)
+    assert postings.postings_ready(real_days, profile, budget=0)  # all known now: nothing to build
+
+
 @pytest.mark.parametrize(
     "fields",
     [
