@@ -28,6 +28,7 @@ from core.errors import (
     StoreError,
     UpstreamError,
 )
+from core.profiles import redact_path
 
 NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "60"
@@ -50,7 +51,7 @@ async def _refresh_running(request: Request, exc: RefreshRunning) -> JSONRespons
 
 
 async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
-    log.warning("http.store_unreachable", path=request.url.path, reason=exc)
+    log.warning("http.store_unreachable", path=redact_path(request.url.path), reason=exc)
     return error_response(503, f"the data store cannot be reached: {exc}", headers={"Retry-After": STORE_RETRY_AFTER})
 
 
@@ -79,7 +80,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("http.internal_error", path=request.url.path, error=exc.__class__.__name__)
+    log.warning("http.internal_error", path=redact_path(request.url.path), error=exc.__class__.__name__)
     return error_response(500, "internal error")
 
 

@@ -7,6 +7,8 @@
     GET /api/health               store, last refresh per category, counts, summaries configured
     GET /api/cron                 run the refresh (Authorization: Bearer $CRON_SECRET)
     GET /                         the web page; /static/{name} its script, style and icon
+    GET /feed/p/{feed_id}         a saved profile's feed (api.profiles)
+    GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles)
 
 Feed query parameters are documented in core.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
@@ -35,6 +37,7 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
+from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.opml import render_opml  # noqa: E402
 
@@ -72,19 +75,31 @@ async def root(request: Request, service: ServiceDep) -> Response:
 app.include_router(page_router)
 
 
+@get("/feed/p/{feed_id}")
+async def feed_profile(feed_id: str, request: Request, service: ServiceDep) -> Response:
+    """A saved profile's feed (api.profiles); only `format=` is taken."""
+    return await service.run(profile_feed_response, service, request, feed_id)
+
+
+@get("/p/{feed_id}/vote")
+async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> Response:
+    """Count one signed "more / less like this" vote (api.profiles)."""
+    return await service.run(vote_response, service, request, feed_id)
+
+
 @get("/feed", "/rss", openapi_extra=FEED_QUERY)
 async def feed_all(request: Request, service: ServiceDep) -> Response:
-    return await service.run(feed_response, service, request)
+    return await service.run_feed(feed_response, request)
 
 
 @get("/feed/keyword/{keyword}", openapi_extra=FEED_QUERY)
 async def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
-    return await service.run(feed_response, service, request, keyword=keyword)
+    return await service.run_feed(feed_response, request, keyword=keyword)
 
 
 @get("/feed/{category}", "/rss/{category}", openapi_extra=FEED_QUERY)
 async def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
-    return await service.run(feed_response, service, request, category=category)
+    return await service.run_feed(feed_response, request, category=category)
 
 
 @get("/opml")

@@ -133,7 +133,16 @@ def health(service: Service) -> tuple[int, dict]:
             body["status"] = "old-data"
     body["summaries"] = _summaries(service)
     body["cron"] = {"secret_configured": bool(service.env.cron_secret)}
+    body["voting"] = _voting(service)
     return (503 if body["status"] in ("degraded", "store-unreachable") else 200), body
+
+
+def _voting(service: Service) -> dict:
+    """Whether profile feeds carry signed vote links (FEEDBACK_SECRET, core.votes)."""
+    from core.votes import SECRET_VAR, voting_secret
+
+    secret, reason = voting_secret(service.env)
+    return {"enabled": bool(secret), "secret_env": SECRET_VAR, **({"reason": reason} if reason else {})}
 
 
 def _freshness(manifest: Manifest, now) -> dict:

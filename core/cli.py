@@ -1,4 +1,4 @@
-"""`python -m core <command>`: refresh, digest, deploy-button, status, summarize, feed, serve.
+"""`python -m core <command>`: refresh, digest, deploy-button, status, summarize, feed, profile, serve.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -54,10 +54,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feed", help="print a feed for a query, e.g. feed keywords=LLM format=atom")
     p.add_argument("params", nargs="*", metavar="key=value")
     p.add_argument("--path", default="/feed", help="feed path, e.g. /feed/cs.AI (default /feed)")
+    _profile_parser(sub)
     p = sub.add_parser("serve", help="serve the feeds and the web page locally")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     return parser
+
+
+def _profile_parser(sub) -> None:
+    p = sub.add_parser("profile", help="saved personal feeds: create, show, delete")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="verb")
+    c = verbs.add_parser("create", help="make a profile; prints its feed URL and its edit URL, one per line")
+    c.add_argument("--interest", default="", help="what you want to read about, in words (at most 500 characters)")
+    c.add_argument("--like", default="", metavar="IDS", help="arXiv ids or abs URLs, comma-separated")
+    c.add_argument("--import", dest="library", default="", metavar="FILE", help="BibTeX, RIS, CSL JSON or id list")
+    c.add_argument("--import-format", default="", choices=["", "bibtex", "ris", "csl-json", "ids"])
+    c.add_argument("--keywords", default="", help="comma list: keyword boost in hybrid ranking")
+    c.add_argument("--categories", default="", help="comma list of served categories (default all)")
+    c.add_argument("--authors", default="", help="comma list of author names")
+    c.add_argument("--rank", default="hybrid", choices=["hybrid", "meaning"])
+    c.add_argument("--days", type=int, default=3, help="announcement days the feed covers (default 3)")
+    c.add_argument("--limit", type=int, default=30, help="papers in the feed (default 30)")
+    for verb, text in (("show", "print a profile (never its vectors)"), ("delete", "delete a profile")):
+        v = verbs.add_parser(verb, help=text)
+        v.add_argument("id", help="the feed id (or the feed URL, or the edit token)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,6 +289,87 @@ def _feed_path(path: str) -> tuple[str, str]:
     raise BadQuery("--path", "expected /feed, /feed/<category> or /feed/keyword/<keyword>")
 
 
+def cmd_profile(args) -> int:
+    from core.profiles import delete_profile, load_profile
+
+    ctx = _context(args)
+    if args.verb == "create":
+        created, notes = _create_profile(ctx, args)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        base = _public_base(ctx)
+        print(f"{base}/feed/p/{created.feed_id}")
+        print(f"{base}/profile/{created.edit_token}")
+        return 0
+    feed_id = _profile_id(ctx, args.id)
+    if args.verb == "delete":
+        delete_profile(ctx.store, feed_id)
+        print("profile deleted")
+        return 0
+    print(json.dumps(_profile_summary(load_profile(ctx.store, feed_id)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _create_profile(ctx, args):
+    from core import calendar
+    from core.profile_setup import draft_profile, parse_ids, settings_from
+    from core.profiles import create_profile
+
+    library = None
+    if args.library:
+        path = Path(args.library)
+        try:
+            with path.open("rb") as handle:
+                from core.library_import import MAX_IMPORT_BYTES
+
+                data = handle.read(MAX_IMPORT_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError("--import", f"{path} cannot be read ({exc.__class__.__name__})") from None
+        library = (data, path.name, args.import_format)
+    settings = settings_from(args.keywords, args.categories, args.authors, args.rank, args.days, args.limit)
+    draft, notes = draft_profile(
+        ctx.store, ctx.config, ctx.env, interest=args.interest, like=parse_ids(args.like), library=library,
+        settings=settings,
+    )  # fmt: skip
+    return create_profile(ctx.store, draft, calendar.now()), notes
+
+
+def _public_base(ctx) -> str:
+    from api.origin import origin_config
+
+    return origin_config(ctx.env.secrets, ctx.env.on_vercel).fixed or "http://127.0.0.1:8000"
+
+
+def _profile_id(ctx, given: str) -> str:
+    """The feed id named by a feed id, a feed URL or an edit token. Raises ProfileNotFound."""
+    from core.errors import ProfileNotFound
+    from core.profiles import feed_id_for_edit, load_profile
+
+    token = given.rstrip("/").split("?")[0].rsplit("/", 1)[-1]
+    try:
+        load_profile(ctx.store, token)
+        return token
+    except ProfileNotFound:
+        return feed_id_for_edit(ctx.store, token)
+
+
+def _profile_summary(profile) -> dict:
+    s = profile.settings
+    return {
+        "interest": profile.interest,
+        "library_entries": profile.library_entries,
+        "liked": [{"id": v.id, "title": v.title, "at": v.at} for v in profile.liked],
+        "disliked": [{"id": v.id, "title": v.title, "at": v.at} for v in profile.disliked],
+        "settings": {"keywords": list(s.keywords), "categories": list(s.categories), "authors": list(s.authors),
+                     "rank": s.rank, "days": s.days, "limit": s.limit},
+        "version": profile.version,
+        "created": profile.created,
+        "updated": profile.updated,
+        "votes_today": profile.votes_today,
+        "embedder": profile.embedder,
+    }  # fmt: skip
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -310,5 +411,6 @@ COMMANDS = {
     "status": cmd_status,
     "summarize": cmd_summarize,
     "feed": cmd_feed,
+    "profile": cmd_profile,
     "serve": cmd_serve,
 }

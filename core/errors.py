@@ -11,7 +11,13 @@ line or one JSON error. Nothing else escapes to a user.
     ├── SummaryError         the LLM provider failed for one paper
     ├── EmbeddingError       the embedder could not embed (model missing, endpoint failed)
     ├── RefreshRunning       another refresh holds the lock
-    └── BadQuery             a feed query parameter is invalid (names the parameter)
+    ├── BadQuery             a feed query parameter is invalid (names the parameter)
+    └── ProfileError         a saved profile could not be used
+        ├── ProfileNotFound  no profile has this token (or the token is malformed)
+        ├── ProfileInvalid   a profile field is out of bounds (names the field)
+        ├── ProfileBusy      another change to the same profile holds its lock
+        ├── VoteRefused      a vote was not counted (bad signature, unknown paper, limit)
+        └── LibraryImportError  an import file is not what it claims (names the problem)
 """
 
 
@@ -56,3 +62,33 @@ class BadQuery(ArxivRssError):
         self.problem = problem
         self.status = status
         super().__init__(f"{parameter}: {problem}")
+
+
+class ProfileError(ArxivRssError):
+    """A saved profile could not be used."""
+
+
+class ProfileNotFound(ProfileError):
+    """No profile has this token; the message never repeats the token."""
+
+
+class ProfileInvalid(ProfileError):
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class ProfileBusy(ProfileError):
+    """Another change to the same profile holds its lock; try again."""
+
+
+class VoteRefused(ProfileError):
+    def __init__(self, status: int, problem: str):
+        self.status = status
+        self.problem = problem
+        super().__init__(problem)
+
+
+class LibraryImportError(ProfileError):
+    """An import file is not what it claims, or is past a limit; the message names the problem."""

@@ -5,6 +5,9 @@
     vec:<date>:<hash>       that day's paper vectors under one embedder (core.vectors)
     summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
     lock:refresh            the refresh lock (set-if-absent, with expiry)
+    profile:<digest>        one saved profile (core.profiles), under sha256 of its feed id
+    profile-edit:<digest>   the feed id an edit token opens, under sha256 of the edit token
+    profile-lock:<digest>   a profile's change lock (core.votes; set-if-absent, with expiry)
 
 A refresh writes new segments first and swaps the manifest last, so a reader
 that sees a manifest always finds every segment it names.
@@ -43,6 +46,18 @@ def summary_key(paper_id: str, version: int, model: str, language: str, prompt_h
 def summary_state_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
     """Failed-attempt bookkeeping for one summary (reason, attempt count)."""
     return f"{PREFIX}summary-state:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def profile_key(feed_digest: str) -> str:
+    return f"{PREFIX}profile:{feed_digest}"
+
+
+def profile_edit_key(edit_digest: str) -> str:
+    return f"{PREFIX}profile-edit:{edit_digest}"
+
+
+def profile_lock_key(feed_digest: str) -> str:
+    return f"{PREFIX}profile-lock:{feed_digest}"
 
 
 def encode(obj: object) -> bytes:

@@ -87,6 +87,7 @@ class Item:
 
     scored: Scored
     summary: dict | None = None
+    footer: str = ""  # HTML appended to the item's body (a profile feed's vote links)
 
 
 def items_for(selected: Sequence[Scored], summaries: dict[str, dict], with_summaries: bool) -> list[Item]:
@@ -160,7 +161,16 @@ def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
 
 def _rss_item(item: Item) -> str:
     head, tail = _fragments("rss", item)
-    return head + escape(_score_html(item.scored)) + tail
+    return head + escape(_score_html(item.scored)) + _with_footer(tail, item.footer, "</content:encoded>")
+
+
+def _with_footer(tail: str, footer: str, closing: str) -> str:
+    """`tail` with the item's footer HTML (escaped into XML) at the end of its body, just
+    before `closing` (the body's own markup is escaped, so the first `closing` ends it)."""
+    if not footer:
+        return tail
+    at = tail.index(closing)
+    return tail[:at] + escape(footer) + tail[at:]
 
 
 def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
@@ -204,7 +214,7 @@ def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
 
 def _atom_entry(item: Item) -> str:
     head, tail = _fragments("atom", item)
-    return head + escape(_score_html(item.scored)) + tail
+    return head + escape(_score_html(item.scored)) + _with_footer(tail, item.footer, "</content>")
 
 
 def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
@@ -253,7 +263,7 @@ def _json_item(item: Item) -> dict:
         "id": p.abs_url,
         "url": p.abs_url,
         "title": title,
-        "content_html": pre + _score_html(s) + post,
+        "content_html": pre + _score_html(s) + post + item.footer,
         "summary": summary,
         "date_published": published,
         "date_modified": modified,

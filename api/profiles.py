@@ -1,0 +1,190 @@
+"""Profile feeds and votes over HTTP.
+
+    GET /feed/p/{feed_id}?format=rss|atom|json   the profile's feed (short CDN lifetime)
+    GET /p/{feed_id}/vote?paper=&v=up|down|clear&sig=   count a vote; a small HTML answer
+
+A profile feed is revalidated like every feed (ETag: the profile's digest and version,
+the data tag, format, base URL), but the CDN keeps it only PROFILE_S_MAXAGE seconds, so a
+vote shows in the reader's next refresh. A token that is not a well-formed token, or
+names no profile, is a 404 that never repeats it. The vote answer is HTML under the
+page's Content-Security-Policy, never cached; a bad signature is refused before any
+store command, so forged links cost one HMAC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import Request, Response
+
+from api import errors
+from api.deps import Service
+from api.feeds import http_date, not_modified, public_base
+from api.ops import storage_notice
+from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
+from core.errors import BadQuery, ProfileBusy, ProfileNotFound, StoreError, VoteRefused
+from core.profiles import load_profile, valid_token
+from core.query import ARXIV_ID, FORMATS, TRACKING_PARAMETERS, TRACKING_PREFIXES
+from core.render import CONTENT_TYPES, old_data_note
+
+PROFILE_S_MAXAGE = 60
+PROFILE_CACHE_CONTROL = f"max-age=0, s-maxage={PROFILE_S_MAXAGE}, stale-while-revalidate=30"
+NO_STORE = {"Cache-Control": "no-store"}
+ANSWER_TOP = 5
+
+
+def profile_feed_response(service: Service, request: Request, feed_id: str) -> Response:
+    """The profile's feed, or 304. Raises BadQuery, StoreError; 404 for no such profile."""
+    fmt = _format(request)
+    try:
+        profile = load_profile(service.ctx.store, feed_id)
+    except ProfileNotFound:
+        return errors.error_response(404, "no such profile feed")
+    reader = service.reader
+    manifest = reader.manifest()
+    degraded = bool(reader.degraded)
+    base = public_base(request)
+    now = service.clock()
+    secret = _secret(service)
+    key = ("profile", profile.feed_digest, profile.version, service.data_tag(manifest), fmt, base, degraded)
+    key += (old_data_note(manifest, now), bool(secret))
+    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
+    headers = {"ETag": etag, "Cache-Control": PROFILE_CACHE_CONTROL}
+    if last_modified := http_date(profile.updated if profile.updated > manifest.published_at else ""):
+        headers["Last-Modified"] = last_modified
+    if not_modified(request, etag, ""):
+        return Response(status_code=304, headers=headers)
+    body = service.bodies.get(key)
+    if body is None:
+        body = _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret)
+        service.bodies.put(key, body)
+    return Response(body, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+
+def _format(request: Request) -> str:
+    for name, value in request.query_params.multi_items():
+        if name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES):
+            continue
+        if name != "format":
+            raise BadQuery(name[:40], "a profile feed takes only format= (its settings live in the profile)")
+        if value.lower() not in FORMATS:
+            raise BadQuery("format", f"{value[:40]!r} is not one of {', '.join(FORMATS)}")
+    return request.query_params.get("format", "rss").lower()
+
+
+def _secret(service: Service) -> str:
+    from core.votes import voting_secret
+
+    return voting_secret(service.env)[0]
+
+
+def _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret) -> bytes:
+    from core.profile_feed import profile_query, render_profile_feed, vote_links
+    from core.votes import vote_url
+
+    query = profile_query(profile, service.config, fmt)
+    days, ranking = _ranked(service, manifest, profile, query)
+    links = None
+    if secret:
+
+        def links(paper_id: str) -> str:
+            return vote_links(*(vote_url(base, secret, feed_id, paper_id, v) for v in ("up", "down")))
+
+    suffix = "" if fmt == "rss" else f"?format={fmt}"
+    return render_profile_feed(
+        manifest,
+        days,
+        query,
+        service.config,
+        f"{base}/feed/p/{feed_id}{suffix}",
+        base + "/",
+        ranking,
+        profile,
+        links,
+        notice=storage_notice(service.env, service.ctx.store.name),
+        degraded=degraded,
+        now=now,
+    )
+
+
+def _ranked(service, manifest, profile, query):
+    """(days, Ranking) of the profile over the days its query asks for."""
+    from core.embed import embedder_name
+    from core.meaning import Ranking
+    from core.profile_feed import rank_profile
+
+    days = service.reader.days(manifest, query.days) if manifest.days else []
+    if not days:
+        return days, Ranking([], ())
+    name = embedder_name(service.config)
+    if profile.embedder != name:
+        note = "This profile was made with another embedding model than this deployment's: make a new one."
+        return days, Ranking([], (note,))
+    vectors = service.reader.vectors(manifest, query.days, name)
+    return days, rank_profile(days, vectors, query, profile, service.config)
+
+
+# Votes -----------------------------------------------------------------------------------
+
+
+def vote_response(service: Service, request: Request, feed_id: str) -> Response:
+    """Count one signed vote and answer with a small page: what happened, an undo link and
+    the papers the profile now ranks first."""
+    from core.votes import VOTES, signature_ok, voting_secret
+
+    params = request.query_params
+    paper, vote, sig = params.get("paper", ""), params.get("v", ""), params.get("sig", "")
+    secret, off = voting_secret(service.env)
+    if not secret:
+        return _answer(503, "Voting is off", f"Voting is off on this deployment ({off}).")
+    if not valid_token(feed_id) or vote not in VOTES or not ARXIV_ID.fullmatch(paper):
+        return _answer(400, "Not a vote link", "This is not a well-formed vote link; nothing changed.")
+    if not signature_ok(secret, feed_id, paper, vote, sig):
+        return _answer(403, "Not a valid vote link", "This link's signature does not match; nothing changed.")
+    try:
+        return _counted(service, request, feed_id, paper, vote, secret)
+    except ProfileNotFound:
+        return _answer(404, "No such feed", "No feed has this address (it may have been deleted); nothing changed.")
+    except VoteRefused as exc:
+        return _answer(exc.status, "Vote not counted", exc.problem)
+    except ProfileBusy:
+        return _answer(503, "Try again", "Another vote on this feed is being counted; try again in a moment.")
+    except StoreError as exc:
+        return _answer(503, "Try again later", f"The data store cannot be reached ({exc}); nothing changed.")
+
+
+def _counted(service, request, feed_id, paper, vote, secret) -> Response:
+    from core.profile_feed import find_paper, profile_query
+    from core.votes import cast_vote, vote_url
+
+    reader = service.reader
+    manifest = reader.manifest()
+
+    def lookup(paper_id: str):
+        from core.embed import embedder_name
+
+        days = reader.days(manifest, len(manifest.days)) if manifest.days else []
+        return find_paper(days, reader.vectors(manifest, len(manifest.days), embedder_name(service.config)), paper_id)
+
+    now = service.clock().isoformat(timespec="seconds")
+    outcome = cast_vote(service.ctx.store, feed_id, paper, vote, lookup, now)
+    base = public_base(request)
+    undo = vote_url(base, secret, feed_id, paper, outcome.before or "clear") if outcome.counted else ""
+    query = profile_query(outcome.profile, service.config, "rss", limit=ANSWER_TOP)
+    _, ranking = _ranked(service, manifest, outcome.profile, query)
+    top = [{"title": s.paper.title, "url": s.paper.abs_url, "similarity": s.similarity} for s in ranking.papers]
+    heading = "Thanks" if outcome.counted else "Nothing changed"
+    return _answer(
+        200, heading, outcome.message, ok=True, paper=paper, title=outcome.title, undo=undo, top=top,
+        feed_url=f"{base}/feed/p/{feed_id}",
+    )  # fmt: skip
+
+
+def _answer(status: int, heading: str, message: str, ok: bool = False, **values) -> Response:
+    from core.templating import render_html
+
+    fields = {"paper": "", "title": "", "undo": "", "top": [], "feed_url": "", **values}
+    css = asset_urls()["app.css"]
+    body = render_html("vote.html", heading=heading, message=message, ok=ok, stylesheet=css, **fields)
+    headers = {**SECURITY_HEADERS, **NO_STORE, "Referrer-Policy": "no-referrer"}
+    return Response(body.encode("utf-8"), status_code=status, media_type=HTML_TYPE, headers=headers)

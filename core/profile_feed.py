@@ -1,0 +1,118 @@
+"""A profile's feed: its papers ranked by the profile, each ending with vote links. Pure.
+
+    query = profile_query(profile, config, "atom")
+    ranking = rank_profile(days, vectors, query, profile, config)
+    body = render_profile_feed(manifest, days, query, config, base, ranking, links, now=now)
+
+The ranking is core.meaning.rank_by_target with the profile's target (core.profiles: the
+unit mean of its interest and liked vectors, disliked neighbours pushed down), over the
+pool its filters leave, with the same explanations as `like=` feeds. Papers the profile
+has voted on are not shown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from core.config import Config
+from core.layout import Day, Manifest
+from core.meaning import Ranking, find_vectors, rank_by_target
+from core.profiles import MAX_TITLE, Profile, Voted, encode_row, interest_of, rows
+from core.query import FeedQuery, join_terms, parse_query
+from core.render import Channel, channel_description, items_for, render
+from core.safe_html import escape, one_line
+from core.selection import summaries_of
+from core.similarity import Target
+
+VOTE_LINKS = '<p><a href="{up}">More like this</a> · <a href="{down}">Less like this</a></p>'
+
+
+def profile_query(profile: Profile, config: Config, fmt: str, limit: int | None = None) -> FeedQuery:
+    """The feed query a profile stands for: its filters and settings in `fmt`. Categories
+    this deployment no longer serves are dropped. Raises BadQuery on a bad `fmt`."""
+    s = profile.settings
+    served = [c for c in s.categories if c in config.categories]
+    params = [
+        ("format", fmt),
+        ("keywords", join_terms(s.keywords) or "*"),
+        ("days", str(min(s.days, config.retention_days))),
+        ("limit", str(limit or s.limit)),
+    ]
+    params += [("categories", ",".join(served))] if served else []
+    params += [("authors", join_terms(s.authors))] if s.authors else []
+    return replace(parse_query(params, config), rank=s.rank)
+
+
+def profile_target(profile: Profile, dim: int) -> tuple[Target | None, list[str]]:
+    """(the profile's target, its liked papers' titles), or (None, []) when it has neither
+    an interest nor a liked paper."""
+    interest, liked = interest_of(profile), rows(profile.liked, dim)
+    if interest is None and not len(liked):
+        return None, []
+    return Target.build(interest, liked, rows(profile.disliked, dim)), [v.title for v in profile.liked]
+
+
+def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: Profile, config: Config) -> Ranking:
+    """The profile's papers, best first; notes say why a feed is empty."""
+    dim = next((v.dim for v in vectors.values() if v.dim), 0)
+    if not dim:
+        return Ranking([], ("No paper of these days has a vector yet: the next refresh embeds them.",))
+    target, titles = profile_target(profile, dim)
+    if target is None:
+        return Ranking([], ("This profile has no interest and no liked paper yet: vote, or add an interest.",))
+    skip = {v.id for v in (*profile.liked, *profile.disliked)}
+    return rank_by_target(days, vectors, query, target, titles, config, skip=skip)
+
+
+def find_paper(days: Sequence[Day], vectors: dict, paper_id: str) -> Voted | None:
+    """The paper `paper_id` with its stored vector, from the newest day holding it; None if
+    no held day has it with a vector."""
+    found, titles, missing = find_vectors(days, vectors, [paper_id])
+    if missing:
+        return None
+    return Voted(paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]))
+
+
+def vote_links(up: str, down: str) -> str:
+    return VOTE_LINKS.format(up=escape(up), down=escape(down))
+
+
+def render_profile_feed(
+    manifest: Manifest,
+    days: Sequence[Day],
+    query: FeedQuery,
+    config: Config,
+    self_url: str,
+    site_url: str,
+    ranking: Ranking,
+    profile: Profile,
+    links: Callable[[str], str] | None,
+    *,
+    notice: str = "",
+    degraded: bool = False,
+    now: datetime | None = None,
+) -> bytes:
+    """The profile feed in `query.format`; `links(paper_id)` gives each item's vote links
+    HTML (None: voting is off, no links)."""
+    items = items_for(ranking.papers, summaries_of(days), query.summary == "full")
+    if links is not None:
+        items = [replace(item, footer=links(item.scored.paper.id)) for item in items]
+    description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
+    extra = " ".join(t for t in (*ranking.notes, notice) if t)
+    channel = Channel(
+        title=profile_title(profile),
+        description=f"{description} {extra}" if extra else description,
+        self_url=self_url,
+        site_url=site_url,
+        updated=manifest.published_at,
+    )
+    return render(channel, items, query.format)
+
+
+def profile_title(profile: Profile) -> str:
+    interest = one_line(profile.interest)
+    if not interest:
+        return "arXiv: my feed"
+    return f"arXiv: my feed ({interest[:60]}{'…' if len(interest) > 60 else ''})"

@@ -1,0 +1,293 @@
+"""Saved profiles on the real app: the profile feed ranks by the profile and explains it,
+every item ends with signed vote links, and votes are idempotent, reversible, bounded,
+unforgeable and visible at once (a new ETag, the answer page's top papers). Hostile
+tokens and forged signatures change nothing and never reach the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from core.config import Env
+from core.errors import ProfileNotFound
+from core.layout import profile_key
+from core.profile_setup import draft_profile, settings_from
+from core.profiles import MAX_VOTES_PER_DAY, create_profile, digest, load_profile, new_token
+from core.votes import signature
+from tests.support.app_client import app_clients
+from tests.support.flaky_store import FlakyStore
+from tests.test_meaning import CONFIG, IDS, TOPICS, seed
+
+NOW = datetime(2026, 9, 24, 12, tzinfo=UTC)
+SECRET = "feedback-secret-for-tests-0123456789"
+ROBOTS = {t for t, _ in TOPICS["robots"]}
+CRYPTO = {t for t, _ in TOPICS["crypto"]}
+
+
+def env_for(tmp_path, secret: str = SECRET) -> Env:
+    return Env(db_path=str(tmp_path / "db.sqlite3"), secrets={"FEEDBACK_SECRET": secret} if secret else {})
+
+
+def make_profile(service, interest: str = "robots that walk and grasp things", **settings):
+    draft, _ = draft_profile(
+        service.ctx.store, CONFIG, service.env, interest=interest, settings=settings_from(**{"days": 1, **settings})
+    )
+    return create_profile(service.ctx.store, draft, NOW)
+
+
+@pytest.fixture
+def app(tmp_path):
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        client, service = make(seed=seed, env=env_for(tmp_path))
+        yield client, service, make_profile(service)
+
+
+def feed(client, feed_id: str, **headers):
+    return client.get(f"/feed/p/{feed_id}?format=json", headers=headers)
+
+
+def items(client, feed_id: str) -> list[dict]:
+    response = feed(client, feed_id)
+    assert response.status_code == 200, response.text
+    return json.loads(response.text)["items"]
+
+
+def links(item: dict) -> dict[str, str]:
+    found = re.findall(r'<a href="([^"]+)">(More|Less) like this</a>', item["content_html"])
+    return {word: url.replace("&amp;", "&").removeprefix("http://testserver") for url, word in found}
+
+
+def vote_path(feed_id: str, paper: str, v: str, secret: str = SECRET, sig: str | None = None) -> str:
+    return (
+        f"/p/{feed_id}/vote?paper={paper}&v={v}&sig={sig if sig is not None else signature(secret, feed_id, paper, v)}"
+    )
+
+
+def test_a_profile_feed_ranks_by_its_interest_and_explains_each_item(app):
+    client, _, created = app
+    shown = items(client, created.feed_id)
+    assert {i["title"] for i in shown[:3]} == ROBOTS
+    assert all(re.search(r"<strong>Similarity:</strong> -?[01]\.\d\d", i["content_html"]) for i in shown)
+    assert json.loads(feed(client, created.feed_id).text)["title"].startswith("arXiv: my feed")
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_every_item_ends_with_a_more_and_a_less_like_this_link(app, fmt):
+    client, _, created = app
+    import feedparser
+
+    body = client.get(f"/feed/p/{created.feed_id}?format={fmt}").text
+    if fmt == "json":
+        bodies = [i["content_html"] for i in json.loads(body)["items"]]
+    else:
+        bodies = [e.content[0].value for e in feedparser.parse(body).entries]
+    assert len(bodies) == 9  # every paper of the day is in the feed
+    for html in bodies:
+        assert re.search(r">More like this</a> · <a [^>]+>Less like this</a></p>$", html), html[-300:]
+
+
+def test_the_vote_links_are_signed_for_the_profile_the_paper_and_the_vote(app):
+    client, _, created = app
+    first = items(client, created.feed_id)[0]
+    for word, v in (("More", "up"), ("Less", "down")):
+        query = parse_qs(urlsplit(links(first)[word]).query)
+        assert query["v"] == [v] and query["paper"] == [first["_arxiv"]["id"]]
+        assert query["sig"] == [signature(SECRET, created.feed_id, first["_arxiv"]["id"], v)]
+
+
+def test_without_feedback_secret_feeds_carry_no_vote_links_and_health_says_voting_is_off(tmp_path):
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        client, service = make(seed=seed, env=env_for(tmp_path, secret=""))
+        created = make_profile(service)
+        assert "like this" not in feed(client, created.feed_id).text
+        voting = client.get("/api/health").json()["voting"]
+        assert voting["enabled"] is False and "FEEDBACK_SECRET" in voting["reason"]
+        response = client.get(vote_path(created.feed_id, IDS["Drone path planning among obstacles"], "up"))
+        assert response.status_code == 503 and "Voting is off" in response.text
+
+
+def test_health_says_voting_is_on_with_the_secret(app):
+    client, _, _ = app
+    assert client.get("/api/health").json()["voting"]["enabled"] is True
+
+
+def test_an_up_vote_moves_similar_papers_up_changes_the_etag_and_shows_the_new_top(app):
+    client, service, created = app
+    crypto_interest = make_profile(service, interest="security of embedded devices")
+    before = feed(client, crypto_interest.feed_id)
+    liked = IDS["Legged robot locomotion over rough terrain"]
+    answer = client.get(vote_path(crypto_interest.feed_id, liked, "up"))
+    assert answer.status_code == 200 and "More like this: counted." in answer.text
+    after = feed(client, crypto_interest.feed_id)
+    assert after.headers["etag"] != before.headers["etag"]
+    assert feed(client, crypto_interest.feed_id, **{"If-None-Match": before.headers["etag"]}).status_code == 200
+    titles = [i["title"] for i in json.loads(after.text)["items"]]
+    assert "Legged robot locomotion over rough terrain" not in titles  # a voted paper is not shown again
+    assert "Closest liked paper:</strong> Legged robot" in after.text
+    shown_top = re.findall(r'<li><a href="https://arxiv.org/abs/[^"]+">([^<]+)</a>', answer.text)
+    assert shown_top == titles[: len(shown_top)] and shown_top
+
+
+def test_the_feed_answers_304_until_a_vote_and_is_cached_briefly(app):
+    client, _, created = app
+    first = feed(client, created.feed_id)
+    assert feed(client, created.feed_id, **{"If-None-Match": first.headers["etag"]}).status_code == 304
+    assert "s-maxage=60" in first.headers["cache-control"]
+
+
+def test_the_same_vote_twice_counts_once(app):
+    client, service, created = app
+    paper = IDS["Drone path planning among obstacles"]
+    assert "counted" in client.get(vote_path(created.feed_id, paper, "up")).text
+    version = load_profile(service.ctx.store, created.feed_id).version
+    again = client.get(vote_path(created.feed_id, paper, "up"))
+    assert again.status_code == 200 and "already counted; nothing changed" in again.text
+    profile = load_profile(service.ctx.store, created.feed_id)
+    assert profile.version == version and [v.id for v in profile.liked] == [paper] and profile.votes_today == 1
+
+
+def test_a_down_vote_replaces_an_up_vote_and_undo_restores_the_vote_before(app):
+    client, service, created = app
+    paper = IDS["Drone path planning among obstacles"]
+    client.get(vote_path(created.feed_id, paper, "up"))
+    answer = client.get(vote_path(created.feed_id, paper, "down"))
+    profile = load_profile(service.ctx.store, created.feed_id)
+    assert profile.vote_of(paper) == "down" and not profile.liked
+    undo = re.search(r'<a href="([^"]+)">Undo</a>', answer.text).group(1).replace("&amp;", "&")
+    assert "v=up" in undo
+    client.get(undo.removeprefix("http://testserver"))
+    assert load_profile(service.ctx.store, created.feed_id).vote_of(paper) == "up"
+    client.get(vote_path(created.feed_id, paper, "clear"))
+    assert load_profile(service.ctx.store, created.feed_id).vote_of(paper) == ""
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda f, p, v, s: (f, p, v, s[:-1]),  # truncated
+        lambda f, p, v, s: (f, p, v, s[:-1] + ("A" if s[-1] != "A" else "B")),  # one character off
+        lambda f, p, v, s: (f, p, "down", s),  # another vote
+        lambda f, p, v, s: (f, "2609.00011", v, s),  # another paper
+        lambda f, p, v, s: (f, p, v, ""),  # none
+        lambda f, p, v, s: (f, p, v, signature("another-secret-of-enough-length", f, p, v)),
+        lambda f, p, v, s: (f, p, v, s + "=="),
+    ],
+    ids=["truncated", "altered", "other-vote", "other-paper", "missing", "other-secret", "padded"],
+)
+def test_a_forged_or_truncated_signature_changes_nothing_and_touches_no_store(app, tamper):
+    client, service, created = app
+    paper = IDS["Drone path planning among obstacles"]
+    f, p, v, s = tamper(created.feed_id, paper, "up", signature(SECRET, created.feed_id, paper, "up"))
+    before = service.ctx.store.get(profile_key(digest(created.feed_id)))
+    response = client.get(vote_path(f, p, v, sig=s))
+    assert response.status_code in (400, 403) and "nothing changed" in response.text
+    assert service.ctx.store.get(profile_key(digest(created.feed_id))) == before
+
+
+def test_a_vote_signed_for_another_profile_does_not_count_on_this_one(app):
+    client, service, created = app
+    other = make_profile(service, interest="cryptography")
+    paper = IDS["Drone path planning among obstacles"]
+    sig = signature(SECRET, other.feed_id, paper, "up")
+    assert client.get(vote_path(created.feed_id, paper, "up", sig=sig)).status_code == 403
+    assert load_profile(service.ctx.store, created.feed_id).vote_of(paper) == ""
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["x", "A" * 23, "A" * 25, "../../etc/passwd", "%00" * 8, "é" * 24, "A" * 5000, "<script>alert(1)</script>"],
+)
+def test_hostile_tokens_are_a_404_that_never_repeats_them(app, token):
+    client, _, _ = app
+    response = client.get(f"/feed/p/{token}")
+    assert response.status_code in (404, 400)
+    assert "script" not in response.text and "passwd" not in response.text
+
+
+def test_a_profile_feed_is_never_served_for_the_edit_token_its_prefix_or_an_unknown_id(app):
+    client, _, created = app
+    for token in (created.edit_token, created.feed_id[:-1] + "x", created.edit_token[:12] + "A" * 12, new_token()):
+        if token == created.feed_id:
+            continue
+        response = feed(client, token)
+        assert response.status_code == 404, token
+        assert token not in response.text
+
+
+def test_an_unknown_profile_or_paper_changes_nothing_and_says_so(app):
+    client, service, created = app
+    stranger = new_token()
+    response = client.get(vote_path(stranger, IDS["Drone path planning among obstacles"], "up"))
+    assert response.status_code == 404 and "nothing changed" in response.text and stranger not in response.text
+    response = client.get(vote_path(created.feed_id, "2609.99999", "up"))
+    assert response.status_code == 404 and "not among the papers held" in response.text
+    assert load_profile(service.ctx.store, created.feed_id).version == 1
+
+
+def test_votes_per_profile_per_day_are_bounded(app, monkeypatch):
+    client, service, created = app
+    monkeypatch.setattr("core.votes.MAX_VOTES_PER_DAY", 3)
+    papers = [IDS[t] for t, _ in TOPICS["crypto"]] + [IDS["Drone path planning among obstacles"]]
+    codes = [client.get(vote_path(created.feed_id, p, "down")).status_code for p in papers]
+    assert codes == [200, 200, 200, 429]
+    assert load_profile(service.ctx.store, created.feed_id).votes_today == 3
+    assert MAX_VOTES_PER_DAY >= 50
+
+
+def test_the_answer_page_keeps_the_strict_csp_and_escapes_profile_text(app):
+    client, service, _ = app
+    hostile = make_profile(service, interest="<script>alert(1)</script> robots")
+    answer = client.get(vote_path(hostile.feed_id, IDS["Drone path planning among obstacles"], "up"))
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "<script" not in answer.text and "<style" not in answer.text and " style=" not in answer.text
+    assert answer.headers["cache-control"] == "no-store"
+    body = feed(client, hostile.feed_id).text
+    assert "<script>" not in json.loads(body)["title"] or "&lt;script" in client.get(f"/feed/p/{hostile.feed_id}").text
+
+
+def test_the_store_down_during_a_vote_is_a_clear_error_and_leaves_the_profile_whole(tmp_path):
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        client, service = make(seed=seed, env=env_for(tmp_path), wrap=FlakyStore)
+        created = make_profile(service)
+        before = service.ctx.store.inner.get(profile_key(digest(created.feed_id)))
+        service.ctx.store.down = True
+        response = client.get(vote_path(created.feed_id, IDS["Drone path planning among obstacles"], "up"))
+        assert response.status_code == 503 and "nothing changed" in response.text
+        assert service.ctx.store.inner.get(profile_key(digest(created.feed_id))) == before
+
+
+def test_tokens_never_appear_in_logs_when_the_store_is_down(tmp_path, caplog):
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        client, service = make(seed=seed, env=env_for(tmp_path), wrap=FlakyStore)
+        created = make_profile(service)
+        service.ctx.store.down = True
+        with caplog.at_level(logging.DEBUG, logger="arxiv_rss"):
+            assert feed(client, created.feed_id).status_code == 503
+            client.get(vote_path(created.feed_id, IDS["Drone path planning among obstacles"], "up"))
+        logged = " ".join(r.getMessage() for r in caplog.records)
+        assert created.feed_id not in logged and created.edit_token not in logged
+
+
+def test_a_deleted_profile_is_gone(app):
+    from core.profiles import delete_profile, feed_id_for_edit
+
+    client, service, created = app
+    assert feed_id_for_edit(service.ctx.store, created.edit_token) == created.feed_id
+    delete_profile(service.ctx.store, created.feed_id)
+    assert feed(client, created.feed_id).status_code == 404
+    with pytest.raises(ProfileNotFound):
+        feed_id_for_edit(service.ctx.store, created.edit_token)
+
+
+def test_a_profile_feed_takes_only_format(app):
+    client, _, created = app
+    response = client.get(f"/feed/p/{created.feed_id}?keywords=LLM")
+    assert response.status_code == 400 and response.json()["error"]["parameter"] == "keywords"
+    assert client.get(f"/feed/p/{created.feed_id}?format=xml").status_code == 400
+    assert client.get(f"/feed/p/{created.feed_id}?utm_source=x").status_code == 200
