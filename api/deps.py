@@ -8,6 +8,7 @@ take it as `ServiceDep`; tests replace it with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Annotated
 
+import anyio
 from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
@@ -30,6 +32,15 @@ BODY_CACHE_ENTRIES = 256
 BODY_CACHE_BYTES = 64 * 1024 * 1024  # bodies and their keys (a key holds the canonical query)
 QUERY_CACHE_ENTRIES = 1024
 QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries and their 16-byte keys
+COSTLY_AT_ONCE = 4  # costly feed requests worked on at once per process; the others wait their turn
+CHEAP_PARAMETERS = frozenset({"format"})
+
+
+def is_costly(request) -> bool:
+    """Whether a feed request may need real work: a custom query string or a keyword path."""
+    if "/keyword/" in request.url.path:
+        return True
+    return any(name not in CHEAP_PARAMETERS for name in request.query_params)
 
 
 class Service:
@@ -41,6 +52,7 @@ class Service:
         self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, key_size=deep_size)
         self.queries = LRU(QUERY_CACHE_ENTRIES, QUERY_CACHE_BYTES, size=deep_size, key_size=deep_size)
         self._tag: tuple[Manifest | None, str] = (None, "")
+        self._limiter: anyio.CapacityLimiter | None = None
 
     @property
     def config(self):
@@ -66,6 +78,22 @@ class Service:
             found = parse_query(known, self.config, category=category, keyword=keyword)
             self.queries.put(key, found)
         return found
+
+    async def run_feed(self, work: Callable, request, *args, **kwargs):
+        """Run a feed request: like `run`, except that a request a body cache may not answer
+        cheaply (any query parameter but `format`, or a keyword path) always goes to a worker
+        thread, at most COSTLY_AT_ONCE of them at a time. So a costly query never holds the
+        event loop, and cached feeds keep being answered while it runs."""
+        if is_costly(request):
+            return await anyio.to_thread.run_sync(
+                functools.partial(work, self, request, *args, **kwargs), limiter=self._costly_limiter()
+            )
+        return await self.run(work, self, request, *args, **kwargs)
+
+    def _costly_limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(COSTLY_AT_ONCE)
+        return self._limiter
 
     async def run(self, work: Callable, *args, **kwargs):
         """Run read-path work inline when the store is in-process (SQLite answers in
