@@ -7,7 +7,8 @@ append (`utm_*`, `fbclid`, `gclid`) are ignored. An empty value counts as absent
 
     format      rss (default) | atom | json (JSON Feed 1.1)
     keywords    comma list; absent = the config keywords; `*` = no keyword filter.
-                A trailing `*` on a keyword asks for a prefix (`quantiz*`). A term
+                A trailing `*` on a keyword asks for a prefix (`quantiz*`: at least 3
+                letters before it, at most 5 prefixes a query). A term
                 may be quoted (`"large language model"`, which may hold commas);
                 the quotes are not part of it. The path keyword of
                 /feed/keyword/{keyword} is a comma list too (`/feed/keyword/LLM,RL`).
@@ -58,6 +59,8 @@ SORTS = ("score", "date")
 SUMMARY_MODES = ("full", "none")
 MAX_TERMS = 20
 MAX_TERM_LENGTH = 100
+MIN_PREFIX = 3  # letters before a prefix's `*`: `qua*` yes, `a*` no
+MAX_PREFIXES = 5  # prefix terms per list
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 MAX_MIN_SCORE = 1000.0
@@ -238,7 +241,20 @@ def join_terms(terms: Iterable[str]) -> str:
 def _keyword_term(term: str, parameter: str) -> str:
     if not term_pattern(term):
         raise BadQuery(parameter, f"{term!r} has no letters or digits to look for")
+    stem = term.strip()
+    if (
+        stem.endswith("*")
+        and len(re.sub(r"\W", "", stem.rstrip("*").split()[-1] if stem.rstrip("*").split() else "")) < MIN_PREFIX
+    ):
+        raise BadQuery(parameter, f"{term[:40]!r}: a prefix needs at least {MIN_PREFIX} letters before the *")
     return term
+
+
+def _few_prefixes(terms: list[str], parameter: str) -> None:
+    """Each prefix can stand for thousands of words: a query holds at most MAX_PREFIXES."""
+    prefixes = [t for t in terms if t.strip().endswith("*")]
+    if len(prefixes) > MAX_PREFIXES:
+        raise BadQuery(parameter, f"has {len(prefixes)} prefix terms (ending in *); at most {MAX_PREFIXES} are allowed")
 
 
 def _path_keywords(keyword: str) -> tuple[str, ...]:
@@ -260,6 +276,7 @@ def _keywords(value: str | None, path_keywords: tuple[str, ...], config: Config)
             raise BadQuery("keywords", "`*` (no keyword filter) cannot be combined with keywords")
         return ()
     terms = [_keyword_term(t, "keywords") for t in terms]
+    _few_prefixes([*path_keywords, *terms], "keywords")
     if path_keywords:
         seen = {t.casefold() for t in path_keywords}
         terms = [*path_keywords, *(t for t in terms if t.casefold() not in seen)]
@@ -276,7 +293,9 @@ def _exclude(value: str | None, config: Config) -> tuple[str, ...]:
     terms = _terms(value, "exclude")
     if terms == ["*"]:
         return ()
-    return tuple(_keyword_term(t, "exclude") for t in terms)
+    terms = [_keyword_term(t, "exclude") for t in terms]
+    _few_prefixes(terms, "exclude")
+    return tuple(terms)
 
 
 def _authors(value: str | None) -> tuple[str, ...]:
