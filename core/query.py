@@ -176,6 +176,8 @@ def _collect(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Known parameters, stripped, empty ones dropped (a list of nothing but commas, blanks
     and control characters is empty too); list parameters joined with commas."""
     out: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    lengths: dict[str, int] = {}
     for name, raw in pairs:
         value = raw.strip()
         if not value or name not in PARAMETERS:
@@ -184,12 +186,16 @@ def _collect(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
             continue
         if len(value) > MAX_VALUE_LENGTH:
             raise BadQuery(name, f"is longer than {MAX_VALUE_LENGTH} characters")
-        if name in out and name in LIST_PARAMETERS:
-            out[name] = out[name] + "," + value
+        if name in LIST_PARAMETERS:
+            lengths[name] = lengths.get(name, -1) + 1 + len(value)
+            if lengths[name] > MAX_VALUE_LENGTH:  # repeats joined: checked as they come, never re-copied
+                raise BadQuery(name, f"is longer than {MAX_VALUE_LENGTH} characters, its repeats joined")
+            lists.setdefault(name, []).append(value)
         elif name in out and out[name] != value:
             raise BadQuery(name, f"given more than once with different values ({out[name]!r}, {value!r})")
         else:
             out[name] = value
+    out.update((name, ",".join(values)) for name, values in lists.items())
     return out
 
 
