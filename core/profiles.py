@@ -21,9 +21,7 @@ liked and MAX_DISLIKED disliked papers (the oldest vote drops out first), titles
 MAX_TITLE characters, MAX_PROFILE_BYTES stored, MAX_VOTES_PER_DAY votes a day.
 
 The learning rule (chosen with `make eval`, see benchmarks/eval.py and the README) is
-core.similarity's Rocchio-style target: the unit mean of the interest (text and library)
-and the liked papers' vectors, minus UNLIKE_WEIGHT times a paper's closest cosine to a
-disliked one.
+Rocchio's, in core.profile_feed.rocchio: unit(interest) + mean(liked) - beta * mean(disliked).
 """
 
 from __future__ import annotations
