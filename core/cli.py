@@ -17,6 +17,13 @@ from core.errors import ArxivRssError, ConfigError, RefreshRunning, UpstreamErro
 EXIT_ERROR, EXIT_USAGE, EXIT_UPSTREAM = 1, 2, 3
 
 
+def whole_number(text: str) -> int:
+    """An argparse type: ASCII digits only (`int` would also take "١٠" as 10)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number in ASCII digits")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="arXiv announcements as scored feeds.")
     parser.add_argument("--config", help="config file (env ARXIV_RSS_CONFIG, default config.json)")
@@ -24,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("refresh", help="pull the latest arXiv announcement, score, store and summarise it")
     p.add_argument(
         "--days",
-        type=int,
+        type=whole_number,
         default=0,
         metavar="N",
         help="also backfill up to N missed announcement days from arXiv's query API",
@@ -57,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_parser(sub)
     p = sub.add_parser("serve", help="serve the feeds and the web page locally")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=whole_number, default=8000)
     return parser
 
 
@@ -73,8 +80,8 @@ def _profile_parser(sub) -> None:
     c.add_argument("--categories", default="", help="comma list of served categories (default all)")
     c.add_argument("--authors", default="", help="comma list of author names")
     c.add_argument("--rank", default="hybrid", choices=["hybrid", "meaning"])
-    c.add_argument("--days", type=int, default=3, help="announcement days the feed covers (default 3)")
-    c.add_argument("--limit", type=int, default=30, help="papers in the feed (default 30)")
+    c.add_argument("--days", type=whole_number, default=3, help="announcement days the feed covers (default 3)")
+    c.add_argument("--limit", type=whole_number, default=30, help="papers in the feed (default 30)")
     for verb, text in (("show", "print a profile (never its vectors)"), ("delete", "delete a profile")):
         v = verbs.add_parser(verb, help=text)
         v.add_argument("id", help="the feed id (or the feed URL, or the edit token)")
@@ -379,7 +386,9 @@ def cmd_serve(args) -> int:
     _context(args)  # fail early, in one line, on a bad config
     allow_local_cron(app)  # this process is the local server: /api/cron may run for loopback callers
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # X-Forwarded-* only when the deployment says a proxy in front sets them (api.origin).
+    trusted = os.environ.get("ARXIV_RSS_TRUST_FORWARDED") == "1"
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=trusted)
     return 0
 
 

@@ -356,7 +356,7 @@ class Env:
         except ValueError:
             raise ConfigError("ARXIV_MIN_INTERVAL", f"{interval!r} is not a number of seconds >= 0") from None
         attempts = e.get("ARXIV_MAX_ATTEMPTS", "5")
-        if not attempts.isdigit() or not 1 <= int(attempts) <= 10:
+        if not re.fullmatch(r"[0-9]{1,2}", attempts) or not 1 <= int(attempts) <= 10:  # ASCII digits only
             raise ConfigError("ARXIV_MAX_ATTEMPTS", f"{attempts!r} is not a whole number from 1 to 10")
         url_var, token_var = "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"
         if not e.get(url_var) and e.get("KV_REST_API_URL"):

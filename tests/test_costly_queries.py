@@ -36,3 +36,16 @@ def test_prefixes_within_the_limits_are_taken():
     assert parse_query({"keywords": "qua" + "*"}, CONFIG).keywords[0].text == "qua*"
     assert MIN_PREFIX == 3
     assert parse_query({}, CONFIG).keywords[1].text == "Quantiz*"  # the config's own prefix is untouched
+
+
+def test_the_command_line_and_the_environment_take_ascii_digits_only(capsys):
+    from core import cli
+    from core.config import Env
+    from core.errors import ConfigError
+
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["refresh", "--days", "\u0661\u0660"])
+    assert "ASCII digits" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="ARXIV_MAX_ATTEMPTS"):
+        Env.from_environ({"ARXIV_MAX_ATTEMPTS": "\u0663"})
+    assert cli.build_parser().parse_args(["serve", "--port", "8001"]).port == 8001
