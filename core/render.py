@@ -279,6 +279,8 @@ def _json_item(item: Item) -> dict:
             "pdf_url": p.pdf_url,
             "html_url": p.html_url,
             "ai_summary": bool(item.summary),
+            **({"similarity": s.similarity} if s.similarity is not None else {}),
+            **({"closest_liked": one_line(s.nearest)} if s.nearest else {}),
         },
     }
     return out

@@ -28,6 +28,9 @@ from api.deps import Service, get_service
 from api.index import app
 from core.config import Env
 from core.context import Context
+from core.embed import WordLlama
+from core.embedding_run import embed_days
+from core.publish import publish
 from tests.support.live_server import live_server
 from tests.support.seed import seed_config, seed_store
 
@@ -109,7 +112,9 @@ def base(tmp_path_factory) -> Iterator[str]:
     """The app on a real uvicorn server with three seeded announcement days."""
     db = tmp_path_factory.mktemp("browser") / "db.sqlite3"
     ctx = Context(CONFIG, Env(db_path=str(db)))
-    seed_store(ctx.store, CONFIG)
+    manifest = seed_store(ctx.store, CONFIG)
+    manifest, _ = embed_days(ctx.store, manifest, WordLlama(CONFIG.embeddings), CONFIG.retention_days)
+    publish(ctx.store, manifest)  # the days' vectors, as a refresh writes them
     service = Service(ctx)
     app.dependency_overrides[get_service] = lambda: service
     try:
@@ -379,4 +384,32 @@ def test_the_minimum_score_label_clears_every_count_and_bar_label_of_the_histogr
     assert [b["text"] for b in others if overlap(label, b)] == []
     (chart,) = boxes(page, "svg#chart-scores, svg:has(#chart-scores-t)")
     assert chart["left"] <= label["left"] and label["right"] <= chart["right"] and chart["top"] <= label["top"]
+    assert problems == []
+
+
+def test_an_interest_ranks_the_preview_by_meaning_and_explains_each_paper(loaded, base):
+    page, problems = loaded
+    page.fill("#f-interest", "colouring graphs")
+    wait_for_preview_of(page, f"{base}/feed?interest=colouring%20graphs")
+    whys = page.eval_on_selector_all("#preview-list li .why", "els => els.map(e => e.textContent)")
+    assert whys and all(w.startswith("similarity ") for w in whys)
+    assert preview_ids(page) == feed_ids(f"{base}/feed?interest=colouring%20graphs&format=json")[: len(whys)]
+    titles = page.eval_on_selector_all("#preview-list .pv-title", "els => els.map(e => e.textContent)")
+    assert "colouring" in titles[0].lower()
+    assert problems == []
+
+
+def test_more_like_this_adds_a_paper_to_the_feed_and_the_preview_names_it(loaded, base):
+    page, problems = loaded
+    button = page.locator("button.like").first
+    liked = button.get_attribute("data-like")
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    assert page.input_value("#f-like") == liked
+    wait_for_preview_of(page, f"{base}/feed?like={liked}")
+    closest = page.eval_on_selector_all("#preview-list li .closest", "els => els.map(e => e.textContent)")
+    assert closest and all(c.startswith(" · closest to ") for c in closest)
+    assert liked not in " ".join(preview_ids(page))  # the liked paper itself is not suggested
+    button.click()  # and again: taken back out
+    assert page.input_value("#f-like") == "" and feed_url(page) == f"{base}/feed"
     assert problems == []

@@ -4,7 +4,9 @@
 (function () {
   "use strict";
 
-  var ORDER = ["format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary"];
+  var ORDER = [
+    "format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary", "interest", "like"
+  ];
   var DEFAULT_LIMIT = 50;
   var DEBOUNCE_MS = 250;
   var PREVIEW_SHOWN = 10; // the rest behind "Show all", so a phone is not scrolled past a long list
@@ -76,10 +78,49 @@
     var days = field("days");
     if (days !== "" && days !== String(d.days)) values.days = days;
     if (summary !== d.summary) values.summary = summary;
+    var interest = field("interest").replace(/\s+/g, " ");
+    if (interest) values.interest = interest;
+    var like = likedIds();
+    if (like.length) values.like = like.join(",");
     return ORDER.filter(function (n) {
       return n in values;
     }).map(function (n) {
       return [n, values[n]];
+    });
+  }
+
+  /* The ids in the "More like these papers" field, in order, without repeats. */
+  function likedIds() {
+    var seen = [];
+    field("like")
+      .split(",")
+      .map(function (t) {
+        return t.trim();
+      })
+      .forEach(function (id) {
+        if (id && seen.indexOf(id) < 0) seen.push(id);
+      });
+    return seen;
+  }
+
+  /* "More like this" under a paper: add its id to the field (or take it out again). */
+  function toggleLike(button) {
+    var id = button.getAttribute("data-like");
+    var ids = likedIds();
+    var at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    else ids.push(id);
+    form.elements.like.value = ids.join(", ");
+    markLiked();
+    update();
+  }
+
+  function markLiked() {
+    var ids = likedIds();
+    Array.prototype.forEach.call(document.querySelectorAll("button.like"), function (b) {
+      var on = ids.indexOf(b.getAttribute("data-like")) >= 0;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.textContent = on ? "Liked: less like this" : "More like this";
     });
   }
 
@@ -283,6 +324,11 @@
     });
     if (meta.ai_summary) line.appendChild(el("span", "has-summary", "AI summary"));
     li.appendChild(line);
+    if (typeof meta.similarity === "number") {
+      var why = el("p", "why", "similarity " + meta.similarity.toFixed(2));
+      if (meta.closest_liked) why.appendChild(el("span", "closest", " · closest to " + meta.closest_liked));
+      li.appendChild(why);
+    }
     return li;
   }
 
@@ -399,6 +445,13 @@
   });
   copyButton.hidden = false;
   copyButton.addEventListener("click", copy);
+  Array.prototype.forEach.call(document.querySelectorAll("button.like"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      toggleLike(b);
+    });
+  });
+  form.elements.like.addEventListener("input", markLiked);
   moreButton.addEventListener("click", showAll);
   urlBox.addEventListener("focus", function () {
     urlBox.select();
