@@ -9,6 +9,7 @@
     GET /                         the web page; /static/{name} its script, style and icon
     GET /feed/p/{feed_id}         a saved profile's feed (api.profiles)
     GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles)
+    GET|POST /profile/{edit_token}  a saved profile's own page, its edit URL (api.profile_page)
 
 Feed query parameters are documented in core.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
@@ -37,6 +38,7 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
+from api.profile_page import profile_form, profile_page  # noqa: E402
 from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.opml import render_opml  # noqa: E402
@@ -85,6 +87,17 @@ async def feed_profile(feed_id: str, request: Request, service: ServiceDep) -> R
 async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> Response:
     """Count one signed "more / less like this" vote (api.profiles)."""
     return await service.run(vote_response, service, request, feed_id)
+
+
+@get("/profile/{edit_token}", include_in_schema=False)
+async def profile_edit(edit_token: str, request: Request, service: ServiceDep) -> Response:
+    """A saved profile's own page, opened by its edit URL (api.profile_page)."""
+    return await service.run(profile_page, service, request, edit_token)
+
+
+@app.post("/profile/{edit_token}", include_in_schema=False)
+async def profile_edit_form(edit_token: str, request: Request, service: ServiceDep) -> Response:
+    return await profile_form(service, request, edit_token)
 
 
 @get("/feed", "/rss", openapi_extra=FEED_QUERY)

@@ -116,3 +116,49 @@ def settings_from(
         return Settings(terms(keywords), terms(categories), terms(authors), rank, int(days), int(limit))
     except ValueError:
         raise BadQuery("days", "days and limit must be whole numbers") from None
+
+
+def update_profile(
+    store,
+    config: Config,
+    env: Env,
+    feed_id: str,
+    *,
+    interest: str | None = None,
+    settings: Settings | None = None,
+    forget: str = "",
+    now: str = "",
+) -> Profile:
+    """Change a profile under its lock (one `set`): a new interest (re-embedded), new
+    settings, or one paper's vote forgotten; the version is bumped when anything changed.
+    Raises ProfileNotFound, ProfileInvalid, ProfileBusy, EmbeddingError, StoreError."""
+    from dataclasses import replace
+
+    from core.profiles import digest, load_profile, save_profile
+    from core.votes import profile_lock
+
+    interest = check_interest(interest) if interest is not None else None
+    settings = check_settings(settings, config.retention_days) if settings is not None else None
+    with profile_lock(store, digest(feed_id)):
+        profile = load_profile(store, feed_id)
+        changed = profile
+        if interest is not None and interest != profile.interest:
+            changed = replace(changed, interest=interest, interest_vector=_interest_row(config, env, interest))
+        if settings is not None and settings != profile.settings:
+            changed = replace(changed, settings=settings)
+        if forget:
+            liked = tuple(v for v in changed.liked if v.id != forget)
+            changed = replace(changed, liked=liked, disliked=tuple(v for v in changed.disliked if v.id != forget))
+        if changed == profile:
+            return profile
+        if not (changed.interest_vector or changed.library_vector or changed.liked):
+            raise ProfileInvalid("interest", "a profile needs an interest, a liked paper or a library")
+        changed = replace(changed, version=profile.version + 1, updated=now or profile.updated)
+        save_profile(store, changed)
+        return changed
+
+
+def _interest_row(config: Config, env: Env, interest: str) -> str:
+    from core.embed import shared_embedder
+
+    return encode_row(shared_embedder(config, env).embed([interest])[0]) if interest else ""

@@ -291,3 +291,77 @@ def test_a_profile_feed_takes_only_format(app):
     assert response.status_code == 400 and response.json()["error"]["parameter"] == "keywords"
     assert client.get(f"/feed/p/{created.feed_id}?format=xml").status_code == 400
     assert client.get(f"/feed/p/{created.feed_id}?utm_source=x").status_code == 200
+
+
+# The edit URL ---------------------------------------------------------------------------
+
+
+def test_the_edit_url_shows_the_feed_urls_the_interest_and_the_votes_under_the_csp(app):
+    client, _, created = app
+    paper = IDS["Drone path planning among obstacles"]
+    client.get(vote_path(created.feed_id, paper, "up"))
+    page = client.get(f"/profile/{created.edit_token}")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert f"/feed/p/{created.feed_id}?format=atom" in page.text
+    assert "robots that walk and grasp things</textarea>" in page.text and "Drone path planning" in page.text
+    assert "<script" not in page.text and " style=" not in page.text
+
+
+def test_the_edit_url_is_never_opened_by_the_feed_id_or_a_prefix(app):
+    client, _, created = app
+    for token in (created.feed_id, created.edit_token[:-1] + "A", "x" * 30, new_token()):
+        if token == created.edit_token:
+            continue
+        response = client.get(f"/profile/{token}")
+        assert response.status_code == 404 and token not in response.text
+
+
+def test_saving_the_form_changes_the_interest_and_the_feed_version(app):
+    client, service, created = app
+    before = feed(client, created.feed_id).headers["etag"]
+    form = {"interest": "cryptography and <b>signatures</b>", "rank": "meaning", "days": "1", "limit": "5"}
+    page = client.post(f"/profile/{created.edit_token}", data=form)
+    assert page.status_code == 200 and "Saved" in page.text
+    assert "&lt;b&gt;signatures&lt;/b&gt;" in page.text  # profile text escaped
+    after = feed(client, created.feed_id)
+    assert after.headers["etag"] != before
+    shown = json.loads(after.text)["items"]
+    assert len(shown) == 5 and shown[0]["title"] in CRYPTO
+    profile = load_profile(service.ctx.store, created.feed_id)
+    assert profile.settings.rank == "meaning" and profile.version == 2
+
+
+@pytest.mark.parametrize(
+    "form, problem",
+    [
+        ({"interest": "x" * 501}, "at most 500"),
+        ({"interest": "robots", "days": "999"}, "days"),
+        ({"interest": "robots", "rank": "keywords"}, "rank"),
+        ({"interest": "robots", "days": "many"}, "whole numbers"),
+        ({"interest": ""}, "needs an interest"),
+    ],
+)
+def test_a_bad_form_saves_nothing_and_says_why(app, form, problem):
+    client, service, created = app
+    page = client.post(f"/profile/{created.edit_token}", data=form)
+    assert page.status_code == 400 and problem in page.text
+    assert load_profile(service.ctx.store, created.feed_id).version == 1
+
+
+def test_a_huge_form_is_refused(app):
+    client, _, created = app
+    response = client.post(f"/profile/{created.edit_token}", content=b"interest=" + b"x" * 20000)
+    assert response.status_code == 413
+
+
+def test_forget_a_vote_and_delete_the_feed_from_the_edit_url(app):
+    client, service, created = app
+    paper = IDS["Drone path planning among obstacles"]
+    client.get(vote_path(created.feed_id, paper, "down"))
+    assert "Vote forgotten" in client.post(f"/profile/{created.edit_token}", data={"forget": paper}).text
+    assert load_profile(service.ctx.store, created.feed_id).vote_of(paper) == ""
+    assert "deleted" in client.post(f"/profile/{created.edit_token}", data={"delete": "yes"}).text
+    assert feed(client, created.feed_id).status_code == 404
+    assert client.get(f"/profile/{created.edit_token}").status_code == 404

@@ -1,0 +1,110 @@
+"""A saved profile's own page, at its edit URL.
+
+    GET  /profile/{edit_token}   the feed's URLs, its interest and settings, its votes
+    POST /profile/{edit_token}   a form: save interest and settings, forget a vote, delete
+
+Only the edit token opens it; a malformed or unknown token is a 404 that never repeats
+it. Forms are `application/x-www-form-urlencoded`, at most MAX_FORM_BYTES, read without
+a multipart parser. Every answer is HTML under the page's Content-Security-Policy, never
+cached and never sending a Referer (the token is in the address).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Service
+from api.feeds import public_base
+from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
+from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
+from core.profiles import MAX_INTEREST, RANKS, feed_id_for_edit, load_profile
+
+MAX_FORM_BYTES = 16 * 1024
+HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def profile_page(service: Service, request: Request, edit_token: str, message: str = "", status: int = 200):
+    try:
+        feed_id = feed_id_for_edit(service.ctx.store, edit_token)
+        profile = load_profile(service.ctx.store, feed_id)
+    except ProfileNotFound:
+        return _page(
+            service, request, edit_token, None, "", "No feed has this address (it may have been deleted).", 404
+        )
+    except StoreError as exc:
+        return _page(service, request, edit_token, None, "", f"The data store cannot be reached ({exc}).", 503)
+    return _page(service, request, edit_token, profile, feed_id, message, status)
+
+
+async def profile_form(service: Service, request: Request, edit_token: str) -> Response:
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return _page(service, request, edit_token, None, "", "That form is too large; nothing changed.", 413)
+    form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20))
+    return await run_in_threadpool(_apply, service, request, edit_token, form)
+
+
+def _apply(service: Service, request: Request, edit_token: str, form: dict[str, str]) -> Response:
+    from core.profile_setup import settings_from, update_profile
+    from core.profiles import delete_profile
+
+    try:
+        feed_id = feed_id_for_edit(service.ctx.store, edit_token)
+        if form.get("delete") == "yes":
+            delete_profile(service.ctx.store, feed_id)
+            return _page(service, request, edit_token, None, "", "Your feed is deleted.", 200)
+        now = service.clock().isoformat(timespec="seconds")
+        if form.get("forget"):
+            update_profile(service.ctx.store, service.config, service.env, feed_id, forget=form["forget"], now=now)
+            return profile_page(service, request, edit_token, "Vote forgotten.")
+        settings = settings_from(
+            form.get("keywords", ""), form.get("categories", ""), form.get("authors", ""),
+            form.get("rank", "hybrid"), form.get("days", "3") or "3", form.get("limit", "30") or "30",
+        )  # fmt: skip
+        interest = form.get("interest", "")
+        update_profile(
+            service.ctx.store, service.config, service.env, feed_id, interest=interest, settings=settings, now=now
+        )
+        return profile_page(service, request, edit_token, "Saved: the feed follows at its next refresh.")
+    except ProfileNotFound:
+        return _page(
+            service, request, edit_token, None, "", "No feed has this address (it may have been deleted).", 404
+        )
+    except (ProfileInvalid, BadQuery) as exc:
+        return profile_page(service, request, edit_token, f"Not saved: {exc}", 400)
+    except ProfileBusy as exc:
+        return profile_page(service, request, edit_token, f"Not saved: {exc}", 503)
+    except EmbeddingError as exc:
+        return profile_page(
+            service, request, edit_token, f"Not saved: the interest could not be embedded ({exc}).", 503
+        )
+    except StoreError as exc:
+        return _page(service, request, edit_token, None, "", f"The data store cannot be reached ({exc}).", 503)
+
+
+def _page(service, request, edit_token, profile, feed_id, message, status) -> Response:
+    from core.templating import render_html
+    from core.votes import voting_secret
+
+    base = public_base(request)
+    feed = f"{base}/feed/p/{feed_id}"
+    body = render_html(
+        "profile.html",
+        stylesheet=asset_urls()["app.css"],
+        message=message,
+        problem=status >= 400,
+        profile=profile,
+        feeds={"rss": feed, "atom": feed + "?format=atom", "json": feed + "?format=json"},
+        voting=bool(voting_secret(service.env)[0]),
+        action=f"/profile/{edit_token}" if profile is not None else "",
+        max_interest=MAX_INTEREST,
+        served=service.config.categories,
+        ranks=RANKS,
+        retention=service.config.retention_days,
+    )
+    return Response(body.encode("utf-8"), status_code=status, media_type=HTML_TYPE, headers=HEADERS)
