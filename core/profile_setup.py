@@ -143,7 +143,8 @@ def update_profile(
         profile = load_profile(store, feed_id)
         changed = profile
         if interest is not None and interest != profile.interest:
-            changed = replace(changed, interest=interest, interest_vector=_interest_row(config, env, interest))
+            row = _interest_row(config, env, store, interest, now[:10])
+            changed = replace(changed, interest=interest, interest_vector=row)
         if settings is not None and settings != profile.settings:
             changed = replace(changed, settings=settings)
         if forget:
@@ -158,7 +159,17 @@ def update_profile(
         return changed
 
 
-def _interest_row(config: Config, env: Env, interest: str) -> str:
+def _interest_row(config: Config, env: Env, store, interest: str, today: str) -> str:
+    """The interest's encoded vector, embedded as `interest=` texts are (core.interest: a
+    remote embedder's daily budget applies). Raises EmbeddingError past it."""
     from core.embed import shared_embedder
+    from core.errors import EmbeddingError
+    from core.interest import interest_vector
 
-    return encode_row(shared_embedder(config, env).embed([interest])[0]) if interest else ""
+    if not interest:
+        return ""
+    budget = config.embeddings.daily_interest_budget
+    vector, note = interest_vector(store, shared_embedder(config, env), interest, budget, today)
+    if vector is None:
+        raise EmbeddingError(note)
+    return encode_row(vector)
