@@ -12,6 +12,8 @@ Every phase is bounded in requests and seconds, loopback only:
     worst query         the most expensive query a client can write, alone, and the latency
                         of cached /feed requests while it runs in a loop beside them
     memory              the server's peak RSS after thousands of distinct queries
+    two workers         all-default and half-and-half again with uvicorn's 2 worker processes,
+                        and each worker's memory
 
 Targets, as ratios within the run: half-and-half throughput >= 0.5 x all-default and
 its p99 <= 3 x all-default's; memory <= 250 MB.
@@ -123,16 +125,25 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
             load(server, rest, sizes.custom_connections, sizes, requests=len(rest))
         memory = server.memory(http)["peak_mb"]
         worst, beside, cached = worst_query(server, http, sizes)
+    with ServerProcess(config_path, db_path, workers=2) as two, httpx.Client(timeout=120) as http:
+        two.wait_ready(http)
+        check(http.get(two.url + "/feed"))
+        two_default = load(two, ["/feed"], sizes.connections, sizes)
+        two_half = load(two, half_paths, sizes.connections, sizes)
+        worker_mb = max(two.memory(http)["rss_mb"] for _ in range(8))  # whichever workers answer
     rows = [
-        ("load: client alone, static route", alone, None),
-        ("load: all-default /feed", default, None),
-        ("load: half /feed, half distinct custom queries", half, default),
-        ("load: all distinct custom keyword queries", distinct, None),
-        ("load: all distinct interest= queries", interest, None),
+        ("load: client alone, static route", alone),
+        ("load: all-default /feed", default),
+        ("load: half /feed, half distinct custom queries", half),
+        ("load: all distinct custom keyword queries", distinct),
+        ("load: all distinct interest= queries", interest),
+        ("load, 2 workers: all-default /feed", two_default),
+        ("load, 2 workers: half /feed, half distinct custom queries", two_half),
     ]
     out = []
-    for name, r, base in rows:
-        note = f"{r['requests']} requests in {r['seconds']:.1f} s; p50 {r['p50'] * 1e3:.0f} ms, p99 {r['p99'] * 1e3:.0f} ms"
+    for name, r in rows:
+        note = f"{r['requests']} requests in {r['seconds']:.1f} s"
+        note += f"; p50 {r['p50'] * 1e3:.0f} ms, p99 {r['p99'] * 1e3:.0f} ms"
         out.append(Result(f"{name}: throughput", r["throughput"], "req/s", note=note))
     out.append(
         Result(
@@ -154,6 +165,7 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
             on="value",
         )
     )
+    out.append(Result("load, 2 workers: memory of one worker", worker_mb, "MB", note="RSS after the two phases"))
     out.append(Result("worst query alone (20 prefix terms, types=*, 200 items, sort=date)", worst, "s"))
     out.append(
         Result(

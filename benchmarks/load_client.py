@@ -47,7 +47,8 @@ class _Connection(asyncio.Protocol):
             head = bytes(self.buffer[:end]).lower()
             self.status = int(head[9:12])
             at = head.find(b"content-length:")
-            length = int(head[at + 15 : head.find(b"\r\n", at)].strip()) if at >= 0 else 0
+            end_of_line = head.find(b"\r\n", at)
+            length = int(head[at + 15 : end_of_line if end_of_line >= 0 else len(head)]) if at >= 0 else 0
             self.need = length - (len(self.buffer) - end - 4)
             self.buffer.clear()
         else:

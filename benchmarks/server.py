@@ -11,7 +11,8 @@ app's own namespace:
                            served by the same uvicorn and the same FastAPI app
     GET /__bench/static-sync  the same from a plain (non-async) function, which FastAPI
                            runs in its thread pool as it does the feed routes
-    GET /__bench/memory    {"peak_mb", "rss_mb"} of this process
+    GET /__bench/memory    {"peak_mb", "rss_mb"} of this process (with BENCH_WORKERS=N,
+                           of whichever worker answers)
 
 `ServerProcess` starts it from the benchmark, waits for the port and stops it.
 """
@@ -81,9 +82,25 @@ def bench_app():
 def main() -> None:
     import uvicorn
 
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    print(f"port {sock.getsockname()[1]}", flush=True)
+    port = sock.getsockname()[1]
+    if workers > 1:  # uvicorn's own worker processes, each importing the app
+        sock.close()
+        print(f"port {port}", flush=True)
+        uvicorn.run(
+            "benchmarks.server:bench_app",
+            factory=True,
+            host="127.0.0.1",
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        return
+    print(f"port {port}", flush=True)
     config = uvicorn.Config(bench_app(), log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -102,8 +119,8 @@ def subprocess_env(config_path: str, db_path: str) -> dict[str, str]:
 class ServerProcess:
     """`python -m benchmarks.server` on a store and config; `url` once it listens."""
 
-    def __init__(self, config_path: str, db_path: str):
-        env = subprocess_env(config_path, db_path)
+    def __init__(self, config_path: str, db_path: str, workers: int = 1):
+        env = {**subprocess_env(config_path, db_path), "BENCH_WORKERS": str(workers)}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.server"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
         )

@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the feeds and the web page locally")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=whole_number, default=8000)
+    p.add_argument(
+        "--workers",
+        type=whole_number,
+        default=1,
+        help="worker processes (default 1); with more, /api/cron needs CRON_SECRET even from this machine",
+    )
     return parser
 
 
@@ -388,6 +394,16 @@ def cmd_serve(args) -> int:
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
     # X-Forwarded-* only when the deployment says a proxy in front sets them (api.origin).
     trusted = os.environ.get("ARXIV_RSS_TRUST_FORWARDED") == "1"
+    if args.workers > 1:  # each worker imports the app afresh: the local-cron opt-in stays off there
+        uvicorn.run(
+            "api.index:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            proxy_headers=trusted,
+        )
+        return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=trusted)
     return 0
 

@@ -136,3 +136,38 @@ def test_a_skipped_measurement_says_so_and_never_passes():
     assert not skipped.passed and skipped.ratio is None
     assert "skipped" in table([skipped]).splitlines()[-1]
     assert skipped.note == "skipped: redis-server is not installed"
+
+
+def test_the_load_client_sends_every_request_and_times_it():
+    """One tiny load phase against a loopback server: every request answered and counted."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from benchmarks.load_client import run
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = b"x" * (70_000 if self.path == "/big" else 10)
+            self.send_response(200 if self.path != "/missing" else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        spec = {"host": "127.0.0.1", "port": server.server_address[1], "connections": 4, "seconds": 30}
+        result = asyncio.run(run({**spec, "paths": ["/small", "/big"], "requests": 40}))
+        missing = asyncio.run(run({**spec, "paths": ["/missing"], "requests": 4}))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["requests"] == 40 and result["errors"] == 0
+    assert 0 < result["p50"] <= result["p99"] and result["throughput"] > 0
+    assert missing["errors"] == 4
