@@ -38,8 +38,13 @@ from benchmarks.serving import INTERESTS, VOCABULARY, check
 
 CUSTOM_DAYS = 7
 MEMORY_TARGET_MB = 250
+# The costliest query the limits allow: 5 three-letter prefixes and 15 of the commonest words,
+# every announce type, every day, 200 items, by date, a threshold that defeats stored scores.
 WORST = {
-    "keywords": ",".join(f"{a}{b}*" for a, b in itertools.islice(itertools.product("acdefg", "aeiou"), 20)),
+    "keywords": ",".join(
+        ["con*", "pro*", "com*", "int*", "rep*", "learning", "model", "data", "network", "method", "results"]
+        + ["performance", "training", "large", "language", "neural", "deep", "approach", "task", "based"]
+    ),
     "types": "*",
     "sort": "date",
     "min_score": "0.51",
@@ -54,6 +59,7 @@ class LoadSizes:
     custom_connections: int = 50
     distinct_queries: int = 5000  # distinct custom queries sent in all (memory check)
     worst_runs: int = 5
+    warmup: int = 300  # distinct custom queries before the measured phases
 
 
 def distinct_custom(count: int, seed: int = 11) -> list[str]:
@@ -113,6 +119,9 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
         feed = check(http.get(server.url + "/feed"))
         server.set_static(http, feed)
         alone = load(server, ["/__bench/static"], sizes.connections, sizes)
+        # Warm-up, not measured: a server that has been up has each day's word index and the
+        # postings of the keywords in use (built a bounded amount per request).
+        load(server, distinct_custom(sizes.warmup, seed=99), sizes.custom_connections, sizes, requests=sizes.warmup)
         default = load(server, ["/feed"], sizes.connections, sizes)
         half_paths = [p for pair in zip(itertools.repeat("/feed"), custom, strict=False) for p in pair]
         half = load(server, half_paths, sizes.connections, sizes)
@@ -166,7 +175,7 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
         )
     )
     out.append(Result("load, 2 workers: memory of one worker", worker_mb, "MB", note="RSS after the two phases"))
-    out.append(Result("worst query alone (20 prefix terms, types=*, 200 items, sort=date)", worst, "s"))
+    out.append(Result("worst query alone (5 prefixes + 15 common words, types=*, 200 items, sort=date)", worst, "s"))
     out.append(
         Result(
             "cached /feed p99 while the worst query runs beside it",

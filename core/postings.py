@@ -127,8 +127,16 @@ def _order(pool) -> _Order:
     return _ORDERS.get((pool,), "order", build)
 
 
+_HITS = ObjectMemo(POSTINGS_ENTRIES // 4)
+
+
 def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(pool indices, in-title flags) where `term` matches, across the days."""
+    """(pool indices, in-title flags) where `term` matches, across the days; kept per pool."""
+    key = (term.strip().lower(), title_only)
+    return _HITS.get((*days, pool), key, lambda: _pool_hits(days, pool, term, title_only))
+
+
+def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
     idx, title = [], []
     for d, day in enumerate(days):
         p = postings(day, term, title_only)

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from core.config import Config, Keyword
 from core.models import Match, Paper, Scored
@@ -80,8 +80,16 @@ class Profile:
 
     keywords: tuple[Keyword, ...]
     exclude: tuple[str, ...]
-    _keyword_matcher: _Matcher
-    _exclude_matcher: _Matcher
+
+    # Compiled on first use: a query answered from keyword postings (core.postings) never
+    # runs the scorer, so never pays for its regexes.
+    @cached_property
+    def _keyword_matcher(self) -> _Matcher:
+        return _matcher([k.text for k in self.keywords])
+
+    @cached_property
+    def _exclude_matcher(self) -> _Matcher:
+        return _matcher(self.exclude)
 
     @property
     def empty(self) -> bool:
@@ -96,7 +104,7 @@ def compile_profile(keywords: Sequence[Keyword], exclude: Sequence[str] = ()) ->
 
 @lru_cache(maxsize=256)
 def _compile(keywords: tuple[Keyword, ...], exclude: tuple[str, ...]) -> Profile:
-    return Profile(keywords, exclude, _matcher([k.text for k in keywords]), _matcher(exclude))
+    return Profile(keywords, exclude)
 
 
 def term_pattern(term: str) -> str:
