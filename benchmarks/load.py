@@ -137,6 +137,9 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
     with ServerProcess(config_path, db_path, workers=2) as two, httpx.Client(timeout=120) as http:
         two.wait_ready(http)
         check(http.get(two.url + "/feed"))
+        load(
+            two, distinct_custom(2 * sizes.warmup, seed=98), sizes.custom_connections, sizes, requests=2 * sizes.warmup
+        )
         two_default = load(two, ["/feed"], sizes.connections, sizes)
         two_half = load(two, half_paths, sizes.connections, sizes)
         worker_mb = max(two.memory(http)["rss_mb"] for _ in range(8))  # whichever workers answer
