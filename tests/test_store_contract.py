@@ -351,3 +351,21 @@ def test_opening_the_sqlite_store_imports_no_network_backend():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_paper_vectors_travel_through_the_store_unchanged(store):
+    """A day's vector blob, as a refresh writes it and a meaning query reads it back."""
+    from core.config import EmbeddingConfig
+    from core.embed import WordLlama
+    from core.embedding_run import embed_days
+    from core.publish import publish
+    from core.reader import Reader
+    from tests.support.seed import seed_config, seed_store
+
+    config = seed_config()
+    manifest = seed_store(store, config, days=2, per_day=8)
+    manifest, report = embed_days(store, manifest, WordLlama(EmbeddingConfig()), config.retention_days)
+    publish(store, manifest)
+    vectors = Reader(store).vectors(manifest, 2, "wordllama:l2_supercat_256")
+    assert report["days"] == 2 and set(vectors) == {d.date for d in manifest.days}
+    assert all(v.q.shape == (len(v.keys), 256) for v in vectors.values())
