@@ -83,10 +83,11 @@ async def feed_profile(feed_id: str, request: Request, service: ServiceDep) -> R
     return await service.run(profile_feed_response, service, request, feed_id)
 
 
-@get("/p/{feed_id}/vote")
+@get("/p/{feed_id}/vote", include_in_schema=False)  # a link for browsers, answered in HTML
 async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> Response:
-    """Count one signed "more / less like this" vote (api.profiles)."""
-    return await service.run(vote_response, service, request, feed_id)
+    """Count one signed "more / less like this" vote (api.profiles), in a worker thread
+    always: a vote may wait for its profile's lock."""
+    return await run_in_threadpool(vote_response, service, request, feed_id)
 
 
 @get("/profile/{edit_token}", include_in_schema=False)

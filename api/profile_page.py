@@ -45,7 +45,10 @@ async def profile_form(service: Service, request: Request, edit_token: str) -> R
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             return _page(service, request, edit_token, None, "", "That form is too large; nothing changed.", 413)
-    form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20))
+    try:
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20))
+    except ValueError:  # more fields than any form of this page has
+        return _page(service, request, edit_token, None, "", "That is not this page's form; nothing changed.", 400)
     return await run_in_threadpool(_apply, service, request, edit_token, form)
 
 

@@ -39,7 +39,7 @@ def profile_feed_response(service: Service, request: Request, feed_id: str) -> R
     try:
         profile = load_profile(service.ctx.store, feed_id)
     except ProfileNotFound:
-        return errors.error_response(404, "no such profile feed")
+        return errors.error_response(404, "no such profile feed", "feed_id")
     reader = service.reader
     manifest = reader.manifest()
     degraded = bool(reader.degraded)
@@ -50,7 +50,7 @@ def profile_feed_response(service: Service, request: Request, feed_id: str) -> R
     key += (old_data_note(manifest, now), bool(secret))
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
     headers = {"ETag": etag, "Cache-Control": PROFILE_CACHE_CONTROL}
-    if last_modified := http_date(profile.updated if profile.updated > manifest.published_at else ""):
+    if last_modified := _later(http_date(profile.updated), http_date(manifest.published_at)):
         headers["Last-Modified"] = last_modified
     if not_modified(request, etag, ""):
         return Response(status_code=304, headers=headers)
@@ -59,6 +59,14 @@ def profile_feed_response(service: Service, request: Request, feed_id: str) -> R
         body = _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret)
         service.bodies.put(key, body)
     return Response(body, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+
+def _later(*dates: str) -> str:
+    """The latest of some HTTP dates ("" ones ignored), or ""."""
+    from email.utils import parsedate_to_datetime
+
+    known = [d for d in dates if d]
+    return max(known, key=parsedate_to_datetime) if known else ""
 
 
 def _format(request: Request) -> str:
@@ -136,9 +144,11 @@ def vote_response(service: Service, request: Request, feed_id: str) -> Response:
     paper, vote, sig = params.get("paper", ""), params.get("v", ""), params.get("sig", "")
     secret, off = voting_secret(service.env)
     if not secret:
-        return _answer(503, "Voting is off", f"Voting is off on this deployment ({off}).")
-    if not valid_token(feed_id) or vote not in VOTES or not ARXIV_ID.fullmatch(paper):
+        return _answer(404, "Voting is off", f"Voting is off on this deployment ({off}).")
+    match = ARXIV_ID.fullmatch(paper)
+    if not valid_token(feed_id) or vote not in VOTES or match is None:
         return _answer(400, "Not a vote link", "This is not a well-formed vote link; nothing changed.")
+    paper = match.group(1)  # links name the versionless id; a version given is not what was signed
     if not signature_ok(secret, feed_id, paper, vote, sig):
         return _answer(403, "Not a valid vote link", "This link's signature does not match; nothing changed.")
     try:

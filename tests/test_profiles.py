@@ -108,7 +108,7 @@ def test_without_feedback_secret_feeds_carry_no_vote_links_and_health_says_votin
         voting = client.get("/api/health").json()["voting"]
         assert voting["enabled"] is False and "FEEDBACK_SECRET" in voting["reason"]
         response = client.get(vote_path(created.feed_id, IDS["Drone path planning among obstacles"], "up"))
-        assert response.status_code == 503 and "Voting is off" in response.text
+        assert response.status_code == 404 and "Voting is off" in response.text
 
 
 def test_health_says_voting_is_on_with_the_secret(app):

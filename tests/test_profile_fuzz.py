@@ -1,0 +1,97 @@
+"""Hostile input to profiles never reaches a 500 and never changes a profile: property-based
+tests (hypothesis, derandomized, bounded) over profile feed and vote URLs, edit forms and
+import files. Generated requests are counted in the suite's fuzz tally."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.config import Env
+from core.errors import LibraryImportError
+from core.layout import profile_key
+from core.library_import import parse_library
+from core.profile_setup import draft_profile, settings_from
+from core.profiles import create_profile, digest
+from tests.support import tally
+from tests.support.app_client import app_clients
+from tests.test_meaning import CONFIG, seed
+
+SETTINGS = dict(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+SECRET = "fuzz-feedback-secret-0123456789"
+NOW = datetime(2026, 9, 24, 12, tzinfo=UTC)
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60)
+TOKENISH = st.one_of(
+    TEXT, st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", min_size=20, max_size=26)
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("profile-fuzz")
+    with app_clients(tmp, CONFIG, NOW) as make:
+        env = Env(db_path=str(tmp / "db.sqlite3"), secrets={"FEEDBACK_SECRET": SECRET})
+        client, service = make(seed=seed, env=env, raise_server_exceptions=False)
+        draft, _ = draft_profile(service.ctx.store, CONFIG, env, interest="robots", settings=settings_from(days=1))
+        yield client, service, create_profile(service.ctx.store, draft, NOW)
+
+
+def stored(service, created) -> bytes:
+    return service.ctx.store.get(profile_key(digest(created.feed_id)))
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(token=TOKENISH, fmt=TEXT)
+def test_profile_feed_urls_with_hostile_tokens_never_fail(app, token, fmt):
+    client, _, _ = app
+    response = client.get(f"/feed/p/{quote(token, safe='')}?format={quote(fmt, safe='')}")
+    tally.fuzz_case(response.status_code)
+    assert response.status_code in (200, 400, 404), response.text
+    if response.status_code >= 400:
+        assert response.headers["cache-control"] == "no-store"
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(paper=TEXT, vote=st.one_of(st.sampled_from(["up", "down", "clear"]), TEXT), sig=TOKENISH, mine=st.booleans())
+def test_vote_links_with_forged_parts_never_fail_and_change_nothing(app, paper, vote, sig, mine):
+    client, service, created = app
+    feed_id = created.feed_id if mine else "A" * 24
+    before = stored(service, created)
+    query = f"paper={quote(paper, safe='')}&v={quote(vote, safe='')}&sig={quote(sig, safe='')}"
+    response = client.get(f"/p/{feed_id}/vote?{query}")
+    tally.fuzz_case(response.status_code)
+    assert response.status_code in (400, 403), response.text
+    assert "nothing changed" in response.text and stored(service, created) == before
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(body=st.binary(max_size=400))
+def test_edit_forms_of_random_bytes_never_fail(app, body):
+    client, _, created = app
+    response = client.post(f"/profile/{created.edit_token}", content=body)
+    tally.fuzz_case(response.status_code)
+    assert response.status_code in (200, 400), response.text
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        TEXT.map(str.encode),
+        st.builds(lambda t: ("@article{k, title={" + t + "}}").encode(), TEXT),
+        st.builds(lambda t: ("TY  - JOUR\nTI  - " + t + "\nER  - \n").encode(), TEXT),
+        st.builds(lambda t: ('[{"title": ' + t + "}]").encode(), TEXT),
+    ),
+    name=st.sampled_from(["x.bib", "x.ris", "x.json", "x.txt", "x"]),
+)
+def test_import_files_either_parse_or_fail_with_a_named_problem(data, name):
+    try:
+        entries = parse_library(data, name)
+    except LibraryImportError as exc:
+        assert str(exc)
+    else:
+        assert entries and all(e.title or e.arxiv_id for e in entries)
