@@ -10,6 +10,7 @@
     GET /feed/p/{feed_id}         a saved profile's feed (api.profiles)
     GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles)
     GET|POST /profile/{edit_token}  a saved profile's own page, its edit URL (api.profile_page)
+    POST /api/profiles            save a profile from the page's builder (api.profile_api)
 
 Feed query parameters are documented in core.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
@@ -38,6 +39,7 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
+from api.profile_api import create_from_web  # noqa: E402
 from api.profile_page import profile_form, profile_page  # noqa: E402
 from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
@@ -88,6 +90,12 @@ async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> R
     """Count one signed "more / less like this" vote (api.profiles), in a worker thread
     always: a vote may wait for its profile's lock."""
     return await run_in_threadpool(vote_response, service, request, feed_id)
+
+
+@app.post("/api/profiles", include_in_schema=False)
+async def profile_create(request: Request, service: ServiceDep) -> JSONResponse:
+    """Save a profile from the page's builder (api.profile_api): 201 with its two URLs."""
+    return await create_from_web(service, request)
 
 
 @get("/profile/{edit_token}", include_in_schema=False)

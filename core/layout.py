@@ -8,6 +8,7 @@
     profile:<digest>        one saved profile (core.profiles), under sha256 of its feed id
     profile-edit:<digest>   the feed id an edit token opens, under sha256 of the edit token
     profile-lock:<digest>   a profile's change lock (core.votes; set-if-absent, with expiry)
+    profile-budget:<date>   profiles created from the web that day (api.profile_api)
 
 A refresh writes new segments first and swaps the manifest last, so a reader
 that sees a manifest always finds every segment it names.
@@ -58,6 +59,10 @@ def profile_edit_key(edit_digest: str) -> str:
 
 def profile_lock_key(feed_digest: str) -> str:
     return f"{PREFIX}profile-lock:{feed_digest}"
+
+
+def profile_budget_key(day: str) -> str:
+    return f"{PREFIX}profile-budget:{day}"
 
 
 def encode(obj: object) -> bytes:

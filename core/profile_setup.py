@@ -11,10 +11,12 @@ newest day holding each); everything else is embedded with the deployment's embe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from core.config import Config, Env
 from core.errors import BadQuery, ProfileInvalid
 from core.profiles import (
+    MAX_DISLIKED,
     MAX_LIKED,
     Profile,
     Settings,
@@ -46,42 +48,55 @@ def draft_profile(
     *,
     interest: str = "",
     like: Sequence[str] = (),
+    unlike: Sequence[str] = (),
     library: tuple[bytes, str, str] | None = None,
     settings: Settings | None = None,
+    today: str = "",
 ) -> tuple[Profile, list[str]]:
-    """A profile (without tokens yet) and notes. Raises ProfileInvalid, LibraryImportError,
-    EmbeddingError, ConfigError, StoreError."""
+    """A profile (without tokens yet) and notes. The interest is embedded as `interest=`
+    texts are (core.interest: a remote embedder's daily budget applies). Raises
+    ProfileInvalid, LibraryImportError, EmbeddingError, ConfigError, StoreError."""
     from core.embed import embedder_name, shared_embedder
-    from core.meaning import find_vectors
-    from core.profiles import Voted
-    from core.reader import Reader
 
     interest = check_interest(interest)
     settings = check_settings(settings or Settings(), config.retention_days)
-    reader = Reader(store)
-    manifest = reader.manifest()
-    days = reader.days(manifest, len(manifest.days)) if manifest.days else []
-    name = embedder_name(config)
-    vectors = reader.vectors(manifest, len(manifest.days), name) if days else {}
+    if len(like) > MAX_LIKED or len(unlike) > MAX_DISLIKED:
+        raise ProfileInvalid("like", f"at most {MAX_LIKED} liked and {MAX_DISLIKED} disliked papers")
+    days, vectors = _held(store, embedder_name(config))
     notes: list[str] = []
-    found, titles, missing = find_vectors(days, vectors, list(like))
-    if missing:
-        notes.append(f"like: {', '.join(missing)} not among the papers held, left out.")
-    held_ids = [i for i in like if i not in missing]
-    liked = tuple(Voted(i, t[:200], encode_row(r)) for i, t, r in zip(held_ids, titles, found, strict=True))
-    embedder = None
+    liked = _voted(days, vectors, like, "like", notes)
+    disliked = _voted(days, vectors, [i for i in unlike if i not in like], "unlike", notes)
 
     def embed(texts: list[str]):
-        nonlocal embedder
-        embedder = embedder or shared_embedder(config, env)
-        return embedder.embed(texts)
+        return shared_embedder(config, env).embed(texts)
 
-    interest_vector = encode_row(embed([interest])[0]) if interest else ""
+    interest_vector = _interest_row(config, env, store, interest, today) if interest else ""
     library_vector, entries = _library(library, days, vectors, embed, notes)
     if not (interest or liked or library_vector):
         raise ProfileInvalid("interest", "a profile needs an interest, a liked paper held here, or a library")
-    draft = Profile("", "", name, interest, interest_vector, library_vector, entries, liked, (), settings)
-    return draft, notes
+    name = embedder_name(config)
+    return Profile("", "", name, interest, interest_vector, library_vector, entries, liked, disliked, settings), notes
+
+
+def _held(store, embedder: str):
+    """(every day held, their vectors under `embedder`)."""
+    from core.reader import Reader
+
+    reader = Reader(store)
+    manifest = reader.manifest()
+    days = reader.days(manifest, len(manifest.days)) if manifest.days else []
+    return days, (reader.vectors(manifest, len(manifest.days), embedder) if days else {})
+
+
+def _voted(days, vectors, ids: Sequence[str], label: str, notes: list[str]) -> tuple:
+    from core.meaning import find_vectors
+    from core.profiles import MAX_TITLE, Voted
+
+    found, titles, missing = find_vectors(days, vectors, list(ids))
+    if missing:
+        notes.append(f"{label}: {', '.join(missing)} not among the papers held, left out.")
+    held = [i for i in ids if i not in missing]
+    return tuple(Voted(i, t[:MAX_TITLE], encode_row(r)) for i, t, r in zip(held, titles, found, strict=True))
 
 
 def _library(library, days, vectors, embed, notes) -> tuple[str, int]:
@@ -169,6 +184,7 @@ def _interest_row(config: Config, env: Env, store, interest: str, today: str) ->
     if not interest:
         return ""
     budget = config.embeddings.daily_interest_budget
+    today = today or datetime.now(UTC).date().isoformat()
     vector, note = interest_vector(store, shared_embedder(config, env), interest, budget, today)
     if vector is None:
         raise EmbeddingError(note)

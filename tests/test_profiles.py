@@ -365,3 +365,49 @@ def test_forget_a_vote_and_delete_the_feed_from_the_edit_url(app):
     assert "deleted" in client.post(f"/profile/{created.edit_token}", data={"delete": "yes"}).text
     assert feed(client, created.feed_id).status_code == 404
     assert client.get(f"/profile/{created.edit_token}").status_code == 404
+
+
+# Saving from the page ---------------------------------------------------------------------
+
+
+def test_saving_from_the_page_returns_the_feed_and_edit_urls_and_the_feed_serves(app):
+    client, _, _ = app
+    liked, disliked = IDS["Legged robot locomotion over rough terrain"], IDS["A lattice-based signature scheme"]
+    response = client.post(
+        "/api/profiles", json={"interest": "robots", "like": [liked], "unlike": [disliked, "2601.99999"], "days": 1}
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert response.headers["cache-control"] == "no-store"
+    assert "unlike: 2601.99999 not among the papers held, left out." in body["notes"]
+    feed_id = body["feed_url"].rsplit("/", 1)[1]
+    shown = items(client, feed_id)
+    assert shown[0]["title"] in ROBOTS and "Closest liked paper" in shown[0]["content_html"]
+    assert client.get(body["edit_url"].removeprefix("http://testserver")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body, status, parameter",
+    [
+        ({"interest": "x" * 501}, 400, "interest"),
+        ({"interest": "robots", "days": "3"}, 400, "days"),
+        ({"interest": "robots", "like": "2609.00001"}, 400, "like"),
+        ({"interest": "robots", "like": ["nope"]}, 400, "like"),
+        ({"interest": "robots", "colour": "red"}, 400, "colour"),
+        ({"like": ["2601.99999"]}, 400, "interest"),
+        ({"interest": "robots", "rank": "keywords"}, 400, "rank"),
+    ],
+)
+def test_a_bad_profile_from_the_page_is_a_json_error_naming_the_field(app, body, status, parameter):
+    client, _, _ = app
+    response = client.post("/api/profiles", json=body)
+    assert response.status_code == status and response.json()["error"]["parameter"] == parameter
+
+
+def test_saving_from_the_page_is_bounded(app, monkeypatch):
+    client, _, _ = app
+    assert client.post("/api/profiles", content=b"{" + b" " * 20000 + b"}").status_code == 413
+    assert client.post("/api/profiles", content=b"not json").status_code == 400
+    monkeypatch.setattr("api.profile_api.NEW_PROFILES_PER_DAY", 2)
+    codes = [client.post("/api/profiles", json={"interest": f"robots {i}"}).status_code for i in range(3)]
+    assert codes == [201, 201, 429]
