@@ -135,8 +135,22 @@ def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[S
     weights_ok = all(math.isfinite(k.weight) and k.weight > 0 for k in profile.keywords)
     if query.sort == "score" and weights_ok:
         return _best_by_bound(pool, bounds, profile, query)
-    scored = [score_paper(pool.papers[i], profile) for i in sorted(bounds)]
-    return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
+    return _newest_days_first(pool, bounds, profile, query)
+
+
+def _newest_days_first(pool: _Pool, bounds: dict[int, float], profile: Profile, query: FeedQuery) -> list[Scored]:
+    """The date-ordered result, a day at a time from the newest: no paper of an older day
+    comes before one of a newer day, so once a day fills `limit`, older days are not scored."""
+    by_day: dict[str, list[int]] = {}
+    for i in sorted(bounds):
+        by_day.setdefault(pool.papers[i].announced, []).append(i)
+    chosen: list[Scored] = []
+    for day in sorted(by_day, reverse=True):
+        scored = [score_paper(pool.papers[i], profile) for i in by_day[day]]
+        chosen.extend(rank(select(scored, min_score=query.min_score, profile=profile)))
+        if len(chosen) >= query.limit:
+            break
+    return chosen[: query.limit]
 
 
 def filtered_pool(days: Sequence[Day], query: FeedQuery) -> _Pool:
