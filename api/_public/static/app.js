@@ -5,7 +5,8 @@
   "use strict";
 
   var ORDER = [
-    "format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary", "interest", "like"
+    "format", "keywords", "exclude", "authors", "categories", "types", "min_score", "days", "summary", "interest", "like",
+    "unlike"
   ];
   var DEFAULT_LIMIT = 50;
   var DEBOUNCE_MS = 250;
@@ -82,6 +83,8 @@
     if (interest) values.interest = interest;
     var like = likedIds();
     if (like.length) values.like = like.join(",");
+    var unlike = idsIn("unlike");
+    if (unlike.length) values.unlike = unlike.join(",");
     return ORDER.filter(function (n) {
       return n in values;
     }).map(function (n) {
@@ -91,8 +94,13 @@
 
   /* The ids in the "More like these papers" field, in order, without repeats. */
   function likedIds() {
+    return idsIn("like");
+  }
+
+  /* The ids in the field `name` (like, unlike), in order, without repeats. */
+  function idsIn(name) {
     var seen = [];
-    field("like")
+    field(name)
       .split(",")
       .map(function (t) {
         return t.trim();
@@ -120,8 +128,72 @@
     Array.prototype.forEach.call(document.querySelectorAll("button.like"), function (b) {
       var on = ids.indexOf(b.getAttribute("data-like")) >= 0;
       b.setAttribute("aria-pressed", on ? "true" : "false");
-      b.textContent = on ? "Liked: less like this" : "More like this";
+      b.textContent = on ? "👍 Liked (undo)" : "👍 More like this";
     });
+    var down = idsIn("unlike");
+    Array.prototype.forEach.call(document.querySelectorAll("button.unlike"), function (b) {
+      var on = down.indexOf(b.getAttribute("data-unlike")) >= 0;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.textContent = on ? "👎 Disliked (undo)" : "👎 Less like this";
+    });
+  }
+
+  /* 👎 under a paper: add its id to the "Less like these papers" field (or take it out). */
+  function toggleUnlike(button) {
+    var id = button.getAttribute("data-unlike");
+    var ids = idsIn("unlike");
+    var at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    else ids.push(id);
+    form.elements.unlike.value = ids.join(", ");
+    markLiked();
+    update();
+  }
+
+  /* "Save as my feed": the builder's interest, papers and filters become a saved profile
+     (POST /api/profiles), whose feed URL and edit URL are shown. */
+  function saveProfile() {
+    var status = document.getElementById("save-status");
+    var urls = document.getElementById("saved-urls");
+    var cats = checkedValues("categories");
+    var days = parseInt(field("days"), 10);
+    var body = {
+      interest: field("interest").replace(/\s+/g, " "),
+      like: likedIds(),
+      unlike: idsIn("unlike"),
+      keywords: field("keywords"),
+      authors: field("authors"),
+      categories: cats.length < data.categories.length ? cats : [],
+      days: isNaN(days) ? 3 : days
+    };
+    document.getElementById("saved").hidden = false;
+    urls.hidden = true;
+    status.textContent = "Saving…";
+    fetch("/api/profiles", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    })
+      .then(function (response) {
+        return response.json().then(function (answer) {
+          if (!response.ok) {
+            var error = answer.error || {};
+            throw new Error((error.parameter ? error.parameter + ": " : "") + (error.message || response.status));
+          }
+          return answer;
+        });
+      })
+      .then(function (answer) {
+        var feed = document.getElementById("saved-feed");
+        var edit = document.getElementById("saved-edit");
+        feed.href = feed.textContent = answer.feed_url;
+        edit.href = edit.textContent = answer.edit_url;
+        urls.hidden = false;
+        status.textContent = "Saved." + (answer.notes && answer.notes.length ? " " + answer.notes.join(" ") : "");
+      })
+      .catch(function (err) {
+        status.textContent = "Not saved: " + err.message;
+      });
   }
 
   function encode(pairs) {
@@ -452,6 +524,16 @@
     });
   });
   form.elements.like.addEventListener("input", markLiked);
+  Array.prototype.forEach.call(document.querySelectorAll("button.unlike"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      toggleUnlike(b);
+    });
+  });
+  form.elements.unlike.addEventListener("input", markLiked);
+  var saveButton = document.getElementById("save-profile");
+  saveButton.hidden = false;
+  saveButton.addEventListener("click", saveProfile);
   moreButton.addEventListener("click", showAll);
   urlBox.addEventListener("focus", function () {
     urlBox.select();
