@@ -50,7 +50,7 @@ def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Seque
             dv = vectors.get(day.date)
             hit = next((s.paper for s in day.papers if s.paper.id == wanted), None) if dv else None
             if hit is not None and (at := dv.index().get(paper_key(hit))) is not None:
-                rows.append(dv.matrix()[at])
+                rows.append(dv.matrix([at])[0])
                 titles.append(hit.title)
                 break
         else:

@@ -89,13 +89,6 @@ class DayVectors:
     def _index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
 
-    def take(self, keys: list[str]) -> tuple[list[str], np.ndarray]:
-        """The rows of those `keys` this day holds: (found keys, float32 matrix)."""
-        at = self.index()
-        found = [k for k in keys if k in at]
-        rows = [at[k] for k in found]
-        return found, self.matrix()[rows] if rows else np.zeros((0, self.dim), np.float32)
-
     def nbytes(self) -> int:
         return int(self.q.nbytes + self.scale.nbytes)
 
