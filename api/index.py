@@ -11,6 +11,7 @@
     GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles)
     GET|POST /profile/{edit_token}  a saved profile's own page, its edit URL (api.profile_page)
     POST /api/profiles            save a profile from the page's builder (api.profile_api)
+    GET|PUT /api/profiles/{edit_token}  read / change it for the builder opened by its edit URL
 
 Feed query parameters are documented in core.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
@@ -39,7 +40,7 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
-from api.profile_api import create_from_web  # noqa: E402
+from api.profile_api import create_from_web, read_for_web, update_from_web  # noqa: E402
 from api.profile_page import profile_form, profile_page  # noqa: E402
 from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
@@ -96,6 +97,17 @@ async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> R
 async def profile_create(request: Request, service: ServiceDep) -> JSONResponse:
     """Save a profile from the page's builder (api.profile_api): 201 with its two URLs."""
     return await create_from_web(service, request)
+
+
+@app.get("/api/profiles/{edit_token}", include_in_schema=False)
+async def profile_read(edit_token: str, request: Request, service: ServiceDep) -> JSONResponse:
+    """A saved profile as the builder's fields (api.profile_api), for its edit URL."""
+    return await service.run(read_for_web, service, request, edit_token)
+
+
+@app.put("/api/profiles/{edit_token}", include_in_schema=False)
+async def profile_update(edit_token: str, request: Request, service: ServiceDep) -> JSONResponse:
+    return await update_from_web(service, request, edit_token)
 
 
 @get("/profile/{edit_token}", include_in_schema=False)

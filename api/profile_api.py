@@ -1,4 +1,6 @@
-"""Saving a profile from the web page: `POST /api/profiles` with a JSON body.
+"""Saving a profile from the web page: `POST /api/profiles` with a JSON body; with the
+edit token, `GET /api/profiles/{edit token}` reads it back for the builder and `PUT`
+(the same body) changes it.
 
     {"interest": "...", "like": ["2609.26811"], "unlike": [], "keywords": "LLM, RL",
      "categories": ["cs.LG"], "authors": "", "rank": "hybrid", "days": 3, "limit": 30}
@@ -23,15 +25,50 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.deps import Service
 from api.feeds import public_base
-from core.errors import BadQuery, EmbeddingError, ProfileInvalid
+from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound
 from core.layout import profile_budget_key
 
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_BODY_BYTES = 16 * 1024
 NEW_PROFILES_PER_DAY = 500
 FIELDS = {"interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit"}
 
 
 async def create_from_web(service: Service, request: Request) -> JSONResponse:
+    doc = await _document(request)
+    if isinstance(doc, JSONResponse):
+        return doc
+    return await run_in_threadpool(_create, service, request, doc)
+
+
+async def update_from_web(service: Service, request: Request, edit_token: str) -> JSONResponse:
+    doc = await _document(request)
+    if isinstance(doc, JSONResponse):
+        return doc
+    return await run_in_threadpool(_update, service, request, edit_token, doc)
+
+
+def read_for_web(service: Service, request: Request, edit_token: str) -> JSONResponse:
+    """The profile an edit token opens, as the builder's fields and its two URLs."""
+    from core.profiles import feed_id_for_edit, load_profile
+
+    try:
+        feed_id = feed_id_for_edit(service.ctx.store, edit_token)
+    except ProfileNotFound:
+        return errors.error_response(404, "no such profile", "edit_token")
+    p = load_profile(service.ctx.store, feed_id)
+    s = p.settings
+    body = {
+        "interest": p.interest, "like": [v.id for v in p.liked], "unlike": [v.id for v in p.disliked],
+        "keywords": ", ".join(s.keywords), "categories": list(s.categories), "authors": ", ".join(s.authors),
+        "rank": s.rank, "days": s.days, "limit": s.limit, "library_entries": p.library_entries,
+        **_urls(request, feed_id, edit_token),
+    }  # fmt: skip
+    return JSONResponse(body, headers=NO_STORE)
+
+
+async def _document(request: Request) -> dict | JSONResponse:
+    """The request's JSON object, or the JSON error saying why it is not one."""
     body = b""
     async for chunk in request.stream():
         body += chunk
@@ -46,7 +83,41 @@ async def create_from_web(service: Service, request: Request) -> JSONResponse:
     unknown = sorted(set(doc) - FIELDS)
     if unknown:
         return errors.error_response(400, f"unknown field; the fields are {', '.join(sorted(FIELDS))}", unknown[0][:40])
-    return await run_in_threadpool(_create, service, request, doc)
+    return doc
+
+
+def _urls(request: Request, feed_id: str, edit_token: str) -> dict:
+    base = public_base(request)
+    return {"feed_url": f"{base}/feed/p/{feed_id}", "edit_url": f"{base}/profile/{edit_token}"}
+
+
+def _update(service: Service, request: Request, edit_token: str, doc: dict) -> JSONResponse:
+    from core.profile_setup import parse_ids, settings_from, update_profile
+    from core.profiles import feed_id_for_edit
+
+    try:
+        feed_id = feed_id_for_edit(service.ctx.store, edit_token)
+        v = _values(doc)
+        settings = settings_from(
+            v["keywords"], ",".join(v["categories"]), v["authors"], v["rank"], v["days"], v["limit"]
+        )
+        votes = (parse_ids(",".join(v["like"])), parse_ids(",".join(v["unlike"])))
+        now = service.clock().isoformat(timespec="seconds")
+        _, notes = update_profile(
+            service.ctx.store, service.config, service.env, feed_id, interest=v["interest"], settings=settings,
+            votes=votes, now=now,
+        )  # fmt: skip
+    except ProfileNotFound:
+        return errors.error_response(404, "no such profile", "edit_token")
+    except ProfileInvalid as exc:
+        return errors.error_response(400, exc.problem, exc.field)
+    except BadQuery as exc:
+        return errors.error_response(400, exc.problem, exc.parameter)
+    except ProfileBusy as exc:
+        return errors.error_response(503, str(exc))
+    except EmbeddingError as exc:
+        return errors.error_response(503, f"the interest could not be embedded: {exc}")
+    return JSONResponse({**_urls(request, feed_id, edit_token), "notes": notes}, headers=NO_STORE)
 
 
 def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
@@ -74,13 +145,8 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
     except EmbeddingError as exc:
         return errors.error_response(503, f"the interest could not be embedded: {exc}")
     created = create_profile(store, draft, now)
-    base = public_base(request)
-    body = {
-        "feed_url": f"{base}/feed/p/{created.feed_id}",
-        "edit_url": f"{base}/profile/{created.edit_token}",
-        "notes": notes,
-    }
-    return JSONResponse(body, status_code=201, headers={"Cache-Control": "no-store"})
+    body = {**_urls(request, created.feed_id, created.edit_token), "notes": notes}
+    return JSONResponse(body, status_code=201, headers=NO_STORE)
 
 
 def _values(doc: dict) -> dict:

@@ -63,7 +63,8 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
             return _page(service, request, edit_token, None, "", "Your feed is deleted.", 200)
         now = service.clock().isoformat(timespec="seconds")
         if form.get("forget"):
-            update_profile(service.ctx.store, service.config, service.env, feed_id, forget=form["forget"], now=now)
+            store, config, env = service.ctx.store, service.config, service.env
+            update_profile(store, config, env, feed_id, forget=form["forget"], now=now)
             return profile_page(service, request, edit_token, "Vote forgotten.")
         settings = settings_from(
             form.get("keywords", ""), form.get("categories", ""), form.get("authors", ""),
@@ -105,6 +106,7 @@ def _page(service, request, edit_token, profile, feed_id, message, status) -> Re
         feeds={"rss": feed, "atom": feed + "?format=atom", "json": feed + "?format=json"},
         voting=bool(voting_secret(service.env)[0]),
         action=f"/profile/{edit_token}" if profile is not None else "",
+        builder=f"/#profile={edit_token}" if profile is not None else "",
         max_interest=MAX_INTEREST,
         served=service.config.categories,
         ranks=RANKS,

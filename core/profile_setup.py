@@ -142,10 +142,13 @@ def update_profile(
     interest: str | None = None,
     settings: Settings | None = None,
     forget: str = "",
+    votes: tuple[Sequence[str], Sequence[str]] | None = None,
     now: str = "",
-) -> Profile:
+) -> tuple[Profile, list[str]]:
     """Change a profile under its lock (one `set`): a new interest (re-embedded), new
-    settings, or one paper's vote forgotten; the version is bumped when anything changed.
+    settings, one paper's vote forgotten, or the liked and disliked lists replaced by
+    `votes` (ids kept keep their stored vectors; new ones must be held here); the version
+    is bumped when anything changed. Returns (the profile, notes on ids left out).
     Raises ProfileNotFound, ProfileInvalid, ProfileBusy, EmbeddingError, StoreError."""
     from dataclasses import replace
 
@@ -154,9 +157,12 @@ def update_profile(
 
     interest = check_interest(interest) if interest is not None else None
     settings = check_settings(settings, config.retention_days) if settings is not None else None
+    notes: list[str] = []
     with profile_lock(store, digest(feed_id)):
         profile = load_profile(store, feed_id)
         changed = profile
+        if votes is not None:
+            changed = _revote(store, config, changed, votes, notes)
         if interest is not None and interest != profile.interest:
             row = _interest_row(config, env, store, interest, now[:10])
             changed = replace(changed, interest=interest, interest_vector=row)
@@ -166,12 +172,28 @@ def update_profile(
             liked = tuple(v for v in changed.liked if v.id != forget)
             changed = replace(changed, liked=liked, disliked=tuple(v for v in changed.disliked if v.id != forget))
         if changed == profile:
-            return profile
+            return profile, notes
         if not (changed.interest_vector or changed.library_vector or changed.liked):
             raise ProfileInvalid("interest", "a profile needs an interest, a liked paper or a library")
         changed = replace(changed, version=profile.version + 1, updated=now or profile.updated)
         save_profile(store, changed)
-        return changed
+        return changed, notes
+
+
+def _revote(store, config: Config, profile: Profile, votes, notes: list[str]) -> Profile:
+    """`profile` with exactly the liked and disliked ids of `votes`."""
+    from dataclasses import replace
+
+    from core.embed import embedder_name
+
+    like, unlike = list(votes[0])[:MAX_LIKED], [i for i in votes[1] if i not in votes[0]][:MAX_DISLIKED]
+    have = {v.id: v for v in (*profile.liked, *profile.disliked)}
+    new = [i for i in (*like, *unlike) if i not in have]
+    if new:
+        days, vectors = _held(store, embedder_name(config))
+        have |= {v.id: v for v in _voted(days, vectors, new, "like", notes)}
+    liked = tuple(have[i] for i in like if i in have)
+    return replace(profile, liked=liked, disliked=tuple(have[i] for i in unlike if i in have))
 
 
 def _interest_row(config: Config, env: Env, store, interest: str, today: str) -> str:

@@ -254,4 +254,4 @@ def redact_path(path: str) -> str:
     return _TOKEN_IN_PATH.sub(lambda m: m.group(1) + "…", path)
 
 
-_TOKEN_IN_PATH = re.compile(r"(/p/|/profile/)[^/?#]+")
+_TOKEN_IN_PATH = re.compile(r"(/p/|/profile/|/profiles/)[^/?#]+")

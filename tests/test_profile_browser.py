@@ -43,3 +43,18 @@ def test_save_without_interest_or_liked_paper_says_why(loaded, base):  # noqa: F
     page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Not saved')")
     assert "interest" in page.text_content("#save-status")
     problems.clear()  # the 400 is the answer under test
+
+
+def test_the_edit_url_opens_the_builder_on_the_profile_and_saves_changes(loaded, base):  # noqa: F811
+    page, problems = loaded
+    answer = httpx.post(f"{base}/api/profiles", json={"interest": "graph colouring", "days": 2}).json()
+    token = answer["edit_url"].rsplit("/", 1)[1]
+    page.goto(f"{base}/#profile={token}")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Editing')")
+    assert page.input_value("#f-interest") == "graph colouring" and page.input_value("#f-days") == "2"
+    assert page.text_content("#save-profile") == "Save changes to my feed"
+    page.fill("#f-interest", "sparse attention")
+    page.click("#save-profile")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Saved')")
+    assert httpx.get(f"{base}/api/profiles/{token}").json()["interest"] == "sparse attention"
+    assert problems == []

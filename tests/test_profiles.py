@@ -411,3 +411,27 @@ def test_saving_from_the_page_is_bounded(app, monkeypatch):
     monkeypatch.setattr("api.profile_api.NEW_PROFILES_PER_DAY", 2)
     codes = [client.post("/api/profiles", json={"interest": f"robots {i}"}).status_code for i in range(3)]
     assert codes == [201, 201, 429]
+
+
+def test_the_builder_reads_and_changes_a_profile_with_its_edit_token_only(app):
+    client, service, created = app
+    liked = IDS["Legged robot locomotion over rough terrain"]
+    client.get(vote_path(created.feed_id, liked, "up"))
+    read = client.get(f"/api/profiles/{created.edit_token}")
+    assert read.status_code == 200 and read.headers["cache-control"] == "no-store"
+    assert read.json()["like"] == [liked] and read.json()["interest"] == "robots that walk and grasp things"
+    assert client.get(f"/api/profiles/{created.feed_id}").status_code == 404
+    disliked = IDS["A lattice-based signature scheme"]
+    body = {"interest": "robots", "like": [liked, IDS["Drone path planning among obstacles"]], "unlike": [disliked]}
+    changed = client.put(f"/api/profiles/{created.edit_token}", json={**body, "days": 1})
+    assert changed.status_code == 200, changed.text
+    profile = load_profile(service.ctx.store, created.feed_id)
+    assert [v.id for v in profile.liked] == body["like"] and [v.id for v in profile.disliked] == [disliked]
+    assert profile.interest == "robots" and profile.version == 3
+    assert client.put(f"/api/profiles/{created.feed_id}", json=body).status_code == 404
+    assert client.put(f"/api/profiles/{created.edit_token}", json={"days": 99}).json()["error"]["parameter"] == "days"
+
+
+def test_the_edit_page_links_to_the_builder_with_the_token_in_the_fragment(app):
+    client, _, created = app
+    assert f'href="/#profile={created.edit_token}"' in client.get(f"/profile/{created.edit_token}").text

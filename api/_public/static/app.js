@@ -29,6 +29,10 @@
   var minScore = document.getElementById("f-min_score");
   var minScorePlaceholder = minScore ? minScore.placeholder : "";
 
+  /* Opened from a profile's edit URL (`/#profile=<edit token>`; a fragment never reaches a
+     server or its logs), the builder shows that profile and "Save" changes it. */
+  var editMatch = /^#profile=([A-Za-z0-9_-]{24})$/.exec(window.location.hash);
+  var editToken = editMatch ? editMatch[1] : "";
   var timer = null;
   var inflight = null;
   var shownQuery = null;
@@ -169,8 +173,8 @@
     document.getElementById("saved").hidden = false;
     urls.hidden = true;
     status.textContent = "Saving…";
-    fetch("/api/profiles", {
-      method: "POST",
+    fetch(editToken ? "/api/profiles/" + editToken : "/api/profiles", {
+      method: editToken ? "PUT" : "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body)
     })
@@ -193,6 +197,42 @@
       })
       .catch(function (err) {
         status.textContent = "Not saved: " + err.message;
+      });
+  }
+
+  /* Fill the builder from the profile the edit token opens. */
+  function openProfile() {
+    var status = document.getElementById("save-status");
+    document.getElementById("saved").hidden = false;
+    status.textContent = "Opening your feed…";
+    fetch("/api/profiles/" + editToken)
+      .then(function (response) {
+        if (!response.ok) throw new Error("no feed has this edit address");
+        return response.json();
+      })
+      .then(function (p) {
+        form.elements.interest.value = p.interest;
+        form.elements.like.value = p.like.join(", ");
+        form.elements.unlike.value = p.unlike.join(", ");
+        form.elements.keywords.value = p.keywords;
+        form.elements.authors.value = p.authors;
+        if (p.days) form.elements.days.value = String(p.days);
+        Array.prototype.forEach.call(form.querySelectorAll('input[name="categories"]'), function (el) {
+          el.checked = !p.categories.length || p.categories.indexOf(el.value) >= 0;
+        });
+        document.getElementById("save-profile").textContent = "Save changes to my feed";
+        var feed = document.getElementById("saved-feed");
+        var edit = document.getElementById("saved-edit");
+        feed.href = feed.textContent = p.feed_url;
+        edit.href = edit.textContent = p.edit_url;
+        document.getElementById("saved-urls").hidden = false;
+        status.textContent = "Editing your saved feed.";
+        markLiked();
+        update();
+      })
+      .catch(function (err) {
+        editToken = "";
+        status.textContent = "Not opened: " + err.message + ".";
       });
   }
 
@@ -534,6 +574,14 @@
   var saveButton = document.getElementById("save-profile");
   saveButton.hidden = false;
   saveButton.addEventListener("click", saveProfile);
+  if (editToken) openProfile();
+  window.addEventListener("hashchange", function () {
+    var m = /^#profile=([A-Za-z0-9_-]{24})$/.exec(window.location.hash);
+    if (m && m[1] !== editToken) {
+      editToken = m[1];
+      openProfile();
+    }
+  });
   moreButton.addEventListener("click", showAll);
   urlBox.addEventListener("focus", function () {
     urlBox.select();
