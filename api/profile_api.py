@@ -10,8 +10,11 @@ Every field is optional, but a profile needs an interest or a liked paper held h
 Bounded for anonymous callers: a body of at most MAX_BODY_BYTES, the profile bounds of
 core.profiles, the interest embedded under the interest budget (core.interest), and at
 most NEW_PROFILES_PER_DAY profiles created this way per deployment per day (then 429).
-Library import is on the command line only. Errors are the JSON errors of api.errors,
-naming the field.
+A `library` field ({"name": "My Library.bib", "text": "..."}) starts the profile from an
+export as `profile create --import` does (core.library_import, its 5 MB and 2,000-entry
+limits; the body may then be up to MAX_IMPORT_BODY_BYTES); with a remote embedder only
+the entries the store holds count, so an anonymous upload never buys thousands of
+embeddings. Errors are the JSON errors of api.errors, naming the field.
 """
 
 from __future__ import annotations
@@ -25,17 +28,18 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.deps import Service
 from api.feeds import public_base
-from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound
+from core.errors import BadQuery, EmbeddingError, LibraryImportError, ProfileBusy, ProfileInvalid, ProfileNotFound
 from core.layout import profile_budget_key
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_BODY_BYTES = 16 * 1024
 NEW_PROFILES_PER_DAY = 500
-FIELDS = {"interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit"}
+MAX_IMPORT_BODY_BYTES = 2 * 5 * 1024 * 1024 + MAX_BODY_BYTES  # a 5 MB export, JSON-escaped
+FIELDS = {"interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit", "library"}
 
 
 async def create_from_web(service: Service, request: Request) -> JSONResponse:
-    doc = await _document(request)
+    doc = await _document(request, MAX_IMPORT_BODY_BYTES)
     if isinstance(doc, JSONResponse):
         return doc
     return await run_in_threadpool(_create, service, request, doc)
@@ -67,13 +71,15 @@ def read_for_web(service: Service, request: Request, edit_token: str) -> JSONRes
     return JSONResponse(body, headers=NO_STORE)
 
 
-async def _document(request: Request) -> dict | JSONResponse:
+async def _document(request: Request, limit: int = MAX_BODY_BYTES) -> dict | JSONResponse:
     """The request's JSON object, or the JSON error saying why it is not one."""
-    body = b""
+    chunks, size = [], 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return errors.error_response(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return errors.error_response(413, f"the body is larger than {limit} bytes")
+    body = b"".join(chunks)
     try:
         doc = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -97,6 +103,8 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
 
     try:
         feed_id = feed_id_for_edit(service.ctx.store, edit_token)
+        if "library" in doc:
+            raise ProfileInvalid("library", "an import starts a new feed (Save as my feed); it cannot change one")
         v = _values(doc)
         settings = settings_from(
             v["keywords"], ",".join(v["categories"]), v["authors"], v["rank"], v["days"], v["limit"]
@@ -132,12 +140,15 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
             values["days"], values["limit"],
         )  # fmt: skip
         like, unlike = parse_ids(",".join(values["like"])), parse_ids(",".join(values["unlike"]))
+        library = _library(doc.get("library"))
         if not _spend(store, now.date().isoformat()):
             return errors.error_response(429, "today's budget for new feeds is spent; try again tomorrow")
         draft, notes = draft_profile(
             store, service.config, service.env, interest=values["interest"], like=like, unlike=unlike,
-            settings=settings, today=now.date().isoformat(),
+            settings=settings, today=now.date().isoformat(), library=library, embed_library=_local(service),
         )  # fmt: skip
+    except LibraryImportError as exc:
+        return errors.error_response(400, str(exc), "library")
     except ProfileInvalid as exc:
         return errors.error_response(400, exc.problem, exc.field)
     except BadQuery as exc:
@@ -147,6 +158,21 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
     created = create_profile(store, draft, now)
     body = {**_urls(request, created.feed_id, created.edit_token), "notes": notes}
     return JSONResponse(body, status_code=201, headers=NO_STORE)
+
+
+def _library(value) -> tuple[bytes, str, str] | None:
+    """(bytes, file name, "") of the `library` field, or None. Raises ProfileInvalid."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str) or set(value) - {"name", "text"}:
+        raise ProfileInvalid("library", 'must be {"name": "My Library.bib", "text": "..."}')
+    name = value.get("name", "")
+    return value["text"].encode("utf-8", "replace"), (name if isinstance(name, str) else "")[:200], ""
+
+
+def _local(service: Service) -> bool:
+    """Whether the deployment embeds in process (library entries may then be embedded)."""
+    return service.config.embeddings.provider == "wordllama"
 
 
 def _values(doc: dict) -> dict:

@@ -220,17 +220,19 @@ def _desc(added: str) -> tuple:
     return tuple(-ord(c) for c in added)
 
 
-def library_vector(entries: Sequence[Entry], held: Callable[[str], object], embed: Callable[[list[str]], object]):
+def library_vector(
+    entries: Sequence[Entry], held: Callable[[str], object], embed: Callable[[list[str]], object] | None
+):
     """(unit vector of the library or None, entries used). `held(arxiv_id)` is a stored
-    vector or None; `embed(texts)` embeds the rest (entries with no title nor held vector
-    are skipped)."""
+    vector or None; `embed(texts)` embeds the rest (None: only held papers count; entries
+    with no title nor held vector are skipped)."""
     import numpy as np
 
     from core.vectors import normalise
 
     vectors: list = [held(e.arxiv_id) if e.arxiv_id else None for e in entries]
     todo = [i for i, v in enumerate(vectors) if v is None and entries[i].title]
-    if todo:
+    if todo and embed is not None:
         for i, row in zip(todo, embed([entries[i].text for i in todo]), strict=True):
             vectors[i] = row
     used = [i for i, v in enumerate(vectors) if v is not None]

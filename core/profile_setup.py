@@ -52,9 +52,11 @@ def draft_profile(
     library: tuple[bytes, str, str] | None = None,
     settings: Settings | None = None,
     today: str = "",
+    embed_library: bool = True,
 ) -> tuple[Profile, list[str]]:
     """A profile (without tokens yet) and notes. The interest is embedded as `interest=`
-    texts are (core.interest: a remote embedder's daily budget applies). Raises
+    texts are (core.interest: a remote embedder's daily budget applies); library entries
+    the store does not hold are embedded unless `embed_library` is False. Raises
     ProfileInvalid, LibraryImportError, EmbeddingError, ConfigError, StoreError."""
     from core.embed import embedder_name, shared_embedder
 
@@ -71,7 +73,7 @@ def draft_profile(
         return shared_embedder(config, env).embed(texts)
 
     interest_vector = _interest_row(config, env, store, interest, today) if interest else ""
-    library_vector, entries = _library(library, days, vectors, embed, notes)
+    library_vector, entries = _library(library, days, vectors, embed if embed_library else None, notes)
     if not (interest or liked or library_vector):
         raise ProfileInvalid("interest", "a profile needs an interest, a liked paper held here, or a library")
     name = embedder_name(config)

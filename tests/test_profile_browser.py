@@ -58,3 +58,17 @@ def test_the_edit_url_opens_the_builder_on_the_profile_and_saves_changes(loaded,
     page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Saved')")
     assert httpx.get(f"{base}/api/profiles/{token}").json()["interest"] == "sparse attention"
     assert problems == []
+
+
+def test_save_as_my_feed_can_start_from_a_library_file(loaded, base, tmp_path):  # noqa: F811
+    page, problems = loaded
+    library = tmp_path / "My Library.ris"
+    library.write_text("TY  - JOUR\nTI  - Sparse attention kernels for LLM inference\nER  - \n")
+    page.set_input_files("#f-library", str(library))
+    page.click("#save-profile")
+    page.wait_for_selector("#saved-urls:not([hidden])")
+    feed = page.get_attribute("#saved-feed", "href")
+    token = page.get_attribute("#saved-edit", "href").rsplit("/", 1)[1]
+    assert httpx.get(f"{base}/api/profiles/{token}").json()["library_entries"] == 1
+    assert httpx.get(feed + "?format=json").json()["items"]
+    assert problems == []

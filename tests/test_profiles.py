@@ -406,6 +406,7 @@ def test_a_bad_profile_from_the_page_is_a_json_error_naming_the_field(app, body,
 
 def test_saving_from_the_page_is_bounded(app, monkeypatch):
     client, _, _ = app
+    monkeypatch.setattr("api.profile_api.MAX_IMPORT_BODY_BYTES", 20000)
     assert client.post("/api/profiles", content=b"{" + b" " * 20000 + b"}").status_code == 413
     assert client.post("/api/profiles", content=b"not json").status_code == 400
     monkeypatch.setattr("api.profile_api.NEW_PROFILES_PER_DAY", 2)
@@ -435,3 +436,35 @@ def test_the_builder_reads_and_changes_a_profile_with_its_edit_token_only(app):
 def test_the_edit_page_links_to_the_builder_with_the_token_in_the_fragment(app):
     client, _, created = app
     assert f'href="/#profile={created.edit_token}"' in client.get(f"/profile/{created.edit_token}").text
+
+
+def test_saving_from_the_page_can_start_from_an_imported_library(app):
+    client, service, _ = app
+    text = "@article{a, title={Lattice-based post-quantum signatures}, abstract={Signatures from lattices.}}\n"
+    response = client.post("/api/profiles", json={"library": {"name": "My Library.bib", "text": text}, "days": 1})
+    assert response.status_code == 201, response.text
+    feed_id = response.json()["feed_url"].rsplit("/", 1)[1]
+    assert items(client, feed_id)[0]["title"] in CRYPTO
+    assert load_profile(service.ctx.store, feed_id).library_entries == 1
+
+
+@pytest.mark.parametrize(
+    "library, problem",
+    [
+        ({"name": "x.bib", "text": '[{"title": "json"}]'}, "no BibTeX entries"),
+        ({"name": "x.json", "text": "{oops"}, "not valid JSON"),
+        ("just text", "must be"),
+        ({"text": "2609.00001", "extra": 1}, "must be"),
+    ],
+)
+def test_a_library_that_is_not_what_it_claims_is_a_400_naming_the_library(app, library, problem):
+    client, _, _ = app
+    response = client.post("/api/profiles", json={"interest": "robots", "library": library})
+    assert response.status_code == 400 and response.json()["error"]["parameter"] == "library"
+    assert problem in response.json()["error"]["message"]
+
+
+def test_an_import_cannot_change_an_existing_feed(app):
+    client, _, created = app
+    response = client.put(f"/api/profiles/{created.edit_token}", json={"library": {"text": "2609.00001"}})
+    assert response.status_code == 400 and response.json()["error"]["parameter"] == "library"

@@ -173,11 +173,20 @@
     document.getElementById("saved").hidden = false;
     urls.hidden = true;
     status.textContent = "Saving…";
-    fetch(editToken ? "/api/profiles/" + editToken : "/api/profiles", {
-      method: editToken ? "PUT" : "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    })
+    var file = !editToken && libraryInput.files && libraryInput.files[0];
+    if (file && file.size > 5 * 1024 * 1024) {
+      status.textContent = "Not saved: the library file is larger than 5 MB.";
+      return;
+    }
+    (file ? file.text() : Promise.resolve(null))
+      .then(function (text) {
+        if (text !== null) body.library = { name: file.name, text: text };
+        return fetch(editToken ? "/api/profiles/" + editToken : "/api/profiles", {
+          method: editToken ? "PUT" : "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body)
+        });
+      })
       .then(function (response) {
         return response.json().then(function (answer) {
           if (!response.ok) {
@@ -221,6 +230,7 @@
           el.checked = !p.categories.length || p.categories.indexOf(el.value) >= 0;
         });
         document.getElementById("save-profile").textContent = "Save changes to my feed";
+        document.getElementById("library-field").hidden = true;
         var feed = document.getElementById("saved-feed");
         var edit = document.getElementById("saved-edit");
         feed.href = feed.textContent = p.feed_url;
@@ -572,6 +582,8 @@
   });
   form.elements.unlike.addEventListener("input", markLiked);
   var saveButton = document.getElementById("save-profile");
+  var libraryInput = document.getElementById("f-library");
+  document.getElementById("library-field").hidden = false;
   saveButton.hidden = false;
   saveButton.addEventListener("click", saveProfile);
   if (editToken) openProfile();
