@@ -83,7 +83,9 @@ def main() -> None:
     import uvicorn
 
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
-    sock = socket.socket()
+    # proto=IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted connections (it checks the
+    # protocol number); with the default 0, each response waits out the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     if workers > 1:  # uvicorn's own worker processes, each importing the app

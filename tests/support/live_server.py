@@ -21,7 +21,7 @@ START_TIMEOUT_S = 10
 def live_server(app) -> Iterator[str]:
     """Serve `app` until the block ends; yields the base URL. Raises RuntimeError when
     the server has not started within START_TIMEOUT_S."""
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
