@@ -8,7 +8,6 @@ take it as `ServiceDep`; tests replace it with
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import threading
 from collections.abc import Callable, Iterable
@@ -41,6 +40,13 @@ def is_costly(request) -> bool:
     if "/keyword/" in request.url.path:
         return True
     return any(name not in CHEAP_PARAMETERS for name in request.query_params)
+
+
+class Deferred:
+    """Work a feed request left for a worker thread: `build()` makes its response."""
+
+    def __init__(self, build: Callable):
+        self.build = build
 
 
 class Service:
@@ -80,15 +86,17 @@ class Service:
         return found
 
     async def run_feed(self, work: Callable, request, *args, **kwargs):
-        """Run a feed request: like `run`, except that a request a body cache may not answer
-        cheaply (any query parameter but `format`, or a keyword path) always goes to a worker
-        thread, at most COSTLY_AT_ONCE of them at a time. So a costly query never holds the
-        event loop, and cached feeds keep being answered while it runs."""
-        if is_costly(request):
-            return await anyio.to_thread.run_sync(
-                functools.partial(work, self, request, *args, **kwargs), limiter=self._costly_limiter()
-            )
-        return await self.run(work, self, request, *args, **kwargs)
+        """Run a feed request: like `run`, except that for a request that may need real work
+        (any query parameter but `format`, or a keyword path) `work` is asked to defer the
+        building of a body it does not hold: a 304 or a cached body is answered as any feed
+        is, and the building goes to a worker thread, at most COSTLY_AT_ONCE at a time. So a
+        costly query never holds the event loop, and cached feeds are answered while it runs."""
+        if not is_costly(request):
+            return await self.run(work, self, request, *args, **kwargs)
+        answer = await self.run(work, self, request, *args, defer=True, **kwargs)
+        if isinstance(answer, Deferred):
+            answer = await anyio.to_thread.run_sync(answer.build, limiter=self._costly_limiter())
+        return answer
 
     def _costly_limiter(self) -> anyio.CapacityLimiter:
         if self._limiter is None:

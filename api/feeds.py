@@ -21,7 +21,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
 
-from api.deps import Service
+from api.deps import Deferred, Service
 from api.ops import storage_notice
 from api.origin import Origin, origin_config, request_origin
 from core.calendar import next_rebuild
@@ -35,8 +35,12 @@ S_MAXAGE_MAX = 3600
 STALE_WHILE_REVALIDATE = 86400
 
 
-def feed_response(service: Service, request: Request, category: str = "", keyword: str = "") -> Response:
-    """The feed for this request, or 304. Raises BadQuery, StoreError."""
+def feed_response(
+    service: Service, request: Request, category: str = "", keyword: str = "", *, defer: bool = False
+) -> Response | Deferred:
+    """The feed for this request, or 304. Raises BadQuery, StoreError. With `defer`, a body
+    that must be built is returned as a `Deferred` that builds it (for a worker thread),
+    while a 304 or a cached body is answered at once."""
     params = request.query_params.multi_items()
     check_names(name for name, _ in params)  # a typo is a 400, not the default feed
     query = service.query(params, category, keyword)
@@ -55,10 +59,15 @@ def feed_response(service: Service, request: Request, category: str = "", keywor
     if not_modified(request, etag, manifest.published_at):
         return Response(status_code=304, headers=headers)
     body = service.bodies.get(key)
-    if body is None:
-        body = build_body(service, manifest, query, base, degraded, now)
-        service.bodies.put(key, body)
-    return Response(body, media_type=CONTENT_TYPES[query.format], headers=headers)
+    if body is not None:
+        return Response(body, media_type=CONTENT_TYPES[query.format], headers=headers)
+
+    def build() -> Response:
+        built = build_body(service, manifest, query, base, degraded, now)
+        service.bodies.put(key, built)
+        return Response(built, media_type=CONTENT_TYPES[query.format], headers=headers)
+
+    return Deferred(build) if defer else build()
 
 
 def build_body(

@@ -4,7 +4,7 @@ for network stores, so a slow Redis or Upstash never blocks other requests."""
 import asyncio
 import threading
 
-from api.deps import Service
+from api.deps import Deferred, Service
 from core.config import Env, parse_config
 from core.context import Context
 
@@ -43,8 +43,9 @@ def test_costly_feed_requests_never_run_on_the_event_loop_even_on_sqlite(tmp_pat
     config = parse_config({"categories": ["cs.AI"], "keywords": []})
     service = Service(Context(config, Env(db_path=str(tmp_path / "db.sqlite3"))))
 
-    def work(service, request):
-        return threading.current_thread()
+    def work(service, request, defer=False):
+        here = threading.current_thread()
+        return Deferred(threading.current_thread) if defer else here
 
     async def where(path: str, query: str = "") -> bool:
         return await service.run_feed(work, _request(path, query)) is threading.current_thread()
@@ -68,7 +69,10 @@ def test_at_most_a_few_costly_feed_requests_are_worked_on_at_once(tmp_path):
     service = Service(Context(config, Env(db_path=str(tmp_path / "db.sqlite3"))))
     running, peak, lock = [0], [0], threading.Lock()
 
-    def work(service, request):
+    def work(service, request, defer=False):
+        return Deferred(building) if defer else building()
+
+    def building():
         import time
 
         with lock:
@@ -83,3 +87,16 @@ def test_at_most_a_few_costly_feed_requests_are_worked_on_at_once(tmp_path):
 
     asyncio.run(main())
     assert peak[0] == COSTLY_AT_ONCE
+
+
+def test_a_costly_request_whose_body_is_cached_is_answered_on_the_loop(tmp_path):
+    config = parse_config({"categories": ["cs.AI"], "keywords": []})
+    service = Service(Context(config, Env(db_path=str(tmp_path / "db.sqlite3"))))
+
+    def work(service, request, defer=False):
+        return threading.current_thread()  # a cached body: nothing deferred
+
+    async def main():
+        return await service.run_feed(work, _request("/feed", "keywords=graph*")) is threading.current_thread()
+
+    assert asyncio.run(main()) is True
