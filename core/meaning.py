@@ -25,7 +25,7 @@ import numpy as np
 from core.config import Config
 from core.layout import Day
 from core.memo import ObjectMemo
-from core.postings import keyword_scores, postings_ready
+from core.postings import keyword_scores, pool_order, postings_ready
 from core.query import FeedQuery
 from core.scoring import compile_profile, score_paper
 from core.selection import filtered_pool
@@ -122,7 +122,8 @@ def rank_by_target(
         mask &= keyword >= query.min_score
     chosen = np.flatnonzero(mask)
     value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
-    keys = (-index.recency[chosen], -value) + ((-index.announced[chosen],) if query.sort == "date" else ())
+    order = pool_order(pool)
+    keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
     top = chosen[np.lexsort(keys)][: query.limit]
     out = []
     for i in top:
@@ -135,15 +136,14 @@ def rank_by_target(
 class _PoolIndex:
     """What ranking a pool by meaning needs as arrays, built once per pool: for each day,
     the pool indices of its papers and their positions in the day; each paper's stored
-    record, keyword score and exclusion; its id, announcement date and recency rank."""
+    record, keyword score and exclusion, and its id (the order among equals is
+    core.postings.pool_order's, as for keyword feeds)."""
 
     days: tuple[tuple[np.ndarray, np.ndarray], ...]
     records: tuple
     score: np.ndarray
     excluded: np.ndarray
     ids: np.ndarray
-    announced: np.ndarray
-    recency: np.ndarray
 
 
 _INDEXES = ObjectMemo(INDEXES)
@@ -164,17 +164,12 @@ def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
             records[i] = day.papers[pos]
         per_day.append((members, positions))
     papers = pool.papers
-    order = sorted(range(len(papers)), key=lambda i: (papers[i].announced, papers[i].id))
-    recency = np.empty(len(papers), np.int64)
-    recency[order] = np.arange(len(papers))
     return _PoolIndex(
         days=tuple(per_day),
         records=tuple(records),
         score=np.array([r.score for r in records], np.float32),
         excluded=np.array([bool(r.excluded_by) for r in records], bool),
         ids=np.array([p.id for p in papers], dtype=object),
-        announced=np.array([int(p.announced.replace("-", "") or 0) for p in papers], np.int64),
-        recency=recency,
     )
 
 

@@ -115,7 +115,7 @@ class _Order:
 _ORDERS = ObjectMemo(ORDERS)
 
 
-def _order(pool) -> _Order:
+def pool_order(pool) -> _Order:
     def build() -> _Order:
         papers = pool.papers
         ranked = sorted(range(len(papers)), key=lambda i: (papers[i].announced, id_order(papers[i].id)))
@@ -190,7 +190,7 @@ def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> li
     """The query's result (`limit` papers in `query.sort` order) for a non-empty profile."""
     ks = keyword_scores(days, pool, profile)
     chosen = np.flatnonzero(ks.matched & ~ks.excluded & (ks.score >= query.min_score))
-    order = _order(pool)
+    order = pool_order(pool)
     keys = (-order.recency[chosen], -ks.score[chosen])
     if query.sort == "date":
         keys = (*keys, -order.announced[chosen])
