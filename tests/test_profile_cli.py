@@ -126,3 +126,11 @@ def test_show_by_feed_id_url_or_edit_token_then_delete(workdir, capsys):
     assert cli(capsys, "profile", "delete", feed_id)[:2] == (0, "profile deleted\n")
     code, _, err = cli(capsys, "profile", "show", feed_id)
     assert code == 1 and err == "error: no such profile\n"
+
+
+def test_tokens_never_start_like_a_command_line_option():
+    from core.profiles import TOKEN_RE, new_token
+
+    tokens = [new_token() for _ in range(2000)]  # about 60 would start with - or _ if drawn freely
+    assert all(t[0].isalnum() and TOKEN_RE.fullmatch(t) for t in tokens)
+    assert len(set(tokens)) == len(tokens)
