@@ -51,7 +51,7 @@ class WordLlama:
     _model = None
 
     def __init__(self, cfg: EmbeddingConfig):
-        self.name = f"wordllama:{cfg.model}"
+        self.name = _name(cfg)
         self.batch_size = cfg.batch_size
 
     @classmethod
@@ -83,7 +83,7 @@ class OpenAIEmbeddings:
     def __init__(self, cfg: EmbeddingConfig, base_url: str, api_key: str):
         import openai
 
-        self.name = f"openai:{cfg.model}:{cfg.dimensions or 'native'}"
+        self.name = _name(cfg)
         self.cfg = cfg
         self._openai = openai
         self._client = openai.OpenAI(
@@ -145,7 +145,11 @@ def shared_embedder(config: Config, env: Env) -> Embedder:
 
 def embedder_name(config: Config) -> str:
     """The name vectors of this deployment carry, without loading anything."""
-    cfg = config.embeddings
+    return _name(config.embeddings)
+
+
+def _name(cfg: EmbeddingConfig) -> str:
+    """Provider, model and dimensions: vectors of different names are never compared."""
     if cfg.provider == "wordllama":
         return f"wordllama:{cfg.model}"
     return f"openai:{cfg.model}:{cfg.dimensions or 'native'}"

@@ -43,20 +43,23 @@ class Ranking:
 
 
 def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Sequence[str]):
-    """(rows, titles, missing ids) of the papers `ids` names, from the newest day holding each."""
-    rows, titles, missing = [], [], []
-    for wanted in ids:
-        for day in days:
-            dv = vectors.get(day.date)
-            hit = next((s.paper for s in day.papers if s.paper.id == wanted), None) if dv else None
-            if hit is not None and (at := dv.index().get(paper_key(hit))) is not None:
-                rows.append(dv.matrix([at])[0])
-                titles.append(hit.title)
-                break
-        else:
-            missing.append(wanted)
+    """(rows, titles, missing ids) of the papers `ids` names, from the newest day holding
+    each (one pass over the days)."""
+    found: dict[str, tuple[np.ndarray, str]] = {}
+    wanted = set(ids)
+    for day in days:
+        dv = vectors.get(day.date)
+        if dv is None or not wanted - found.keys():
+            continue
+        at = dv.index()
+        for s in day.papers:
+            p = s.paper
+            if p.id in wanted and p.id not in found and (row := at.get(paper_key(p))) is not None:
+                found[p.id] = (dv.matrix([row])[0], p.title)
+    rows = [found[i][0] for i in ids if i in found]
     dim = next((v.dim for v in vectors.values() if v.dim), 0)
-    return (np.stack(rows) if rows else np.zeros((0, dim), np.float32)), titles, missing
+    matrix = np.stack(rows) if rows else np.zeros((0, dim), np.float32)
+    return matrix, [found[i][1] for i in ids if i in found], [i for i in ids if i not in found]
 
 
 def rank_by_meaning(
@@ -206,9 +209,4 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
             np.array([bool(s.excluded_by) for s in every], bool),
         )
     ks = keyword_scores(days, pool, profile)
-
-    def record(i: int):
-        s = ks.scored(pool.papers[i], i, profile)
-        return replace(s, excluded_by=profile.exclude[0] if ks.excluded[i] else "")
-
-    return record, ks.score.astype(np.float32), ks.excluded
+    return (lambda i: ks.scored(pool.papers[i], i, profile)), ks.score.astype(np.float32), ks.excluded

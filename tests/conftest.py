@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from pathlib import Path
 
@@ -75,3 +77,18 @@ def store(tmp_path):
     s = SqliteStore(str(tmp_path / "store.sqlite3"))
     yield s
     s.close()
+
+
+@pytest.fixture
+def logs():
+    """Every line the project logs during the test, at every level."""
+    from core import log
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    level = log.logger.level
+    log.logger.addHandler(handler)
+    log.logger.setLevel(logging.DEBUG)
+    yield stream
+    log.logger.removeHandler(handler)
+    log.logger.setLevel(level)

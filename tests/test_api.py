@@ -8,9 +8,6 @@ cron path fetches a real recorded arXiv feed from FakeArxiv on loopback.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,19 +20,18 @@ from api.deps import reset_service
 from api.index import app
 from api.ops import allow_local_cron
 from core.config import Env
-from core.context import Context
 from core.layout import LOCK_KEY
 from tests.conftest import shared_fixture
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
+from tests.support.fresh import run_seeded
 from tests.support.papers import paper
 from tests.support.seed import (
     SUMMARY_MARKDOWN,
     publish_days,
     scored_day,
     seed_config,
-    seed_config_raw,
     seed_store,
     summary_record,
     synthetic_papers,
@@ -521,16 +517,7 @@ print(loaded(heavy + embedding))
 
 
 def test_the_feed_and_page_paths_import_no_llm_arxiv_or_pdf_code(tmp_path):
-    ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
-    seed_store(ctx.store, CONFIG, days=1, per_day=10)
-    ctx.store.close()
-    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
-    env = {**os.environ, "ARXIV_RSS_CONFIG": str(tmp_path / "config.json"), "ARXIV_RSS_DB": ctx.env.db_path}
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:2] == ["", ""]
+    assert run_seeded(tmp_path, IMPORT_CHECK).split("\n")[:2] == ["", ""]
 
 
 def test_the_openapi_schema_lists_every_route_once(client):

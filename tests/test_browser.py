@@ -32,6 +32,7 @@ from core.embed import WordLlama
 from core.embedding_run import embed_days
 from core.publish import publish
 from tests.support.live_server import live_server
+from tests.support.required import missing
 from tests.support.seed import seed_config, seed_store
 
 pytestmark = pytest.mark.browser
@@ -88,9 +89,7 @@ def chromium_path() -> str:
     except ImportError:
         reason = "playwright (Python) not installed: `make test` installs the dev group of uv.lock"
     if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; REQUIRE_BROWSER=1 demands it")
-        pytest.skip(reason)
+        missing(reason, "REQUIRE_BROWSER")
     return path
 
 

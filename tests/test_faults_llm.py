@@ -12,9 +12,7 @@ refresh ends within `time_budget_s + timeout_s * (max_retries + 1)` plus a littl
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import socket
 import threading
 import time
@@ -22,7 +20,6 @@ from dataclasses import replace
 
 import pytest
 
-from core import log
 from core.config import parse_config
 from core.context import Context
 from core.jobs import refresh_job
@@ -72,19 +69,6 @@ def arxiv(arxiv):
 def llm():
     with FakeLLM() as server:
         yield server
-
-
-@pytest.fixture
-def logs():
-    """Every line the project logs during the test, at every level."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    level = log.logger.level
-    log.logger.addHandler(handler)
-    log.logger.setLevel(logging.DEBUG)
-    yield stream
-    log.logger.removeHandler(handler)
-    log.logger.setLevel(level)
 
 
 def run(arxiv, tmp_path, base_url: str, config) -> tuple[dict, float, Context]:

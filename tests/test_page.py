@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +18,6 @@ import pytest
 
 from api.page import STATIC_TYPES
 from core.config import Env
-from core.context import Context
 from core.layout import Day
 from core.models import Match, Scored
 from core.page import DEFAULT_REPOSITORY, READERS, highlight, relative_time, repository_url, score_chart
@@ -29,9 +25,10 @@ from core.publish import publish
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
+from tests.support.fresh import run_seeded
 from tests.support.html_doc import Doc
 from tests.support.papers import paper
-from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw, seed_store, summary_record
+from tests.support.seed import publish_days, scored_day, seed_config, seed_store, summary_record
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "api" / "_public" / "static"
@@ -604,13 +601,4 @@ print("jinja2" in sys.modules, core.templating._html.cache_info().misses)
 
 
 def test_the_feed_path_never_imports_jinja2_and_the_page_builds_its_templates_once(tmp_path):
-    ctx = Context(CONFIG, Env(db_path=str(tmp_path / "db.sqlite3")))
-    seed_store(ctx.store, CONFIG, days=1, per_day=10)
-    ctx.store.close()
-    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
-    env = {**os.environ, "ARXIV_RSS_CONFIG": str(tmp_path / "config.json"), "ARXIV_RSS_DB": ctx.env.db_path}
-    result = subprocess.run(
-        [sys.executable, "-c", LAZY_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["-", "True", "1"]
+    assert run_seeded(tmp_path, LAZY_CHECK).split() == ["-", "True", "1"]

@@ -27,6 +27,7 @@ from api.index import app
 from tests.support.app_client import app_clients
 from tests.support.live_server import live_server
 from tests.support.papers import paper
+from tests.support.required import missing
 from tests.support.seed import publish_days, scored_day, seed_config, summary_record
 
 CONFIG = seed_config()
@@ -61,10 +62,7 @@ def newsboat_binary() -> str:
     """The newsboat on PATH; skips without it, or fails when REQUIRE_READERS=1 (CI)."""
     path = shutil.which("newsboat")
     if path is None:
-        reason = "newsboat not installed: apt-get install newsboat"
-        if os.environ.get("REQUIRE_READERS") == "1":
-            pytest.fail(f"{reason}; REQUIRE_READERS=1 demands it")
-        pytest.skip(reason)
+        missing("newsboat not installed: apt-get install newsboat", "REQUIRE_READERS")
     return path
 
 

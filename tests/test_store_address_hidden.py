@@ -7,8 +7,6 @@ and Redis and Upstash on a loopback port nothing listens on.
 
 from __future__ import annotations
 
-import io
-import logging
 import sqlite3
 
 import pytest
@@ -16,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from api.deps import Service, get_service
 from api.index import app
-from core import log
 from core.config import Env
 from core.context import Context
 from core.store.sqlite import SqliteStore
@@ -41,19 +38,6 @@ def down_env(backend: str, tmp_path) -> tuple[Env, list[str], str]:
     url = f"http://127.0.0.1:{port}"
     env = Env(upstash_url=url, upstash_token="tok-hunter2", cron_secret=SECRET)
     return env, ["127.0.0.1", str(port), "hunter2"], "Upstash"
-
-
-@pytest.fixture
-def logs():
-    """Every project log line, at every level, while the test runs."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    level = log.logger.level
-    log.logger.addHandler(handler)
-    log.logger.setLevel(logging.DEBUG)
-    yield stream
-    log.logger.removeHandler(handler)
-    log.logger.setLevel(level)
 
 
 @pytest.fixture

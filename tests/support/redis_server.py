@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from tests.support.required import missing
 
 START_TIMEOUT = 5.0
 
@@ -60,10 +61,7 @@ def redis_server_binary() -> str:
     REQUIRE_REDIS=1 (CI), so a missing server never passes silently there."""
     path = shutil.which("redis-server")
     if path is None:
-        reason = "redis-server not installed: apt-get install redis-server (or brew install redis)"
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"{reason}; REQUIRE_REDIS=1 demands it")
-        pytest.skip(reason)
+        missing("redis-server not installed: apt-get install redis-server (or brew install redis)", "REQUIRE_REDIS")
     return path
 
 
