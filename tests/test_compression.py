@@ -114,3 +114,34 @@ def test_on_vercel_the_app_compresses_nothing():
 def test_the_app_decides_from_the_environment_it_was_imported_in():
     (compression,) = [m for m in app.user_middleware if m.cls is Compression]
     assert compression.kwargs["enabled"] is True  # tests run with VERCEL unset (tests/conftest.py)
+
+
+def test_a_large_body_not_compressed_before_is_compressed_off_the_event_loop(monkeypatch):
+    import threading
+
+    from api import middleware
+
+    big = b"<rss>" + b"<item>paper</item>" * (middleware.THREAD_COMPRESS_BYTES // 10) + b"</rss>"
+    small = b"<rss>" + b"x" * (MIN_COMPRESS_BYTES * 2) + b"</rss>"
+    loops, where, real = [], [], middleware._gzip
+
+    def recording(body):
+        where.append((len(body), threading.current_thread() is loops[-1]))
+        return real(body)
+
+    monkeypatch.setattr(middleware, "_gzip", recording)
+
+    async def feed(request):
+        loops.append(threading.current_thread())
+        body = big if request.query_params.get("size") == "big" else small
+        return Response(body, media_type="application/rss+xml", headers={"ETag": f'"{len(body)}"'})
+
+    client = TestClient(Compression(Starlette(routes=[Route("/feed", feed)])))
+    answers = [client.get("/feed", params={"size": size}, headers=GZIP) for size in ("big", "big", "small")]
+    assert [(a.headers["content-encoding"], a.content) for a in answers] == [
+        ("gzip", big),
+        ("gzip", big),
+        ("gzip", small),
+    ]
+    # The big body was compressed once, in a worker thread; the repeat came from the kept copy.
+    assert where == [(len(big), False), (len(small), True)]
