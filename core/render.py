@@ -28,10 +28,11 @@ more than OLD_DATA_DAYS days old is called old, with the time of the last refres
 (`old_data_note`), rather than explained as a rebuild arXiv has not done yet.
 
 Everything an item renders to except its score line depends only on its paper and
-its summary, so that part is kept (per format, paper and summary HTML; bounded LRU)
-and reused by every later feed showing the paper, whatever its query: escaping is
-per character, so escape(a + b) == escape(a) + escape(b) and the pieces join into
-the same bytes.
+its summary, so that part is kept as UTF-8 (per format, paper and the summary's
+fields; bounded LRU) and reused by every later feed showing the paper, whatever its
+query; score lines are kept too, since many papers share one. Escaping is per
+character, so escape(a + b) == escape(a) + escape(b), and UTF-8 is too, so the pieces
+join into the same bytes.
 """
 
 from __future__ import annotations
@@ -62,8 +63,10 @@ CONTENT_TYPES = {
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCE_TEXT = {"fulltext": "from the full text", "abstract": "from the abstract"}
-FRAGMENT_ENTRIES = 2048
-FRAGMENT_CHARS = 16 * 1024 * 1024
+FRAGMENT_ENTRIES = 4096
+FRAGMENT_BYTES = 16 * 1024 * 1024
+SCORE_LINES = 4096
+SCORE_LINE_BYTES = 1024 * 1024
 # Past this many days since the newest announcement held, the data is old: weekends and
 # arXiv's holiday breaks (up to about five days around New Year) stay below it.
 OLD_DATA_DAYS = 7
@@ -139,55 +142,63 @@ def render(channel: Channel, items: Sequence[Item], fmt: str) -> bytes:
 
 def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
     """RSS 2.0 with atom:link rel=self, content:encoded, dc:creator and arxiv:announce_type."""
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
-        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
-        f' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:arxiv="{ARXIV_NS}">\n<channel>\n',
-        _el("title", channel.title),
-        _el("link", channel.site_url),
-        # Readers treat RSS descriptions as HTML: the text is escaped once for HTML, once for XML.
-        _el("description", html.escape(xml_safe(channel.description), quote=False)),
-        f'<atom:link href="{escape(channel.self_url)}" rel="self" type="application/rss+xml"/>\n',
-        _el("language", channel.language),
-        _el("lastBuildDate", format_datetime(_instant(channel.updated))),
-        _el("generator", GENERATOR),
-        _el("docs", "https://www.rssboard.org/rss-specification"),
-    ]
-    out.extend(_rss_item(item) for item in items)
-    out.append("</channel>\n</rss>\n")
-    return "".join(out).encode("utf-8")
+    head = "".join(
+        [
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
+            ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+            f' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:arxiv="{ARXIV_NS}">\n<channel>\n',
+            _el("title", channel.title),
+            _el("link", channel.site_url),
+            # Readers treat RSS descriptions as HTML: the text is escaped once for HTML, once for XML.
+            _el("description", html.escape(xml_safe(channel.description), quote=False)),
+            f'<atom:link href="{escape(channel.self_url)}" rel="self" type="application/rss+xml"/>\n',
+            _el("language", channel.language),
+            _el("lastBuildDate", format_datetime(_instant(channel.updated))),
+            _el("generator", GENERATOR),
+            _el("docs", "https://www.rssboard.org/rss-specification"),
+        ]
+    )
+    return _xml_document(head, "rss", items, "</channel>\n</rss>\n")
 
 
-def _rss_item(item: Item) -> str:
-    head, tail = _fragments("rss", item)
-    return head + escape(_score_html(item.scored)) + _with_footer(tail, item.footer, "</content:encoded>")
+def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes:
+    """The channel's head, each item (its kept fragments around its score line, with its
+    footer before the body's closing tag), and the end, as UTF-8."""
+    closing = _BODY_CLOSING[fmt]
+    out = [head.encode("utf-8")]
+    for item in items:
+        first, rest = _fragments(fmt, item)
+        out += (first, _score_line(item.scored), _with_footer(rest, item.footer, closing))
+    out.append(end.encode("utf-8"))
+    return b"".join(out)
 
 
-def _with_footer(tail: str, footer: str, closing: str) -> str:
+def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
     """`tail` with the item's footer HTML (escaped into XML) at the end of its body, just
     before `closing` (the body's own markup is escaped, so the first `closing` ends it)."""
     if not footer:
         return tail
     at = tail.index(closing)
-    return tail[:at] + escape(footer) + tail[at:]
+    return tail[:at] + escape(footer).encode("utf-8") + tail[at:]
 
 
-def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
-    pre, post = _html_frame(p, summary)
+def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes]:
+    authors = _author_list(p)
+    pre, post = _html_frame(p, summary, authors)
     parts = [
         "<item>\n",
         _el("title", one_line(p.title)),
         _el("link", p.abs_url),
         f'<guid isPermaLink="true">{escape(p.abs_url)}</guid>\n',
         _el("pubDate", format_datetime(_announced(p.announced))),
-        _el("dc:creator", _author_list(p)) if _authors(p) else "",
+        _el("dc:creator", authors) if authors else "",
         *(_el("category", c) for c in _categories(p)),
         _el("description", text_to_html(p.abstract)),
         "<content:encoded>" + escape(pre),
     ]
     tail = escape(post) + "</content:encoded>\n" + _el("arxiv:announce_type", p.announce_type) + "</item>\n"
-    return "".join(parts), tail
+    return "".join(parts).encode("utf-8"), tail.encode("utf-8")
 
 
 # Atom 1.0 ------------------------------------------------------------------------------------
@@ -195,30 +206,27 @@ def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
 
 def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
     """Atom 1.0 (RFC 4287): feed and entry ids, updated, authors, alternate and self links."""
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="{ARXIV_NS}" xml:lang="{escape(channel.language)}">\n',
-        _el("id", channel.self_url),
-        _el("title", channel.title),
-        _el("subtitle", channel.description),
-        _el("updated", _instant(channel.updated).isoformat()),
-        f'<link rel="self" type="application/atom+xml" href="{escape(channel.self_url)}"/>\n',
-        f'<link rel="alternate" type="text/html" href="{escape(channel.site_url)}"/>\n',
-        f"<author><name>{GENERATOR}</name><uri>{escape(channel.site_url)}</uri></author>\n",
-        _el("generator", GENERATOR),
-    ]
-    out.extend(_atom_entry(item) for item in items)
-    out.append("</feed>\n")
-    return "".join(out).encode("utf-8")
+    head = "".join(
+        [
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="{ARXIV_NS}"'
+            f' xml:lang="{escape(channel.language)}">\n',
+            _el("id", channel.self_url),
+            _el("title", channel.title),
+            _el("subtitle", channel.description),
+            _el("updated", _instant(channel.updated).isoformat()),
+            f'<link rel="self" type="application/atom+xml" href="{escape(channel.self_url)}"/>\n',
+            f'<link rel="alternate" type="text/html" href="{escape(channel.site_url)}"/>\n',
+            f"<author><name>{GENERATOR}</name><uri>{escape(channel.site_url)}</uri></author>\n",
+            _el("generator", GENERATOR),
+        ]
+    )
+    return _xml_document(head, "atom", items, "</feed>\n")
 
 
-def _atom_entry(item: Item) -> str:
-    head, tail = _fragments("atom", item)
-    return head + escape(_score_html(item.scored)) + _with_footer(tail, item.footer, "</content>")
-
-
-def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]:
-    pre, post = _html_frame(p, summary)
+def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes]:
+    authors = _author_list(p)
+    pre, post = _html_frame(p, summary, authors)
     parts = [
         "<entry>\n",
         _el("id", p.abs_url),
@@ -228,13 +236,13 @@ def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[str, str]
         f'<link rel="alternate" type="text/html" href="{escape(p.abs_url)}"/>\n',
         f'<link rel="related" type="application/pdf" title="PDF" href="{escape(p.pdf_url)}"/>\n',
         f'<link rel="related" type="text/html" title="HTML" href="{escape(p.html_url)}"/>\n',
-        f"<author><name>{escape(_author_list(p))}</name></author>\n" if _authors(p) else "",
+        f"<author><name>{escape(authors)}</name></author>\n" if authors else "",
         *(f'<category term="{escape(c)}"/>\n' for c in _categories(p)),
         _el("summary", xml_safe(p.abstract).strip()),
         '<content type="html">' + escape(pre),
     ]
     tail = escape(post) + "</content>\n" + _el("arxiv:announce_type", p.announce_type) + "</entry>\n"
-    return "".join(parts), tail
+    return "".join(parts).encode("utf-8"), tail.encode("utf-8")
 
 
 # JSON Feed 1.1 -------------------------------------------------------------------------------
@@ -289,8 +297,9 @@ def _json_item(item: Item) -> dict:
 def _json_frame(p: Paper, summary: str | None, modified: str) -> tuple:
     """The item's text fields; authors and tags as tuples (JSON arrays all the same), shared
     by every feed the paper is in and never modified."""
-    pre, post = _html_frame(p, summary)
-    authors = tuple({"name": a} for a in _authors(p))
+    names = _authors(p)
+    pre, post = _html_frame(p, summary, ", ".join(names))
+    authors = tuple({"name": a} for a in names)
     published = _announced(p.announced).isoformat()
     abstract = xml_safe(p.abstract).strip()
     return one_line(p.title), pre, post, abstract, published, modified, authors, tuple(_categories(p))
@@ -302,15 +311,17 @@ def _json_frame(p: Paper, summary: str | None, modified: str) -> tuple:
 def item_html(item: Item) -> str:
     """The HTML body of one item: authors, categories and type, score and matched
     keywords, links, the sanitised AI summary (when present) and the escaped abstract."""
-    pre, post = _html_frame(item.scored.paper, _summary_html(item.summary) if item.summary else None)
+    paper = item.scored.paper
+    pre, post = _html_frame(paper, _summary_html(item.summary) if item.summary else None, _author_list(paper))
     return pre + _score_html(item.scored) + post
 
 
-def _html_frame(p: Paper, summary: str | None) -> tuple[str, str]:
-    """An item's HTML body before and after its score line (which depends on the query)."""
+def _html_frame(p: Paper, summary: str | None, authors: str) -> tuple[str, str]:
+    """An item's HTML body before and after its score line (which depends on the query);
+    `authors` is `_author_list(p)`."""
     cats = ", ".join(escape(c) + (" (primary)" if i == 0 else "") for i, c in enumerate(_categories(p)))
     pre = (
-        f"<p><strong>Authors:</strong> {escape(', '.join(_authors(p)))}</p>"
+        f"<p><strong>Authors:</strong> {escape(authors)}</p>"
         f"<p><strong>Categories:</strong> {cats} · <strong>Announce type:</strong> {escape(p.announce_type)}"
         f" · <strong>Announced:</strong> {escape(p.announced)}</p>"
     )
@@ -343,29 +354,41 @@ def _similarity_html(s: Scored) -> str:
 
 
 _FRAMES = {"rss": _rss_frame, "atom": _atom_frame, "json": _json_frame}
+_BODY_CLOSING = {"rss": b"</content:encoded>", "atom": b"</content>"}
 
 
-def _fragment_chars(value: tuple) -> int:
-    return sum(len(v) for v in value if isinstance(v, str))
+def _fragment_size(value: tuple) -> int:
+    return sum(len(v) for v in value if isinstance(v, str | bytes))
 
 
-_FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_CHARS, size=_fragment_chars)
+_FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_BYTES, size=_fragment_size)
+_SCORE_LINES = LRU(SCORE_LINES, SCORE_LINE_BYTES)
 
 
 def _fragments(fmt: str, item: Item) -> tuple:
     """What `item` renders to in `fmt` apart from its score line: a pure function of its
-    paper and summary, so kept per (format, paper, summary HTML, modified time) for the
-    next feed that shows the paper, whatever its query."""
-    summary = _summary_html(item.summary) if item.summary else None
-    modified = modified_at(item)
-    key = (fmt, item.scored.paper, summary, modified)
+    paper and the summary fields it shows, so kept per (format, paper, those fields) for
+    the next feed that shows the paper, whatever its query."""
+    record, paper = item.summary, item.scored.paper
+    shown = (record["text"], record.get("model"), record.get("source"), record.get("created_at")) if record else None
+    key = (fmt, paper, shown)
     try:
         found = _FRAGMENTS.get(key)
     except TypeError:  # a Paper built with a list somewhere is not hashable: render it afresh
-        return _FRAMES[fmt](item.scored.paper, summary, modified)
+        return _FRAMES[fmt](paper, _summary_html(record) if record else None, modified_at(item))
     if found is None:
-        found = _FRAMES[fmt](item.scored.paper, summary, modified)
+        found = _FRAMES[fmt](paper, _summary_html(record) if record else None, modified_at(item))
         _FRAGMENTS.put(key, found)
+    return found
+
+
+def _score_line(s: Scored) -> bytes:
+    """The score line of an RSS or Atom item, escaped into XML (kept: many papers share one)."""
+    key = (f"{s.score:g}", s.matches, None if s.similarity is None else f"{s.similarity:.2f}", s.nearest)
+    found = _SCORE_LINES.get(key)
+    if found is None:
+        found = escape(_score_html(s)).encode("utf-8")
+        _SCORE_LINES.put(key, found)
     return found
 
 

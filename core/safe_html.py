@@ -66,6 +66,8 @@ LINK_REL = "noopener noreferrer nofollow"
 
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 cannot carry (and C1 controls)."""
+    if text.isprintable():  # no control, surrogate, non-character or other "Other" (fast path)
+        return text
     return _NOT_XML.sub("", text)
 
 
@@ -83,6 +85,8 @@ def escape(text: str) -> str:
 
 def one_line(text: str) -> str:
     """`text` made XML-safe with every run of whitespace (newlines too) folded to one space."""
+    if text.isprintable() and "  " not in text:  # printable: the only whitespace is " "
+        return text.strip()
     return _SPACES.sub(" ", xml_safe(text)).strip()
 
 

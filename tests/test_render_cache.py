@@ -1,8 +1,8 @@
 """Rendered item fragments are reused across feeds without changing a byte.
 
 `core.render` keeps what an item renders to apart from its score line, per (format,
-paper, summary HTML). Every feed here is compared with the same feed rendered with
-that cache switched off.
+paper, summary fields), and the score lines themselves. Every feed here is compared
+with the same feed rendered with those caches switched off.
 """
 
 from __future__ import annotations
@@ -29,21 +29,28 @@ SCORES = [
     Scored(PAPER, 0.0),
     Scored(PAPER, 2.5, (Match("diffusion", True, 1.5), Match("RL & <co>", False, 1.0))),
     Scored(PAPER, 1.0, (Match("quantiz*", False, 1.0),)),
+    Scored(PAPER, -0.0, (Match("quantiz*", False, -0.0),)),
+    Scored(PAPER, 0.0, (Match("quantiz*", False, 0.0),)),
+    Scored(PAPER, 1.0, (Match("quantiz*", False, 1.0),), similarity=0.5, nearest="A <liked> paper"),
+    Scored(PAPER, 1.0, (Match("quantiz*", False, 1.0),), similarity=-0.0, nearest="A <liked> paper"),
 ]
 
 
 def fresh(channel: Channel, items: list[Item], fmt: str, monkeypatch) -> bytes:
     with monkeypatch.context() as m:
         m.setattr("core.render._FRAGMENTS", LRU(0))
+        m.setattr("core.render._SCORE_LINES", LRU(0))
         return render(channel, items, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
 def test_an_item_in_feeds_with_different_scores_renders_as_without_the_cache(fmt, monkeypatch):
     monkeypatch.setattr("core.render._FRAGMENTS", LRU(16))
+    monkeypatch.setattr("core.render._SCORE_LINES", LRU(16))
+    later = SUMMARY | {"created_at": "2026-09-25T10:00:00Z"}
     for _ in range(2):
         for scored in SCORES:
-            for summary in (None, SUMMARY):
+            for summary in (None, SUMMARY, later, SUMMARY | {"model": "other"}, SUMMARY | {"source": "abstract"}):
                 items = [Item(scored, summary)]
                 assert render(CHANNEL, items, fmt) == fresh(CHANNEL, items, fmt, monkeypatch)
 

@@ -1,0 +1,30 @@
+"""`xml_safe` and `one_line` take a fast path for printable text; for every string,
+including the characters XML cannot carry and every kind of Unicode whitespace, they
+give what the full regular-expression rules give."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.safe_html import one_line, xml_safe
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SPACES = re.compile(r"\s+")
+HARD = "\x00\x07\t\n\r \xa0\u2003\u2028\x85\x9f\ud800\udfff\ufffe\uffff\ue000\U0010fffd\u200b\u0301aé  "
+TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(HARD)), max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(TEXT)
+def test_the_fast_paths_give_what_the_full_rules_give(text):
+    assert xml_safe(text) == NOT_XML.sub("", text)
+    assert one_line(text) == SPACES.sub(" ", NOT_XML.sub("", text)).strip()
+
+
+def test_the_characters_that_take_the_slow_path_are_still_handled():
+    assert xml_safe("a\x00b\ud800c\ufffe") == "abc"
+    assert one_line(" Ada\u2003\u2003Lovelace\n") == "Ada Lovelace"
+    assert one_line("Ada  Lovelace") == "Ada Lovelace"
