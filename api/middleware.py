@@ -163,7 +163,9 @@ def _gzip(body: bytes) -> bytes:
 class _Responder:
     """The `send` of one response: holds a compressible 200 until its body is complete."""
 
-    def __init__(self, send: Send, wants: bool, from_gzip: Container[str], compress: Callable[[bytes, str], Awaitable[bytes]]):
+    def __init__(
+        self, send: Send, wants: bool, from_gzip: Container[str], compress: Callable[[bytes, str], Awaitable[bytes]]
+    ):
         self._send, self._wants, self._from_gzip, self._compress = send, wants, from_gzip, compress
         self._start: Message | None = None
         self._chunks: list[bytes] = []
