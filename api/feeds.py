@@ -29,7 +29,9 @@ from core.config import Env
 from core.layout import Manifest
 from core.query import FeedQuery, check_names
 from core.render import CONTENT_TYPES, old_data_note, render_feed
+from core.selection import from_kept_postings
 
+QUICK_LIMIT = 50  # the default limit
 S_MAXAGE_MIN = 60
 S_MAXAGE_MAX = 3600
 STALE_WHILE_REVALIDATE = 86400
@@ -67,7 +69,19 @@ def feed_response(
         service.bodies.put(key, built)
         return Response(built, media_type=CONTENT_TYPES[query.format], headers=headers)
 
-    return Deferred(build) if defer else build()
+    return Deferred(build) if defer and not quick_to_build(service, manifest, query) else build()
+
+
+def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> bool:
+    """Whether the body is built on the spot even where costly work is deferred: a query
+    ranked by keywords, of at most QUICK_LIMIT items, over days held in memory, whose
+    selection is sums of kept keyword postings (core.selection.from_kept_postings). Its
+    cost is bounded by the pool's size and QUICK_LIMIT items rendered (a few
+    milliseconds), less than a worker thread's round trip costs under load."""
+    if query.rank != "keywords" or query.limit > QUICK_LIMIT:
+        return False
+    days = service.reader.held_days(manifest, query.days)
+    return bool(days) and from_kept_postings(days, query)
 
 
 def build_body(

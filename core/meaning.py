@@ -201,7 +201,7 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
             np.zeros(len(pool.papers)),
             (np.zeros(len(pool.papers), bool)),
         )
-    if not postings_ready(days, profile):
+    if not postings_ready(days, profile, pool=pool):
         every = [score_paper(p, profile) for p in pool.papers]  # rare: new keywords with meaning
         return (
             every.__getitem__,
@@ -209,4 +209,4 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
             np.array([bool(s.excluded_by) for s in every], bool),
         )
     ks = keyword_scores(days, pool, profile)
-    return (lambda i: ks.scored(pool.papers[i], i, profile)), ks.score.astype(np.float32), ks.excluded
+    return (lambda i: ks.scored(pool.papers, [i], profile)[0]), ks.score.astype(np.float32), ks.excluded

@@ -133,10 +133,16 @@ class ObjectMemo:
 
     def peek(self, objects: Sequence[object], extra: Hashable) -> bool:
         """Whether a value for (`objects`, `extra`) is held (its recency unchanged)."""
+        return self.held(objects, extra) is not None
+
+    def held(self, objects: Sequence[object], extra: Hashable) -> Any:
+        """The value held for (`objects`, `extra`), or None; nothing is built, recency unchanged."""
         objects = tuple(objects)
         with self._lock:
             entry = self._data.get((tuple(map(id, objects)), extra))
-            return entry is not None and all(ref() is obj for ref, obj in zip(entry[0], objects, strict=True))
+            if entry is not None and all(ref() is obj for ref, obj in zip(entry[0], objects, strict=True)):
+                return entry[1]
+            return None
 
     def clear(self) -> None:
         with self._lock:

@@ -56,15 +56,17 @@ def postings(day: Day, term: str, title_only: bool = False) -> Postings:
     return _POSTINGS.get((day,), key, lambda: _find(day, key[0], title_only))
 
 
-def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = None) -> bool:
+def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = None, pool=None) -> bool:
     """True when every keyword's and exclude word's postings on every day are known,
     after building missing ones whose candidates fit in `budget` papers in all
-    (default BUILD_BUDGET)."""
+    (default BUILD_BUDGET). A word whose hits in `pool` are kept needs nothing more."""
     budget = BUILD_BUDGET if budget is None else budget
     ready = True
     terms = [(k.text, False) for k in profile.keywords] + [(w, True) for w in profile.exclude]
     for term, title_only in terms:
         key = (term.strip().lower(), title_only)
+        if pool is not None and _HITS.peek((*days, pool), key):
+            continue
         for day in days:
             if _POSTINGS.peek((day,), key):
                 continue
@@ -75,6 +77,14 @@ def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = N
             budget -= cost
             postings(day, term, title_only)
     return ready
+
+
+def hits_held(days: Sequence[Day], pool, profile: Profile) -> bool:
+    """Whether the hits in `pool` of every keyword and exclude word of `profile` are kept,
+    so that its scores are a few vectorised sums and no regex runs."""
+    objects = (*days, pool)
+    terms = [(k.text, False) for k in profile.keywords] + [(w, True) for w in profile.exclude]
+    return all(_HITS.peek(objects, (term.strip().lower(), title_only)) for term, title_only in terms)
 
 
 def _candidates(day: Day, term: str, title_only: bool) -> int:
@@ -161,15 +171,27 @@ class KeywordScores:
     excluded: np.ndarray
     where: np.ndarray
 
-    def scored(self, paper, i: int, profile: Profile) -> Scored:
-        """The Scored record `core.scoring.score_paper` gives paper `i`."""
-        points, matches = [], []
-        for keyword, flag in zip(profile.keywords, self.where[:, i].tolist(), strict=True):
-            if flag >= 0:
-                p = keyword.weight * (1.0 + (TITLE_BONUS if flag else 0.0))
-                points.append(p)
-                matches.append(Match(keyword.text, bool(flag), round(p, 2)))
-        return Scored(paper, round(sum(points), 2), tuple(matches), "")
+    def scored(self, papers, chosen: list[int], profile: Profile) -> list[Scored]:
+        """The Scored records `core.scoring.score_paper` gives the papers at `chosen`."""
+        # A paper's score and matches follow from where each keyword is (-1 missing, 0 not
+        # in the title, 1 in it): worked out once per pattern, points summed in keyword
+        # order as the scorer sums them, and shared by the papers with that pattern.
+        keywords = profile.keywords
+        by_pattern: dict[tuple[int, ...], tuple[float, tuple[Match, ...]]] = {}
+        out = []
+        for i, flags in zip(chosen, self.where[:, chosen].T.tolist(), strict=True):
+            pattern = tuple(flags)
+            found = by_pattern.get(pattern)
+            if found is None:
+                points = [
+                    (k, keywords[k].weight * (1.0 + (TITLE_BONUS if f else 0.0)), f)
+                    for k, f in enumerate(flags)
+                    if f >= 0
+                ]
+                matches = tuple(Match(keywords[k].text, bool(f), round(p, 2)) for k, p, f in points)
+                found = by_pattern[pattern] = (round(sum(p for _, p, _ in points), 2), matches)
+            out.append(Scored(papers[i], found[0], found[1], ""))
+        return out
 
 
 def keyword_scores(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
@@ -195,4 +217,4 @@ def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> li
     if query.sort == "date":
         keys = (*keys, -order.announced[chosen])
     top = chosen[np.lexsort(keys)][: query.limit]
-    return [ks.scored(pool.papers[i], i, profile) for i in top.tolist()]
+    return ks.scored(pool.papers, top.tolist(), profile)

@@ -59,6 +59,14 @@ class Reader:
                 self._forget_unlisted(manifest)
         return [self._days[tuple(ref.keys)] for ref in refs if tuple(ref.keys) in self._days]
 
+    def held_days(self, manifest: Manifest, count: int) -> list[Day] | None:
+        """What `days(manifest, count)` returns when every one of those days is already in
+        memory (no store command); None when one would have to be read."""
+        refs = manifest.days[:count]
+        with self._lock:
+            held = [self._days.get(tuple(ref.keys)) for ref in refs]
+        return None if any(d is None for d in held) else held
+
     def vectors(self, manifest: Manifest, count: int, embedder: str) -> dict[str, object]:
         """The vectors (core.vectors.DayVectors) of the newest `count` days embedded with
         `embedder`, by date (at most one mget). Imports numpy: only queries that rank by

@@ -47,7 +47,7 @@ from email.utils import format_datetime
 from core.calendar import EASTERN, parse_instant
 from core.config import Config
 from core.layout import Day, Manifest
-from core.memo import LRU
+from core.memo import LRU, ObjectMemo
 from core.models import Paper, Scored
 from core.query import FeedQuery, split_terms
 from core.safe_html import escape, markdown_to_html, one_line, text_to_html, xml_safe
@@ -511,12 +511,20 @@ def old_data_note(manifest: Manifest, now: datetime) -> str:
     """One sentence when the data is old at `now` (newest announcement more than
     OLD_DATA_DAYS days back), naming its date and the last refresh; "" otherwise.
     E.g. "This data is old: the newest announcement held is of 2026-07-16, 69 days ago;
-    the last refresh ran at 2026-09-23 05:15 UTC." """
+    the last refresh ran at 2026-09-23 05:15 UTC." Kept per manifest and day."""
+    today = now.astimezone(EASTERN).date()
+    return _TEXTS.get((manifest,), ("old", today), lambda: _old_data_note(manifest, now))
+
+
+def _old_data_note(manifest: Manifest, now: datetime) -> str:
     age = data_age(manifest, now)
     if not age.old:
         return ""
     refreshed = f"the last refresh ran at {_when(age.last_refresh)}" if _when(age.last_refresh) else "no refresh ran"
     return f"This data is old: the newest announcement held is of {age.newest}, {age.days} days ago; {refreshed}."
+
+
+_TEXTS = ObjectMemo(256)  # a manifest's channel sentences: its old-data note by day, status lines by categories
 
 
 def _is_date(text: str) -> bool:
@@ -536,8 +544,12 @@ def _dates_text(dates: Sequence[str]) -> str:
 
 
 def _status_lines(manifest: Manifest, query: FeedQuery, old: bool = False) -> list[str]:
-    """One sentence per group of categories that share a status."""
+    """One sentence per group of categories that share a status (kept per manifest)."""
     cats = (query.category,) if query.category else query.categories
+    return _TEXTS.get((manifest,), ("status", cats, old), lambda: _group_status(manifest, cats, old))
+
+
+def _group_status(manifest: Manifest, cats: Sequence[str], old: bool) -> list[str]:
     groups: dict[str, list[str]] = {}
     for cat in cats:
         groups.setdefault(_status_text(manifest.categories.get(cat), old), []).append(cat)

@@ -107,6 +107,7 @@ def _compile(keywords: tuple[Keyword, ...], exclude: tuple[str, ...]) -> Profile
     return Profile(keywords, exclude)
 
 
+@lru_cache(maxsize=2048)  # a term is at most 100 characters (core.query), its pattern a few times that
 def term_pattern(term: str) -> str:
     """The regex (for lower-cased text) that finds one keyword; "" when it has no words."""
     parts = _term_parts(term)

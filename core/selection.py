@@ -58,12 +58,32 @@ def select_papers(days: Sequence[Day], query: FeedQuery, config: Config) -> list
     return _sorted(chosen, query.sort)[: query.limit]
 
 
+def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> bool:
+    """Whether `select_papers(days, query)` is answered from what earlier queries left:
+    a custom keyword query whose pool (days and filters) and keyword hits are all kept,
+    so selecting is a few vectorised sums over the pool and no regex or filter runs."""
+    if not query.rescore or not (query.keywords or query.exclude):
+        return False
+    profile = compile_profile(query.keywords, query.exclude)
+    pool = None if profile.empty else _POOLS.held(days, _pool_key(query))
+    if pool is None:
+        return False
+    from core.postings import hits_held  # numpy: custom queries only
+
+    return hits_held(days, pool, profile)
+
+
 def summaries_of(days: Sequence[Day]) -> dict[str, dict]:
-    """Every summary record the days hold, by paper id (newer days win)."""
-    out: dict[str, dict] = {}
-    for day in reversed(days):
-        out.update(day.summaries)
-    return out
+    """Every summary record the days hold, by paper id (newer days win); kept per days,
+    never to be modified."""
+
+    def merge() -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for day in reversed(days):
+            out.update(day.summaries)
+        return out
+
+    return _SUMMARIES.get(days, "summaries", merge)
 
 
 def _stored_records(days: Sequence[Day], query: FeedQuery) -> list[Scored]:
@@ -120,6 +140,7 @@ class _Pool:
 
 
 _POOLS = ObjectMemo(POOLS)
+_SUMMARIES = ObjectMemo(8)
 
 
 def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[Scored]:
@@ -129,7 +150,7 @@ def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[S
         return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
     from core.postings import postings_ready, ranked_by_postings  # numpy: custom queries only
 
-    if postings_ready(days, profile):
+    if postings_ready(days, profile, pool=pool):
         return ranked_by_postings(days, pool, profile, query)
     bounds = keyword_bounds(days, pool, profile)
     weights_ok = all(math.isfinite(k.weight) and k.weight > 0 for k in profile.keywords)
@@ -156,8 +177,11 @@ def _newest_days_first(pool: _Pool, bounds: dict[int, float], profile: Profile, 
 def filtered_pool(days: Sequence[Day], query: FeedQuery) -> _Pool:
     """The deduped papers of the query's types that pass its category and author filters
     (kept per (days, filters): the pool keyword and meaning rankings both start from)."""
-    extra = ("filtered", query.types, query.category, query.categories, query.authors)
-    return _POOLS.get(days, extra, lambda: _filter_pool(days, _typed_pool(days, query.types), query))
+    return _POOLS.get(days, _pool_key(query), lambda: _filter_pool(days, _typed_pool(days, query.types), query))
+
+
+def _pool_key(query: FeedQuery) -> tuple:
+    return ("filtered", query.types, query.category, query.categories, query.authors)
 
 
 def _typed_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
