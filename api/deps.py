@@ -90,7 +90,9 @@ class Service:
         (any query parameter but `format`, or a keyword path) `work` is asked to defer the
         building of a body it does not hold: a 304 or a cached body is answered as any feed
         is, and the building goes to a worker thread, at most COSTLY_AT_ONCE at a time. So a
-        costly query never holds the event loop, and cached feeds are answered while it runs."""
+        costly query never holds the event loop, and cached feeds are answered while it runs.
+        `work` may still build a body whose cost it knows to be small at once (a custom
+        query answered from kept postings: api.feeds.quick_to_build)."""
         if not is_costly(request):
             return await self.run(work, self, request, *args, **kwargs)
         answer = await self.run(work, self, request, *args, defer=True, **kwargs)

@@ -100,3 +100,37 @@ def test_a_costly_request_whose_body_is_cached_is_answered_on_the_loop(tmp_path)
         return await service.run_feed(work, _request("/feed", "keywords=graph*")) is threading.current_thread()
 
     assert asyncio.run(main()) is True
+
+
+def test_only_a_query_answered_from_kept_postings_is_built_on_the_spot(tmp_path):
+    """A new custom keyword query is built in a worker thread until its pool and keyword
+    hits are kept; then a new combination of those keywords (at most the default limit,
+    ranked by keywords) is built at once, with the body the deferred build gives."""
+    from api.feeds import QUICK_LIMIT, feed_response
+    from tests.support.seed import seed_config, seed_store
+
+    config = seed_config()
+    ctx = Context(config, Env(db_path=str(tmp_path / "db.sqlite3")))
+    seed_store(ctx.store, config, days=3, per_day=40)
+
+    service = Service(ctx)
+
+    def answer(query: str):
+        return feed_response(service, _request("/feed", query), defer=True)
+
+    def deferred(query: str) -> bool:
+        return isinstance(answer(query), Deferred)
+
+    first = answer("keywords=graphs,inference&days=3")
+    assert isinstance(first, Deferred)  # nothing kept yet
+    first.build()  # keeps the pool and both keywords' hits
+    assert deferred("keywords=inference,graphs&days=3") is False
+    assert deferred("keywords=graphs,inference&days=3&sort=date") is False
+    assert deferred("keywords=graphs,problem&days=3") is True  # "problem" has no kept hits
+    assert deferred("keywords=graphs,inference&days=2") is True  # another pool
+    assert deferred(f"keywords=graphs,inference&days=3&limit={QUICK_LIMIT + 1}") is True
+    assert deferred("keywords=graphs,inference&days=3&interest=graph+colouring") is True
+    on_the_spot = answer("keywords=inference,graphs&days=3&format=atom")
+    fresh = Service(ctx)
+    later = feed_response(fresh, _request("/feed", "keywords=inference,graphs&days=3&format=atom"))
+    assert on_the_spot.body == later.body and b"<entry>" in on_the_spot.body
