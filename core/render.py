@@ -30,7 +30,7 @@ more than OLD_DATA_DAYS days old is called old, with the time of the last refres
 Everything an item renders to except its score line depends only on its paper and
 its summary, so that part is kept as UTF-8 (per format, paper and the summary's
 fields; bounded LRU) and reused by every later feed showing the paper, whatever its
-query; score lines are kept too, since many papers share one. Escaping is per
+query; within a feed, papers with the same matches share one score line. Escaping is per
 character, so escape(a + b) == escape(a) + escape(b), and UTF-8 is too, so the pieces
 join into the same bytes.
 """
@@ -65,8 +65,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCE_TEXT = {"fulltext": "from the full text", "abstract": "from the abstract"}
 FRAGMENT_ENTRIES = 4096
 FRAGMENT_BYTES = 16 * 1024 * 1024
-SCORE_LINES = 4096
-SCORE_LINE_BYTES = 1024 * 1024
 # Past this many days since the newest announcement held, the data is old: weekends and
 # arXiv's holiday breaks (up to about five days around New Year) stay below it.
 OLD_DATA_DAYS = 7
@@ -166,10 +164,11 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     """The channel's head, each item (its kept fragments around its score line, with its
     footer before the body's closing tag), and the end, as UTF-8."""
     closing = _BODY_CLOSING[fmt]
+    lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
     out = [head.encode("utf-8")]
     for item in items:
         first, rest = _fragments(fmt, item)
-        out += (first, _score_line(item.scored), _with_footer(rest, item.footer, closing))
+        out += (first, _score_line(item.scored, lines), _with_footer(rest, item.footer, closing))
     out.append(end.encode("utf-8"))
     return b"".join(out)
 
@@ -362,7 +361,6 @@ def _fragment_size(value: tuple) -> int:
 
 
 _FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_BYTES, size=_fragment_size)
-_SCORE_LINES = LRU(SCORE_LINES, SCORE_LINE_BYTES)
 
 
 def _fragments(fmt: str, item: Item) -> tuple:
@@ -382,13 +380,13 @@ def _fragments(fmt: str, item: Item) -> tuple:
     return found
 
 
-def _score_line(s: Scored) -> bytes:
-    """The score line of an RSS or Atom item, escaped into XML (kept: many papers share one)."""
-    key = (f"{s.score:g}", s.matches, None if s.similarity is None else f"{s.similarity:.2f}", s.nearest)
-    found = _SCORE_LINES.get(key)
+def _score_line(s: Scored, lines: dict[tuple, bytes]) -> bytes:
+    """The score line of an RSS or Atom item, escaped into XML, kept in `lines` for the
+    other items of the feed with the same line (`s.matches` is alive while it renders)."""
+    key = (id(s.matches), f"{s.score:g}", None if s.similarity is None else f"{s.similarity:.2f}", s.nearest)
+    found = lines.get(key)
     if found is None:
-        found = escape(_score_html(s)).encode("utf-8")
-        _SCORE_LINES.put(key, found)
+        found = lines[key] = escape(_score_html(s)).encode("utf-8")
     return found
 
 

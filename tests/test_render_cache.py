@@ -1,8 +1,8 @@
 """Rendered item fragments are reused across feeds without changing a byte.
 
 `core.render` keeps what an item renders to apart from its score line, per (format,
-paper, summary fields), and the score lines themselves. Every feed here is compared
-with the same feed rendered with those caches switched off.
+paper, summary fields). Every feed here is compared with the same feed rendered with
+that cache switched off.
 """
 
 from __future__ import annotations
@@ -39,14 +39,12 @@ SCORES = [
 def fresh(channel: Channel, items: list[Item], fmt: str, monkeypatch) -> bytes:
     with monkeypatch.context() as m:
         m.setattr("core.render._FRAGMENTS", LRU(0))
-        m.setattr("core.render._SCORE_LINES", LRU(0))
         return render(channel, items, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
 def test_an_item_in_feeds_with_different_scores_renders_as_without_the_cache(fmt, monkeypatch):
     monkeypatch.setattr("core.render._FRAGMENTS", LRU(16))
-    monkeypatch.setattr("core.render._SCORE_LINES", LRU(16))
     later = SUMMARY | {"created_at": "2026-09-25T10:00:00Z"}
     for _ in range(2):
         for scored in SCORES:
@@ -72,3 +70,18 @@ def test_a_paper_that_cannot_be_hashed_is_rendered_without_the_cache(monkeypatch
     listed = Paper(**PAPER.to_dict() | {"authors": ["Ada"], "categories": ["cs.LG"]})
     items = [Item(Scored(listed, 0.0))]
     assert render(CHANNEL, items, "rss") == fresh(CHANNEL, items, "rss", monkeypatch)
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_items_of_one_feed_show_their_own_score_lines(fmt):
+    from core.render import _score_html
+    from core.safe_html import escape
+
+    body = render(CHANNEL, [Item(s) for s in SCORES], fmt).decode()
+    at = 0
+    for scored in SCORES:
+        line = escape(_score_html(scored))
+        at = body.index(line, at) + len(line) if line else at
+    lines = [escape(_score_html(s)) for s in SCORES if s.matches]
+    assert all(body.count(line) == lines.count(line) for line in lines)
+    assert "Score:&lt;/strong&gt; -0 ·" in body and "Score:&lt;/strong&gt; 0 ·" in body
