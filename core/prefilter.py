@@ -50,7 +50,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
-from core.heap import settle
 from core.layout import Day
 from core.memo import ObjectMemo
 from core.models import Scored
@@ -171,9 +170,4 @@ _INDEXES = ObjectMemo(INDEXED_DAYS)
 
 def index_of(day: Day) -> DayIndex:
     """The index of `day`, built on first use and kept while the Day object lives."""
-    return _INDEXES.get((day,), None, lambda: _built(DayIndex(day.papers)))
-
-
-def _built(index: DayIndex) -> DayIndex:
-    settle()  # the index lives as long as the day: out of the collector's full passes
-    return index
+    return _INDEXES.get((day,), None, lambda: DayIndex(day.papers))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 
 from core.errors import StoreError
-from core.heap import settle
 from core.layout import MANIFEST_KEY, Day, Manifest, day_from_parts, decode, parse_manifest
 from core.store.base import Store
 
@@ -58,7 +57,6 @@ class Reader:
                     parts = [decode(r, f"day {ref.date}") for r in raws]
                     self._days[tuple(ref.keys)] = day_from_parts(ref.date, parts)
                 self._forget_unlisted(manifest)
-            settle()
         return [self._days[tuple(ref.keys)] for ref in refs if tuple(ref.keys) in self._days]
 
     def held_days(self, manifest: Manifest, count: int) -> list[Day] | None:
