@@ -28,7 +28,7 @@ from core.query import PARAMETERS, FeedQuery, parse_query
 from core.reader import Reader
 
 BODY_CACHE_ENTRIES = 256
-BODY_CACHE_BYTES = 16 * 1024 * 1024  # bodies and their keys (a key holds the canonical query)
+BODY_CACHE_BYTES = 8 * 1024 * 1024  # bodies and their keys (a key holds the canonical query): 30 or more feeds
 QUERY_CACHE_ENTRIES = 1024
 QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries and their 16-byte keys
 COSTLY_AT_ONCE = 4  # costly feed requests worked on at once per process; the others wait their turn

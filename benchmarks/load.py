@@ -5,7 +5,7 @@ One uvicorn process (`benchmarks.server`) on the stored workload, and the load c
 Every phase is bounded in requests and seconds, loopback only:
 
     client alone        the static route (the feed's bytes, no work): the client's ceiling
-    all-default         /feed only
+    all-default         /feed only, before and after half-and-half (the two runs as one)
     half-and-half       /feed and distinct custom keyword queries, alternating
     all-distinct        distinct custom keyword queries only
     interest            distinct interest= queries only
@@ -112,6 +112,15 @@ def load(server: ServerProcess, paths: list[str], connections: int, sizes: LoadS
     return result
 
 
+def mean_phase(a: dict, b: dict) -> dict:
+    """Two runs of one phase as one: requests and seconds summed, latencies averaged."""
+    out = {**a, "requests": a["requests"] + b["requests"], "seconds": a["seconds"] + b["seconds"]}
+    out["throughput"] = out["requests"] / out["seconds"]
+    for key in ("p50", "p90", "p99"):
+        out[key] = (a[key] + b[key]) / 2
+    return out
+
+
 def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes()) -> list[Result]:
     custom = distinct_custom(sizes.distinct_queries)
     with ServerProcess(config_path, db_path) as server, httpx.Client(timeout=120) as http:
@@ -122,9 +131,12 @@ def load_results(config_path: str, db_path: str, sizes: LoadSizes = LoadSizes())
         # Warm-up, not measured: a server that has been up has each day's word index and the
         # postings of the keywords in use (built a bounded amount per request).
         load(server, distinct_custom(sizes.warmup, seed=99), sizes.custom_connections, sizes, requests=sizes.warmup)
-        default = load(server, ["/feed"], sizes.connections, sizes)
+        before = load(server, ["/feed"], sizes.connections, sizes)
         half_paths = [p for pair in zip(itertools.repeat("/feed"), custom, strict=False) for p in pair]
         half = load(server, half_paths, sizes.connections, sizes)
+        # all-default again right after: the baseline is the two phases around half-and-half,
+        # so drift in the machine's speed hits both alike
+        default = mean_phase(before, load(server, ["/feed"], sizes.connections, sizes))
         used = half["requests"] // 2
         distinct = load(server, custom[used:] or custom, sizes.custom_connections, sizes)
         used += distinct["requests"]
