@@ -25,6 +25,7 @@ import numpy as np
 from core.config import Config
 from core.layout import Day
 from core.memo import ObjectMemo
+from core.models import Scored
 from core.postings import keyword_scores, pool_order, postings_ready
 from core.query import FeedQuery
 from core.scoring import compile_profile, score_paper
@@ -129,9 +130,12 @@ def rank_by_target(
     keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
     top = chosen[np.lexsort(keys)][: query.limit]
     out = []
-    for i in top:
-        near = liked_titles[nearest[i]] if nearest[i] >= 0 and liked_titles else ""
-        out.append(replace(scored(i), similarity=round(float(sims[i]), 3), nearest=near))
+    chosen_top = top.tolist()
+    for i, s, near in zip(chosen_top, scored(chosen_top), nearest[top].tolist(), strict=True):
+        title = liked_titles[near] if near >= 0 and liked_titles else ""
+        out.append(
+            Scored(s.paper, s.score, s.matches, s.excluded_by, similarity=round(float(sims[i]), 3), nearest=title)
+        )
     return Ranking(out, tuple(notes))
 
 
@@ -190,23 +194,23 @@ def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:
 
 
 def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_exclude: tuple[str, ...]):
-    """(record of pool index i, keyword score per paper, excluded per paper): stored when
-    the query keeps the config's words, else from the query's keyword postings."""
+    """(the records of a list of pool indices, keyword score per paper, excluded per paper):
+    stored when the query keeps the config's words, else from the query's keyword postings."""
     if not query.rescore:
-        return index.records.__getitem__, index.score, index.excluded
+        return (lambda chosen: [index.records[i] for i in chosen]), index.score, index.excluded
     profile = compile_profile(query.keywords, query.exclude)
     if profile.empty:
         return (
-            (lambda i: replace(index.records[i], score=0.0, matches=())),
+            (lambda chosen: [replace(index.records[i], score=0.0, matches=()) for i in chosen]),
             np.zeros(len(pool.papers)),
             (np.zeros(len(pool.papers), bool)),
         )
     if not postings_ready(days, profile, pool=pool):
         every = [score_paper(p, profile) for p in pool.papers]  # rare: new keywords with meaning
         return (
-            every.__getitem__,
+            (lambda chosen: [every[i] for i in chosen]),
             np.array([s.score for s in every], np.float32),
             np.array([bool(s.excluded_by) for s in every], bool),
         )
     ks = keyword_scores(days, pool, profile)
-    return (lambda i: ks.scored(pool.papers, [i], profile)[0]), ks.score.astype(np.float32), ks.excluded
+    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), ks.score.astype(np.float32), ks.excluded
