@@ -7,7 +7,8 @@ route of the same app), so drift in the machine's speed hits both alike.
 
     default feed    /feed (latest day, 50 items, RSS), warm: the rendered body is reused
     custom, first   /feed?keywords=<5 terms>&days=7&limit=50&format=atom, a different
-                    set of terms each time, so each is the first request for its query;
+                    set of terms each time, so each is the first request for its query,
+                    each followed by a static request of a body of the same kind;
                     identity-encoded as on Vercel, and gzip-encoded by the app as `core serve`
                     sends it to a reader that asks for gzip
     custom, again   the same custom query repeated
