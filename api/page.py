@@ -83,7 +83,9 @@ def page_response(service: Service, request: Request) -> Response:
             day = _latest_day(service, manifest)
         except StoreError as exc:
             return _store_down_page(service, base, str(exc))
-        body = render_page(PageInput(manifest, day, service.config, base, now, asset_urls(), alerts)).encode("utf-8")
+        body = render_page(
+            PageInput(manifest, day, service.config, base, now, asset_urls(), alerts, service.env.repository)
+        ).encode("utf-8")
         service.bodies.put(key, body)
     return Response(body, media_type=HTML_TYPE, headers=headers)
 
@@ -98,7 +100,9 @@ def _latest_day(service: Service, manifest: Manifest) -> Day | None:
 
 def _store_down_page(service: Service, base: str, reason: str) -> Response:
     alert = STORE_DOWN.format(reason=reason)
-    page = PageInput(Manifest(), None, service.config, base, service.clock(), asset_urls(), (alert,))
+    page = PageInput(
+        Manifest(), None, service.config, base, service.clock(), asset_urls(), (alert,), service.env.repository
+    )
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Retry-After": errors.STORE_RETRY_AFTER}
     return Response(render_page(page).encode("utf-8"), status_code=503, media_type=HTML_TYPE, headers=headers)
 

@@ -343,6 +343,8 @@ class Env:
     upstash_url_var: str = "UPSTASH_REDIS_REST_URL"
     upstash_token_var: str = "UPSTASH_REDIS_REST_TOKEN"
     on_vercel: bool = False
+    # `owner/name` of the GitHub repository Vercel deployed from (its system variables), or "".
+    repository: str = ""
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -379,12 +381,18 @@ class Env:
             upstash_url_var=url_var,
             upstash_token_var=token_var,
             on_vercel=bool(e.get("VERCEL")),
+            repository=_deployed_repository(e),
             secrets=dict(e),
         )
 
     def secret(self, name: str) -> str:
         """The value of the environment variable `name` (e.g. the one `api_key_env` names)."""
         return self.secrets.get(name, "")
+
+
+def _deployed_repository(e: Mapping[str, str]) -> str:
+    owner, slug = e.get("VERCEL_GIT_REPO_OWNER", "").strip(), e.get("VERCEL_GIT_REPO_SLUG", "").strip()
+    return f"{owner}/{slug}" if e.get("VERCEL_GIT_PROVIDER") == "github" and owner and slug else ""
 
 
 def effective_summary(config: Config, env: Env) -> SummaryConfig:

@@ -37,7 +37,6 @@ from core.scoring import term_pattern
 from core.selection import select_papers
 from core.templating import render_html
 
-DEFAULT_REPOSITORY = "https://github.com/arxiv-rss/arxiv-rss"
 STATUS_LABELS = {
     "updated": ("ok", "updated"),
     "no-announcement": ("quiet", "no announcement"),
@@ -74,6 +73,7 @@ class PageInput:
     now: datetime
     assets: Mapping[str, str]
     alerts: tuple[str, ...] = ()
+    deployed_from: str = ""  # `owner/name` Vercel deployed from (Env.repository), or ""
 
 
 def render_page(page: PageInput) -> str:
@@ -87,7 +87,7 @@ def render_page(page: PageInput) -> str:
         assets=page.assets,
         alerts=page.alerts,
         feeds={"rss": base + "/feed", "atom": base + "/feed?format=atom", "json": base + "/feed?format=json"},
-        repository=repository_url(config),
+        repository=repository_url(config, page.deployed_from),
         status=status_view(page.manifest, page.day, config, page.now),
         builder=builder_view(config, base),
         charts=charts_view(page.day, config, eligible, selected),
@@ -104,15 +104,17 @@ def _eligible(page: PageInput) -> list[Scored]:
     return select_papers([page.day], query, page.config)
 
 
-def repository_url(config: Config) -> str:
+def repository_url(config: Config, deployed_from: str = "") -> str:
     """The deployment's repository as a link: an http(s) URL as configured, `owner/name`
-    as a GitHub address, else the project's own repository."""
+    as a GitHub address, else the GitHub repository Vercel deployed from; "" (no link)
+    when none is known, rather than an address that may not be this deployment's."""
     repo = config.repository.strip()
     if re.match(r"^https?://[^\s\"'<>]+$", repo):
         return repo
-    if re.match(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", repo):
-        return f"https://github.com/{repo}"
-    return DEFAULT_REPOSITORY
+    for name in (repo, deployed_from.strip()):
+        if re.match(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", name):
+            return f"https://github.com/{name}"
+    return ""
 
 
 def _page_data(page: PageInput) -> dict:

@@ -20,7 +20,7 @@ from api.page import STATIC_TYPES
 from core.config import Env
 from core.layout import Day
 from core.models import Match, Scored
-from core.page import DEFAULT_REPOSITORY, READERS, highlight, relative_time, repository_url, score_chart
+from core.page import READERS, highlight, relative_time, repository_url, score_chart
 from core.publish import publish
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
@@ -242,23 +242,39 @@ def test_the_charts_count_papers_per_category_and_by_score(client):
     assert "score 0:" in doc.text_by_id["chart-scores-d"]
 
 
-def test_the_page_links_to_opml_health_and_the_repository(client):
-    _, doc = page_of(client)
+def test_the_page_links_to_opml_health_and_the_repository(client, make_client, tmp_path):
+    html, doc = page_of(client)
     hrefs = {a.get("href") for a in doc.find("a")}
-    assert {"/opml", "/api/health", DEFAULT_REPOSITORY, "/feed/cs.AI"} <= hrefs
+    assert {"/opml", "/api/health", "/feed/cs.AI"} <= hrefs
+    # seed_config names no repository and the tests do not run on Vercel: no Source link at all
+    assert not any(h and h.startswith("https://github.com/") for h in hrefs) and ">Source</a>" not in html
+    deployed = Env(db_path=str(tmp_path / "deployed.sqlite3"), repository="fork/arxiv-rss")
+    html, doc = page_of(make_client(env=deployed)[0])
+    assert "https://github.com/fork/arxiv-rss" in {a.get("href") for a in doc.find("a")} and ">Source</a>" in html
 
 
 @pytest.mark.parametrize(
-    "configured, link",
+    "configured, deployed_from, link",
     [
-        ("https://git.example.org/me/arxiv", "https://git.example.org/me/arxiv"),
-        ("me/my-arxiv-rss", "https://github.com/me/my-arxiv-rss"),
-        ("", DEFAULT_REPOSITORY),
-        ('javascript:alert(1)//"', DEFAULT_REPOSITORY),
+        ("https://git.example.org/me/arxiv", "fork/arxiv-rss", "https://git.example.org/me/arxiv"),
+        ("me/my-arxiv-rss", "fork/arxiv-rss", "https://github.com/me/my-arxiv-rss"),
+        ("", "fork/arxiv-rss", "https://github.com/fork/arxiv-rss"),
+        ("", "", ""),
+        ('javascript:alert(1)//"', "", ""),
+        ("", 'x/y" onclick="alert(1)', ""),
     ],
 )
-def test_the_repository_link_comes_from_the_config(configured, link):
-    assert repository_url(seed_config(repository=configured)) == link
+def test_the_repository_link_comes_from_the_config_else_from_where_vercel_deployed(configured, deployed_from, link):
+    assert repository_url(seed_config(repository=configured), deployed_from) == link
+
+
+def test_vercel_names_the_github_repository_it_deployed_from():
+    from core.config import Env
+
+    github = {"VERCEL_GIT_PROVIDER": "github", "VERCEL_GIT_REPO_OWNER": "fork", "VERCEL_GIT_REPO_SLUG": "arxiv-rss"}
+    assert Env.from_environ(github).repository == "fork/arxiv-rss"
+    assert Env.from_environ({**github, "VERCEL_GIT_PROVIDER": "gitlab"}).repository == ""
+    assert Env.from_environ({}).repository == ""
 
 
 # Escaping ---------------------------------------------------------------------------------------
@@ -455,7 +471,7 @@ def test_nothing_is_loaded_from_elsewhere_and_links_leave_only_for_arxiv_and_the
     assert summaries and all('rel="noopener noreferrer nofollow"' in s for s in summaries if "<a " in s)
     outside = re.sub(r'<div class="summary-body">.*?</div>', "", html, flags=re.S)
     readers = tuple(prefix for _, _, prefix in READERS)  # a link out, carrying only the feed's URL
-    allowed = ("http://testserver", "https://arxiv.org/", DEFAULT_REPOSITORY, *readers)
+    allowed = ("http://testserver", "https://arxiv.org/", *readers)
     found = [u for u in URL.findall(outside) if not u.startswith(allowed)]
     assert found == [], found
     for name in STATIC_TYPES:
