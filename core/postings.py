@@ -50,9 +50,18 @@ def _pattern(term: str) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
 
+def _key(term: str, title_only: bool) -> tuple[str, bool]:
+    return term.strip().lower(), title_only
+
+
+def _terms(profile: Profile) -> list[tuple[str, bool]]:
+    """The keys of a profile's keywords and (titles only) exclude words."""
+    return [_key(k.text, False) for k in profile.keywords] + [_key(w, True) for w in profile.exclude]
+
+
 def postings(day: Day, term: str, title_only: bool = False) -> Postings:
     """Where `term` matches in `day` (titles only for exclude words)."""
-    key = (term.strip().lower(), title_only)
+    key = _key(term, title_only)
     return _POSTINGS.get((day,), key, lambda: _find(day, key[0], title_only))
 
 
@@ -62,15 +71,14 @@ def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = N
     (default BUILD_BUDGET). A word whose hits in `pool` are kept needs nothing more."""
     budget = BUILD_BUDGET if budget is None else budget
     ready = True
-    terms = [(k.text, False) for k in profile.keywords] + [(w, True) for w in profile.exclude]
-    for term, title_only in terms:
-        key = (term.strip().lower(), title_only)
+    for key in _terms(profile):
+        term, title_only = key
         if pool is not None and _HITS.peek((*days, pool), key):
             continue
         for day in days:
             if _POSTINGS.peek((day,), key):
                 continue
-            cost = _candidates(day, key[0], title_only)
+            cost = _candidates(day, term, title_only)
             if cost > budget:
                 ready = False
                 continue
@@ -83,8 +91,7 @@ def hits_held(days: Sequence[Day], pool, profile: Profile) -> bool:
     """Whether the hits in `pool` of every keyword and exclude word of `profile` are kept,
     so that its scores are a few vectorised sums and no regex runs."""
     objects = (*days, pool)
-    terms = [(k.text, False) for k in profile.keywords] + [(w, True) for w in profile.exclude]
-    return all(_HITS.peek(objects, (term.strip().lower(), title_only)) for term, title_only in terms)
+    return all(_HITS.peek(objects, key) for key in _terms(profile))
 
 
 def _candidates(day: Day, term: str, title_only: bool) -> int:
@@ -142,7 +149,7 @@ _HITS = ObjectMemo(POSTINGS_ENTRIES // 4)
 
 def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(pool indices, in-title flags) where `term` matches, across the days; kept per pool."""
-    key = (term.strip().lower(), title_only)
+    key = _key(term, title_only)
     return _HITS.get((*days, pool), key, lambda: _pool_hits(days, pool, term, title_only))
 
 

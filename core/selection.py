@@ -62,7 +62,7 @@ def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> bool:
     """Whether `select_papers(days, query)` is answered from what earlier queries left:
     a custom keyword query whose pool (days and filters) and keyword hits are all kept,
     so selecting is a few vectorised sums over the pool and no regex or filter runs."""
-    if not query.rescore or not (query.keywords or query.exclude):
+    if not query.rescore:
         return False
     profile = compile_profile(query.keywords, query.exclude)
     pool = None if profile.empty else _POOLS.held(days, _pool_key(query))
