@@ -19,9 +19,9 @@ $(STAMP): $(BIN)/python pyproject.toml uv.lock
 ## The main job on the embedded store: pull today's announcements, write the digest, serve the feeds.
 ## With arXiv unreachable it serves the data an earlier run left (and says so); with none, it stops.
 run: $(STAMP)
-	$(BIN)/python -m core refresh --allow-stale
-	$(BIN)/python -m core digest
-	$(BIN)/python -m core serve
+	$(BIN)/python -m cli refresh --allow-stale
+	$(BIN)/python -m cli digest
+	$(BIN)/python -m cli serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

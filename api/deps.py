@@ -22,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from core import calendar
 from core.context import Context, load_context
 from core.errors import StoreError
-from core.layout import Manifest, content_hash
 from core.memo import LRU, deep_size
-from core.query import PARAMETERS, FeedQuery, parse_query
-from core.reader import Reader
+from core.models import Manifest
+from core.rank.query import PARAMETERS, FeedQuery, parse_query
+from core.store.layout import content_hash
+from core.store.reader import Reader
 
 BODY_CACHE_ENTRIES = 256
 BODY_CACHE_BYTES = 8 * 1024 * 1024  # bodies and their keys (a key holds the canonical query): 30 or more feeds

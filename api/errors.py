@@ -28,7 +28,7 @@ from core.errors import (
     StoreError,
     UpstreamError,
 )
-from core.profiles import redact_path
+from core.profiles.model import redact_path
 
 NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "60"

@@ -26,10 +26,11 @@ from api.ops import storage_notice
 from api.origin import Origin, origin_config, request_origin
 from core.calendar import next_rebuild
 from core.config import Env
-from core.layout import Manifest
-from core.query import FeedQuery, check_names
-from core.render import CONTENT_TYPES, old_data_note, render_feed
-from core.selection import from_kept_postings
+from core.feeds.channel import old_data_note
+from core.feeds.render import CONTENT_TYPES, render_feed
+from core.models import Manifest
+from core.rank.query import FeedQuery, check_names
+from core.rank.selection import from_kept_postings
 
 QUICK_LIMIT = 50  # the default limit
 S_MAXAGE_MIN = 60
@@ -75,7 +76,7 @@ def feed_response(
 def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> bool:
     """Whether the body is built on the spot even where costly work is deferred: a query
     ranked by keywords, of at most QUICK_LIMIT items, over days held in memory, whose
-    selection is sums of kept keyword postings (core.selection.from_kept_postings). Its
+    selection is sums of kept keyword postings (core.rank.selection.from_kept_postings). Its
     cost is bounded by the pool's size and QUICK_LIMIT items rendered (a few
     milliseconds), less than a worker thread's round trip costs under load."""
     if query.rank != "keywords" or query.limit > QUICK_LIMIT:
@@ -103,10 +104,10 @@ def build_body(
 def meaning_selection(service: Service, manifest: Manifest, days, query: FeedQuery):
     """(papers ranked by meaning or None to rank by keywords, notes for the description).
     Imports numpy and the embedder: only queries with interest= or like= come here."""
-    from core.embed import embedder_name, shared_embedder
+    from core.embed.embedder import embedder_name, shared_embedder
+    from core.embed.interest import interest_vector
     from core.errors import ConfigError
-    from core.interest import interest_vector
-    from core.meaning import rank_by_meaning
+    from core.rank.meaning import rank_by_meaning
 
     config = service.config
     vectors = service.reader.vectors(manifest, query.days, embedder_name(config))

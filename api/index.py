@@ -13,7 +13,7 @@
     POST /api/profiles            save a profile from the page's builder (api.profile_api)
     GET|PUT /api/profiles/{edit_token}  read / change it for the builder opened by its edit URL
 
-Feed query parameters are documented in core.query. The feed path imports no
+Feed query parameters are documented in core.rank.query. The feed path imports no
 arXiv client, LLM client or PDF code: the refresh is imported when /api/cron runs.
 """
 
@@ -43,8 +43,8 @@ from api.page import router as page_router  # noqa: E402
 from api.profile_api import create_from_web, read_for_web, update_from_web  # noqa: E402
 from api.profile_page import profile_form, profile_page  # noqa: E402
 from api.profiles import profile_feed_response, vote_response  # noqa: E402
-from core.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
-from core.opml import render_opml  # noqa: E402
+from core.feeds.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
+from core.feeds.opml import render_opml  # noqa: E402
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -158,7 +158,7 @@ async def api_cron(request: Request, service: ServiceDep) -> JSONResponse:
     refusal = cron_refusal(service.env, request)
     if refusal is not None:
         return errors.error_response(*refusal)
-    from core.jobs import refresh_job
+    from core.refresh.jobs import refresh_job
 
     report = await run_in_threadpool(refresh_job, service.ctx)
     return JSONResponse(report, headers=NO_STORE)

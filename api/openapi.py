@@ -1,6 +1,6 @@
 """The feed query string described for /openapi.json.
 
-The feed routes read their parameters themselves (`core.query.parse_query` validates them
+The feed routes read their parameters themselves (`core.rank.query.parse_query` validates them
 and names the offending one in a 400), so FastAPI cannot see them; this adds them to the
 schema for readers of the API and for schema-driven testing. It describes, never validates.
 """
@@ -8,7 +8,7 @@ schema for readers of the API and for schema-driven testing. It describes, never
 from __future__ import annotations
 
 from core.models import ANNOUNCE_TYPES
-from core.query import FORMATS, MAX_LIMIT, MAX_MIN_SCORE, MAX_TERM_LENGTH, MAX_TERMS, SORTS, SUMMARY_MODES
+from core.rank.query import FORMATS, MAX_LIMIT, MAX_MIN_SCORE, MAX_TERM_LENGTH, MAX_TERMS, SORTS, SUMMARY_MODES
 
 MAX_RETENTION_DAYS = 90  # the largest `retention_days` config.json accepts
 

@@ -3,7 +3,7 @@
 Cron rule. With `CRON_SECRET` set, the request must carry `Authorization: Bearer
 <CRON_SECRET>` (what Vercel Cron sends), compared in constant time. Without it the
 route fails closed, except for a local run, which needs an explicit opt-in: the app
-was started by `python -m core serve` (which calls `allow_local_cron`; nothing a
+was started by `python -m cli serve` (which calls `allow_local_cron`; nothing a
 request sends can set it), is not on Vercel (`VERCEL` unset), the TCP peer is a
 loopback address and the request carries no forwarding header. Headers only ever
 refuse: a reverse proxy that adds none (nginx's default `proxy_pass`) is why the
@@ -20,8 +20,8 @@ from fastapi import Request
 from api.deps import Service
 from core.config import Env, effective_summary
 from core.errors import StoreError
-from core.layout import Manifest
-from core.render import OLD_DATA_DAYS, data_age, old_data_note
+from core.feeds.channel import OLD_DATA_DAYS, data_age, old_data_note
+from core.models import Manifest
 from core.store.factory import backend_name
 
 FORWARDING_HEADERS = (
@@ -36,7 +36,7 @@ FORWARDING_HEADERS = (
     "x-cluster-client-ip",
     "fastly-client-ip",
 )
-LOCAL_CRON = "local_cron"  # the app.state flag `python -m core serve` sets
+LOCAL_CRON = "local_cron"  # the app.state flag `python -m cli serve` sets
 CATEGORY_KEYS = ("status", "detail", "announced", "papers", "new", "matched", "checked_at", "updated_at", "since")
 REPORT_KEYS = (
     "started_at",
@@ -84,7 +84,7 @@ def cron_refusal(env: Env, request: Request) -> tuple[int, str] | None:
         return None
     return 403, (
         "CRON_SECRET is not set, so the refresh only runs for requests from this machine to "
-        "`python -m core serve` (loopback, not proxied); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>"
+        "`python -m cli serve` (loopback, not proxied); set CRON_SECRET and send Authorization: Bearer <CRON_SECRET>"
     )
 
 
@@ -138,15 +138,15 @@ def health(service: Service) -> tuple[int, dict]:
 
 
 def _voting(service: Service) -> dict:
-    """Whether profile feeds carry signed vote links (FEEDBACK_SECRET, core.votes)."""
-    from core.votes import SECRET_VAR, voting_secret
+    """Whether profile feeds carry signed vote links (FEEDBACK_SECRET, core.profiles.votes)."""
+    from core.profiles.votes import SECRET_VAR, voting_secret
 
     secret, reason = voting_secret(service.env)
     return {"enabled": bool(secret), "secret_env": SECRET_VAR, **({"reason": reason} if reason else {})}
 
 
 def _freshness(manifest: Manifest, now) -> dict:
-    """How old the newest announcement held is, and whether past OLD_DATA_DAYS (core.render)."""
+    """How old the newest announcement held is, and whether past OLD_DATA_DAYS (core.feeds.render)."""
     age = data_age(manifest, now)
     return {
         "newest_announcement": age.newest,

@@ -1,6 +1,6 @@
 """The web page at `/` and its static files at `/static/{name}`.
 
-The page is rendered by core.page (Jinja2 templates in core/templates/page/, loaded on the
+The page is rendered by core.web.page (Jinja2 templates in core/text/templates/page/, loaded on the
 first page request) from the manifest and the latest announcement day (one store command,
 plus one mget when that day is not in memory yet), reused from the body cache while the
 data, the public base URL, the "3 hours ago" text, the static files and the templates stay
@@ -28,10 +28,10 @@ from api.deps import Service
 from api.feeds import cache_control, http_date, not_modified, public_base
 from api.ops import storage_notice
 from core.errors import StoreError
-from core.layout import Day, Manifest
-from core.page import PageInput, refresh_age, render_page
-from core.render import old_data_note
-from core.templating import templates_fingerprint
+from core.feeds.channel import old_data_note
+from core.models import Day, Manifest
+from core.text.templating import templates_fingerprint
+from core.web.page import PageInput, refresh_age, render_page
 
 STATIC_DIR = Path(__file__).resolve().parent / "_public" / "static"
 STATIC_TYPES = {

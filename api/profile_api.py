@@ -8,10 +8,10 @@ edit token, `GET /api/profiles/{edit token}` reads it back for the builder and `
 
 Every field is optional, but a profile needs an interest or a liked paper held here.
 Bounded for anonymous callers: a body of at most MAX_BODY_BYTES, the profile bounds of
-core.profiles, the interest embedded under the interest budget (core.interest), and at
+core.profiles.model, the interest embedded under the interest budget (core.embed.interest), and at
 most NEW_PROFILES_PER_DAY profiles created this way per deployment per day (then 429).
 A `library` field ({"name": "My Library.bib", "text": "..."}) starts the profile from an
-export as `profile create --import` does (core.library_import, its 5 MB and 2,000-entry
+export as `profile create --import` does (core.profiles.library, its 5 MB and 2,000-entry
 limits; the body may then be up to MAX_IMPORT_BODY_BYTES); with a remote embedder only
 the entries the store holds count, so an anonymous upload never buys thousands of
 embeddings. Errors are the JSON errors of api.errors, naming the field.
@@ -29,7 +29,7 @@ from api import errors
 from api.deps import Service
 from api.feeds import public_base
 from core.errors import BadQuery, EmbeddingError, LibraryImportError, ProfileBusy, ProfileInvalid, ProfileNotFound
-from core.layout import profile_budget_key
+from core.store.layout import profile_budget_key
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_BODY_BYTES = 16 * 1024
@@ -54,7 +54,7 @@ async def update_from_web(service: Service, request: Request, edit_token: str) -
 
 def read_for_web(service: Service, request: Request, edit_token: str) -> JSONResponse:
     """The profile an edit token opens, as the builder's fields and its two URLs."""
-    from core.profiles import feed_id_for_edit, load_profile
+    from core.profiles.model import feed_id_for_edit, load_profile
 
     try:
         feed_id = feed_id_for_edit(service.ctx.store, edit_token)
@@ -98,8 +98,8 @@ def _urls(request: Request, feed_id: str, edit_token: str) -> dict:
 
 
 def _update(service: Service, request: Request, edit_token: str, doc: dict) -> JSONResponse:
-    from core.profile_setup import parse_ids, settings_from, update_profile
-    from core.profiles import feed_id_for_edit
+    from core.profiles.model import feed_id_for_edit
+    from core.profiles.setup import parse_ids, settings_from, update_profile
 
     try:
         feed_id = feed_id_for_edit(service.ctx.store, edit_token)
@@ -129,8 +129,8 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
 
 
 def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
-    from core.profile_setup import draft_profile, parse_ids, settings_from
-    from core.profiles import create_profile
+    from core.profiles.model import create_profile
+    from core.profiles.setup import draft_profile, parse_ids, settings_from
 
     store, now = service.ctx.store, service.clock()
     try:

@@ -20,7 +20,7 @@ from api.deps import Service
 from api.feeds import public_base
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
-from core.profiles import MAX_INTEREST, RANKS, feed_id_for_edit, load_profile
+from core.profiles.model import MAX_INTEREST, RANKS, feed_id_for_edit, load_profile
 
 MAX_FORM_BYTES = 16 * 1024
 HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -53,8 +53,8 @@ async def profile_form(service: Service, request: Request, edit_token: str) -> R
 
 
 def _apply(service: Service, request: Request, edit_token: str, form: dict[str, str]) -> Response:
-    from core.profile_setup import settings_from, update_profile
-    from core.profiles import delete_profile
+    from core.profiles.model import delete_profile
+    from core.profiles.setup import settings_from, update_profile
 
     try:
         feed_id = feed_id_for_edit(service.ctx.store, edit_token)
@@ -92,8 +92,8 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
 
 
 def _page(service, request, edit_token, profile, feed_id, message, status) -> Response:
-    from core.templating import render_html
-    from core.votes import voting_secret
+    from core.profiles.votes import voting_secret
+    from core.text.templating import render_html
 
     base = public_base(request)
     feed = f"{base}/feed/p/{feed_id}"

@@ -23,9 +23,10 @@ from api.feeds import http_date, not_modified, public_base
 from api.ops import storage_notice
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, ProfileBusy, ProfileNotFound, StoreError, VoteRefused
-from core.profiles import load_profile, valid_token
-from core.query import ARXIV_ID, FORMATS, TRACKING_PARAMETERS, TRACKING_PREFIXES
-from core.render import CONTENT_TYPES, old_data_note
+from core.feeds.channel import old_data_note
+from core.feeds.render import CONTENT_TYPES
+from core.profiles.model import load_profile, valid_token
+from core.rank.query import ARXIV_ID, FORMATS, TRACKING_PARAMETERS, TRACKING_PREFIXES
 
 PROFILE_S_MAXAGE = 60
 PROFILE_CACHE_CONTROL = f"max-age=0, s-maxage={PROFILE_S_MAXAGE}, stale-while-revalidate=30"
@@ -81,14 +82,14 @@ def _format(request: Request) -> str:
 
 
 def _secret(service: Service) -> str:
-    from core.votes import voting_secret
+    from core.profiles.votes import voting_secret
 
     return voting_secret(service.env)[0]
 
 
 def _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret) -> bytes:
-    from core.profile_feed import profile_query, render_profile_feed, vote_links
-    from core.votes import vote_url
+    from core.profiles.feed import profile_query, render_profile_feed, vote_links
+    from core.profiles.votes import vote_url
 
     query = profile_query(profile, service.config, fmt)
     days, ranking = _ranked(service, manifest, profile, query)
@@ -117,9 +118,9 @@ def _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, se
 
 def _ranked(service, manifest, profile, query):
     """(days, Ranking) of the profile over the days its query asks for."""
-    from core.embed import embedder_name
-    from core.meaning import Ranking
-    from core.profile_feed import rank_profile
+    from core.embed.embedder import embedder_name
+    from core.profiles.feed import rank_profile
+    from core.rank.meaning import Ranking
 
     days = service.reader.days(manifest, query.days) if manifest.days else []
     if not days:
@@ -138,7 +139,7 @@ def _ranked(service, manifest, profile, query):
 def vote_response(service: Service, request: Request, feed_id: str) -> Response:
     """Count one signed vote and answer with a small page: what happened, an undo link and
     the papers the profile now ranks first."""
-    from core.votes import VOTES, signature_ok, voting_secret
+    from core.profiles.votes import VOTES, signature_ok, voting_secret
 
     params = request.query_params
     paper, vote, sig = params.get("paper", ""), params.get("v", ""), params.get("sig", "")
@@ -164,14 +165,14 @@ def vote_response(service: Service, request: Request, feed_id: str) -> Response:
 
 
 def _counted(service, request, feed_id, paper, vote, secret) -> Response:
-    from core.profile_feed import find_paper, profile_query
-    from core.votes import cast_vote, vote_url
+    from core.profiles.feed import find_paper, profile_query
+    from core.profiles.votes import cast_vote, vote_url
 
     reader = service.reader
     manifest = reader.manifest()
 
     def lookup(paper_id: str):
-        from core.embed import embedder_name
+        from core.embed.embedder import embedder_name
 
         days = reader.days(manifest, len(manifest.days)) if manifest.days else []
         return find_paper(days, reader.vectors(manifest, len(manifest.days), embedder_name(service.config)), paper_id)
@@ -191,7 +192,7 @@ def _counted(service, request, feed_id, paper, vote, secret) -> Response:
 
 
 def _answer(status: int, heading: str, message: str, ok: bool = False, **values) -> Response:
-    from core.templating import render_html
+    from core.text.templating import render_html
 
     fields = {"paper": "", "title": "", "undo": "", "top": [], "feed_url": "", **values}
     css = asset_urls()["app.css"]

@@ -18,7 +18,7 @@ import sys
 from benchmarks.report import Result, median
 from benchmarks.server import ROOT, subprocess_env
 
-FORBIDDEN = ("openai", "pypdf", "core.arxiv_client", "core.summaries")
+FORBIDDEN = ("openai", "pypdf", "core.ingest.client", "core.summaries")
 
 APP = """
 import time

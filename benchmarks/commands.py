@@ -19,7 +19,7 @@ from benchmarks.report import Result
 from benchmarks.serving import custom_params, keyword_sets
 from benchmarks.workload import write_store
 from core.config import Config, Env
-from core.layout import Day
+from core.models import Day
 
 TOKEN = "bench-token"
 WARM_REQUESTS = 20

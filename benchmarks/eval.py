@@ -13,7 +13,7 @@ Reported per method: precision@10 and nDCG@10 (binary relevance), means over tri
 Methods: random; keywords (the project's own scoring, with the liked titles' most
 frequent content words, or the interest's words, as keywords); TF-IDF cosine (the
 classic content-based baseline, fitted on the corpus); the embedder (float32, and as
-stored: int8 with a per-vector scale); hybrid (core.similarity.hybrid of the stored
+stored: int8 with a per-vector scale); hybrid (core.rank.similarity.hybrid of the stored
 vectors and the keyword score).
 """
 
@@ -30,12 +30,12 @@ import numpy as np
 
 from benchmarks.workload import ROOT
 from core.config import EmbeddingConfig, Keyword
-from core.embed import WordLlama, paper_text
+from core.embed.embedder import WordLlama, paper_text
 from core.models import Paper
-from core.profile_feed import DISLIKE_BETA, rocchio
-from core.scoring import compile_profile, score_all
-from core.similarity import Target, hybrid
-from core.vectors import DayVectors
+from core.profiles.feed import DISLIKE_BETA, rocchio
+from core.rank.scoring import compile_profile, score_all
+from core.rank.similarity import Target, hybrid
+from core.store.vectors import DayVectors
 
 FIXTURES = Path(os.environ.get("ARXIV_FIXTURES") or ROOT.parent / "shared" / "fixtures" / "arxiv")
 FIXTURE = FIXTURES / "rss1_rdf_old_format_2018-08-30_cs_185_items.rdf"
@@ -251,13 +251,13 @@ LOGISTIC_STEPS = 300
 
 
 def rocchio_scores(interest, up, down, rows):
-    """The `like=` rule (core.similarity.Target): unit mean of interest and each liked
+    """The `like=` rule (core.rank.similarity.Target): unit mean of interest and each liked
     paper, minus UNLIKE_WEIGHT times the closest disliked cosine."""
     return Target.build(interest, up, down).score(rows)[0]
 
 
 def classic_rocchio_scores(interest, up, down, rows):
-    """Rocchio as profiles learn (core.profile_feed.rocchio): unit(interest) + mean(liked)
+    """Rocchio as profiles learn (core.profiles.feed.rocchio): unit(interest) + mean(liked)
     - beta * mean(disliked), cosine."""
     return rows @ rocchio(interest, up, down, CLASSIC_BETA)
 

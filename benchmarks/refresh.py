@@ -50,7 +50,7 @@ def feed_body(config: Config, texts: Sequence[Text], papers: int) -> bytes:
 
 def refresh_seconds(config: Config, body: bytes, folder: Path, run: int) -> float:
     """CPU seconds of one full refresh of `body` into a new SQLite file."""
-    from core.refresh import run_refresh
+    from core.refresh.pipeline import run_refresh
     from core.store.sqlite import SqliteStore
 
     store = SqliteStore(str(folder / f"refresh-{run}.sqlite3"))

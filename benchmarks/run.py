@@ -70,9 +70,9 @@ QUICK = Sizes(
 
 def embedding_results(store, config, manifest) -> list[Result]:
     """Embed every stored day as the refresh does (vectors written, manifest republished)."""
-    from core.embed import WordLlama
-    from core.embedding_run import embed_days
-    from core.publish import publish
+    from core.embed.embedder import WordLlama
+    from core.refresh.embedding import embed_days
+    from core.store.publish import publish
 
     embedder = WordLlama(config.embeddings)
     embedder.embed(["load the model first"])

@@ -29,9 +29,8 @@ from xml.sax.saxutils import escape
 
 from core.config import Config
 from core.errors import UpstreamError
-from core.layout import Day, Manifest
-from core.models import Paper
-from core.scoring import compile_profile, rank, score_all, select
+from core.models import Day, Manifest, Paper
+from core.rank.scoring import compile_profile, rank, score_all, select
 from tests.support.seed import publish_days
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +69,7 @@ def fixture_files() -> list[Path]:
 def source_texts(files: Sequence[Path] | None = None) -> list[Text]:
     """Every distinct paper the fixture files hold, as Text values, in file order.
     Raises RuntimeError when none of them yields a paper with an abstract."""
-    from core.arxiv_parse import parse_feed
+    from core.ingest.parse import parse_feed
 
     seen: set[str] = set()
     texts: list[Text] = []

@@ -1,5 +1,5 @@
-import sys
+"""`python -m core …` is `python -m cli …`, the command line (kept for scripts that use it)."""
 
-from core.cli import main
+import runpy
 
-sys.exit(main())
+runpy.run_module("cli", run_name="__main__", alter_sys=True)

@@ -31,6 +31,19 @@ def parse_instant(iso: str) -> datetime | None:
     return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+def iso_utc(t: datetime) -> str:
+    """An aware time as the ISO 8601 UTC text the store keeps: `2026-09-24T05:15:00Z`."""
+    return (t.astimezone(UTC) if t.tzinfo else t).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_iso_date(text: str) -> bool:
+    """Whether `text` is a calendar date written `YYYY-MM-DD`."""
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return False
+
+
 def announcement_for_submission(submitted: datetime) -> date:
     """The announcement (listing) date of a paper first submitted at `submitted`."""
     t = submitted.astimezone(EASTERN)

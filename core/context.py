@@ -25,7 +25,7 @@ class Context:
         return open_store(self.env)
 
     def arxiv_client(self):
-        from core.arxiv_client import ArxivClient
+        from core.ingest.client import ArxivClient
 
         return ArxivClient(
             self.env, self.config.contact, max_attempts=self.env.arxiv_max_attempts, repository=self.config.repository

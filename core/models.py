@@ -82,7 +82,7 @@ class Scored:
     score: float
     matches: tuple[Match, ...] = ()
     excluded_by: str = ""
-    # Set only when a feed ranks by meaning (core.meaning): cosine to the target, and the
+    # Set only when a feed ranks by meaning (core.rank.meaning): cosine to the target, and the
     # title of the liked paper this one is closest to.
     similarity: float | None = None
     nearest: str = ""
@@ -102,3 +102,89 @@ class ParsedFeed:
     skipped: int = 0
     total_results: int | None = None
     feed_categories: tuple[str, ...] = field(default=())
+
+
+# The published state (stored by core.store.layout) --------------------------------------------
+
+LAYOUT_VERSION = 1  # the manifest's shape
+
+
+@dataclass(frozen=True)
+class DayRef:
+    """One announcement day as the manifest names it; `vectors` is the key of its paper
+    vectors under `embedder` ("" until a refresh has embedded the day)."""
+
+    date: str
+    keys: tuple[str, ...]
+    count: int
+    summaries: int = 0
+    vectors: str = ""
+    embedder: str = ""
+
+    def to_dict(self) -> dict:
+        d = {"date": self.date, "keys": list(self.keys), "count": self.count, "summaries": self.summaries}
+        if self.vectors:
+            d |= {"vectors": self.vectors, "embedder": self.embedder}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DayRef:
+        return cls(
+            d["date"],
+            tuple(d["keys"]),
+            int(d["count"]),
+            int(d.get("summaries", 0)),
+            str(d.get("vectors", "")),
+            str(d.get("embedder", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The published state. `days` is newest first. `categories` maps each configured
+    category to its last status record; `report` is the last refresh report."""
+
+    version: str = ""
+    published_at: str = ""
+    days: tuple[DayRef, ...] = ()
+    categories: dict = field(default_factory=dict)
+    status: str = "never-refreshed"
+    batch: str = ""
+    report: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "layout": LAYOUT_VERSION,
+            "version": self.version,
+            "published_at": self.published_at,
+            "days": [d.to_dict() for d in self.days],
+            "categories": self.categories,
+            "status": self.status,
+            "batch": self.batch,
+            "report": self.report,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Manifest:
+        return cls(
+            version=d.get("version", ""),
+            published_at=d.get("published_at", ""),
+            days=tuple(DayRef.from_dict(x) for x in d.get("days", [])),
+            categories=d.get("categories", {}),
+            status=d.get("status", "never-refreshed"),
+            batch=d.get("batch", ""),
+            report=d.get("report", {}),
+        )
+
+    def day(self, date: str) -> DayRef | None:
+        return next((d for d in self.days if d.date == date), None)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One announcement day: its papers scored under the deployment's profile, and the
+    summaries known for them (paper id -> summary record)."""
+
+    date: str
+    papers: tuple[Scored, ...]
+    summaries: dict = field(default_factory=dict)

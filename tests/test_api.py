@@ -20,7 +20,7 @@ from api.deps import reset_service
 from api.index import app
 from api.ops import allow_local_cron
 from core.config import Env
-from core.layout import LOCK_KEY
+from core.store.layout import LOCK_KEY
 from tests.conftest import shared_fixture
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
@@ -451,7 +451,7 @@ CRON_CASES = [
 
 @pytest.fixture
 def local_server():
-    """The app as `python -m core serve` runs it (its opt-in to the local cron exemption;
+    """The app as `python -m cli serve` runs it (its opt-in to the local cron exemption;
     without it, see tests/test_cron_security.py)."""
     allow_local_cron(app)
     yield
@@ -505,8 +505,8 @@ def get(*urls):
         assert response.status_code == 200, (url, response.status_code, response.text)
 def loaded(names):
     return ",".join(sorted(m for m in sys.modules if m.startswith(names)))
-heavy = ("openai", "pypdf", "core.arxiv_client", "core.summaries", "core.jobs", "core.refresh")
-embedding = ("wordllama", "tokenizers", "core.embed", "core.vectors", "core.meaning")
+heavy = ("openai", "pypdf", "core.ingest.client", "core.summaries", "core.refresh.jobs", "core.refresh.pipeline")
+embedding = ("wordllama", "tokenizers", "core.embed.embedder", "core.store.vectors", "core.rank.meaning")
 # The plain paths: no numpy either.
 get("/feed", "/feed/cs.AI?format=atom", "/api/health", "/opml", "/", "/static/app.js", "/static/app.css")
 print(loaded(heavy + embedding + ("numpy",)))

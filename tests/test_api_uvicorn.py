@@ -27,7 +27,7 @@ RSS_FIXTURE = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"
 @pytest.fixture
 def server(tmp_path):
     """(base URL, FakeArxiv) for the app served by uvicorn with a seeded SQLite store, no CRON_SECRET,
-    opted in to the local cron exemption as `python -m core serve` does."""
+    opted in to the local cron exemption as `python -m cli serve` does."""
     allow_local_cron(app)
     with FakeArxiv() as arxiv:
         arxiv.route("/rss/", body=shared_fixture(RSS_FIXTURE))

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from core.arxiv_client import ArxivClient, backfill_query, retry_after_seconds, user_agent
 from core.config import Env
 from core.errors import ArxivApiError, UpstreamError
+from core.ingest.client import ArxivClient, backfill_query, retry_after_seconds, user_agent
 from tests.conftest import shared_fixture
 
 
@@ -284,7 +284,7 @@ def test_feed_404_is_not_retried(arxiv, make_client):
 
 
 def test_api_400_with_error_entry_carries_arxivs_message(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     arxiv.route("/api/query", shared_fixture("api_2026_error_http400_incorrect_id_format_abc.xml"), status=400)
     with pytest.raises(ArxivApiError, match="incorrect id format for abc"):
         list(make_client(arxiv.env()).fetch_ids(["abc"]))
@@ -292,7 +292,7 @@ def test_api_400_with_error_entry_carries_arxivs_message(arxiv, make_client):
 
 
 def test_api_400_without_error_entry_is_an_upstream_error(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     arxiv.route("/api/query", b"Bad Request", status=400)
     with pytest.raises(UpstreamError, match="HTTP 400$") as caught:
         make_client(arxiv.env()).query("all:test")
@@ -323,7 +323,7 @@ def test_get_web_server_error_is_an_upstream_error(arxiv, make_client):
 
 
 def test_paging_stops_after_a_short_page(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     for start, n in [(0, 2), (2, 2), (4, 1)]:
         arxiv.enqueue("/api/query", api_page(n, total=9, start=start))
     pages = list(make_client(arxiv.env()).search_pages("cat:cs.AI", page_size=2))
@@ -332,7 +332,7 @@ def test_paging_stops_after_a_short_page(arxiv, make_client):
 
 
 def test_paging_stops_once_total_results_are_reached(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     arxiv.enqueue("/api/query", api_page(2, total=4))
     arxiv.enqueue("/api/query", api_page(2, total=4, start=2))
     arxiv.enqueue("/api/query", api_page(2, total=4, start=4))  # must not be asked for
@@ -341,7 +341,7 @@ def test_paging_stops_once_total_results_are_reached(arxiv, make_client):
 
 
 def test_paging_stops_at_max_results(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     arxiv.enqueue("/api/query", api_page(2, total=100))
     arxiv.enqueue("/api/query", api_page(1, total=100, start=2))
     list(make_client(arxiv.env()).search_pages("cat:cs.AI", page_size=2, max_results=3))
@@ -349,7 +349,7 @@ def test_paging_stops_at_max_results(arxiv, make_client):
 
 
 def test_page_size_is_capped_at_arxivs_limit(arxiv, make_client):
-    pytest.importorskip("core.arxiv_parse")
+    pytest.importorskip("core.ingest.parse")
     arxiv.route("/api/query", api_page(0, total=0))
     assert len(list(make_client(arxiv.env()).search_pages("cat:cs.AI", page_size=5000))) == 1
     assert query_params(arxiv.paths()[0])["max_results"] == "2000"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.arxiv_parse import api_error_message, parse_feed
 from core.errors import ArxivApiError, UpstreamError
+from core.ingest.parse import api_error_message, parse_feed
 from tests.conftest import local_fixture, shared_fixture
 
 RSS_COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"

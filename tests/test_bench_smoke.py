@@ -24,8 +24,8 @@ from benchmarks.report import Result, table
 from benchmarks.run import CONFIG, Sizes, main
 from benchmarks.serving import ServingSizes, keyword_sets
 from benchmarks.workload import LAST_DAY, build_days, make_papers, rss_feed, source_texts
-from core.arxiv_parse import parse_feed
 from core.config import load_config
+from core.ingest.parse import parse_feed
 
 TINY = Sizes(
     days=2,

@@ -28,9 +28,9 @@ from api.deps import Service, get_service
 from api.index import app
 from core.config import Env
 from core.context import Context
-from core.embed import WordLlama
-from core.embedding_run import embed_days
-from core.publish import publish
+from core.embed.embedder import WordLlama
+from core.refresh.embedding import embed_days
+from core.store.publish import publish
 from tests.support.live_server import live_server
 from tests.support.required import missing
 from tests.support.seed import seed_config, seed_store

@@ -38,7 +38,7 @@ def run(workdir, arxiv_url, *args, extra_env=None):
         }
     )
     return subprocess.run(
-        [sys.executable, "-m", "core", "--config", str(workdir / "config.json"), *args],
+        [sys.executable, "-m", "cli", "--config", str(workdir / "config.json"), *args],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -121,3 +121,12 @@ def test_feed_prints_a_feed_for_a_query_and_refuses_a_bad_one_in_one_line(workdi
     assert [item["id"] for item in feed["items"]] == ["https://arxiv.org/abs/2609.26820"]
     assert bad.returncode == 1 and bad.stderr.startswith("error: limit:") and "Traceback" not in bad.stderr
     assert unknown.returncode == 1 and "math.AG" in unknown.stderr and len(unknown.stderr.splitlines()) == 1
+
+
+def test_python_m_core_is_the_same_command_line(workdir):
+    """`python -m core …`, the command older scripts use, runs `python -m cli …`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    old = subprocess.run([sys.executable, "-m", "core", "--help"], cwd=workdir, env=env, capture_output=True, text=True)
+    new = subprocess.run([sys.executable, "-m", "cli", "--help"], cwd=workdir, env=env, capture_output=True, text=True)
+    assert old.returncode == new.returncode == 0, old.stderr
+    assert old.stdout == new.stdout and "refresh" in new.stdout

@@ -3,7 +3,7 @@ Accept-Encoding, a distinct ETag per encoding, `Vary: Accept-Encoding`, 304s for
 variant, and nothing compressed on Vercel, whose edge compresses.
 
 The app runs over a seeded SQLite store, in process (TestClient) and under uvicorn on
-loopback as `python -m core serve` runs it (tests.support.live_server)."""
+loopback as `python -m cli serve` runs it (tests.support.live_server)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from core import cli
+import cli.main as cli
 from core.config import Config, EmbeddingConfig, Env, SummaryConfig, load_config
 from core.errors import ConfigError
 from core.store.factory import open_store

@@ -7,7 +7,7 @@ import pytest
 
 from core.config import parse_config
 from core.errors import BadQuery
-from core.query import MAX_PREFIXES, MIN_PREFIX, parse_query
+from core.rank.query import MAX_PREFIXES, MIN_PREFIX, parse_query
 
 CONFIG = parse_config({"categories": ["cs.LG"], "keywords": ["LLM", "Quantiz*"]})
 
@@ -39,7 +39,7 @@ def test_prefixes_within_the_limits_are_taken():
 
 
 def test_the_command_line_and_the_environment_take_ascii_digits_only(capsys):
-    from core import cli
+    import cli.main as cli
     from core.config import Env
     from core.errors import ConfigError
 

@@ -23,10 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.arxiv_client import ArxivClient
 from core.config import parse_config
-from core.layout import LOCK_KEY, MANIFEST_KEY, parse_manifest
-from core.refresh import LOCK_TTL, run_refresh
+from core.ingest.client import ArxivClient
+from core.refresh.pipeline import LOCK_TTL, run_refresh
+from core.store.layout import LOCK_KEY, MANIFEST_KEY, parse_manifest
 from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT
@@ -61,7 +61,11 @@ CONFIG = parse_config(CONFIG_RAW)
 # loop (its stdout discarded): the import cost is paid once, and a kill lands in a run's work.
 DRIVER = """
 import json, os, sys
-from core import arxiv_client, arxiv_parse, cli, jobs, refresh
+import cli.main as cli
+from core.ingest import client as arxiv_client
+from core.ingest import parse as arxiv_parse
+from core.refresh import jobs
+from core.refresh import pipeline as refresh
 from core.store import redis, sqlite
 from core.summaries import llm, run
 import openai

@@ -7,7 +7,7 @@ error that is never cached, and neither the answer (body or headers) nor any log
 holds the secret or a traceback. A storm of anonymous requests to every other route makes
 no request to arXiv or the LLM (both loopback fakes that count what they receive) and
 writes nothing to the store. Without a secret, only the local server's explicit opt-in
-(`python -m core serve`) lets a loopback caller through; no header or variable can.
+(`python -m cli serve`) lets a loopback caller through; no header or variable can.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ PROXY_HEADERS = [
 
 @pytest.fixture
 def local_server():
-    """The app as `python -m core serve` runs it: opted in to the local cron exemption."""
+    """The app as `python -m cli serve` runs it: opted in to the local cron exemption."""
     allow_local_cron(app)
     yield
     del app.state.local_cron

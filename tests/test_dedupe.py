@@ -1,6 +1,6 @@
 """One record per paper: the strongest announce type wins, never the first seen."""
 
-from core.dedupe import dedupe
+from core.ingest.dedupe import dedupe
 from tests.support.papers import paper
 
 

@@ -28,7 +28,7 @@ def runtime_dependencies() -> set[str]:
 def imported_distributions() -> set[str]:
     owners = packages_distributions()
     found = set()
-    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "api").rglob("*.py")]:
+    for path in [p for top in ("core", "api", "cli") for p in (ROOT / top).rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -38,13 +38,13 @@ def imported_distributions() -> set[str]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in ("api", "core"):
+                if top in sys.stdlib_module_names or top in ("api", "cli", "core"):
                     continue
                 found.update(normalise(d) for d in owners.get(top, [top]))
     return found
 
 
-def test_the_runtime_set_is_what_core_and_api_import():
+def test_the_runtime_set_is_what_core_api_and_cli_import():
     assert runtime_dependencies() - IMPLICIT == imported_distributions()
 
 

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from core import cli
-from core.deploy import END, START, button_url, repository_address, splice_button
+import cli.main as cli
+from core.feeds.deploy import END, START, button_url, repository_address, splice_button
 from tests.conftest import ROOT
 
 

@@ -9,14 +9,13 @@ import pytest
 from markdown_it import MarkdownIt
 
 from core.config import load_config, parse_config
-from core.digest import DigestInput, render_digest, render_document, splice, template_source
 from core.errors import ConfigError
-from core.layout import Day, Manifest
-from core.models import Match, Scored
-from core.query import parse_query
-from core.render import render_feed
-from core.safe_html import markdown_to_html
-from core.templating import DIGEST_TEMPLATE
+from core.feeds.digest import DigestInput, render_digest, render_document, splice, template_source
+from core.feeds.render import render_feed
+from core.models import Day, Manifest, Match, Scored
+from core.rank.query import parse_query
+from core.text.safe_html import markdown_to_html
+from core.text.templating import DIGEST_TEMPLATE
 from tests.support.html_doc import Doc
 from tests.support.papers import paper
 

@@ -13,16 +13,16 @@ from http.server import BaseHTTPRequestHandler
 import numpy as np
 import pytest
 
-from core.arxiv_client import ArxivClient
 from core.config import EmbeddingConfig, Env, parse_config
-from core.embed import OpenAIEmbeddings, WordLlama, open_embedder, paper_text
-from core.embedding_run import embed_days
+from core.embed.embedder import OpenAIEmbeddings, WordLlama, open_embedder, paper_text
 from core.errors import ConfigError, EmbeddingError, StoreError
-from core.layout import read_manifest
-from core.publish import publish
-from core.reader import Reader
-from core.refresh import run_refresh
-from core.vectors import DayVectors, decode_vectors, encode_vectors, paper_key
+from core.ingest.client import ArxivClient
+from core.refresh.embedding import embed_days
+from core.refresh.pipeline import run_refresh
+from core.store.layout import read_manifest
+from core.store.publish import publish
+from core.store.reader import Reader
+from core.store.vectors import DayVectors, decode_vectors, encode_vectors, paper_key
 from tests.conftest import shared_fixture
 from tests.support.loopback import LoopbackServer
 from tests.support.seed import seed_config, seed_store
@@ -223,7 +223,7 @@ def _raw() -> dict:
 
 
 def test_a_remote_interest_is_embedded_once_per_text_under_a_daily_budget(store):
-    from core.interest import _memo, interest_vector
+    from core.embed.interest import _memo, interest_vector
 
     _memo.clear()
     _Embeddings.calls, _Embeddings.status = [], 200

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks import eval as ranking_eval
-from core.profile_feed import rocchio
+from core.profiles.feed import rocchio
 from tests.conftest import SHARED_FIXTURES
 
 needs_corpus = pytest.mark.skipif(

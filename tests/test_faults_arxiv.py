@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.arxiv_client import ArxivClient
 from core.config import parse_config
-from core.refresh import run_refresh
+from core.ingest.client import ArxivClient
+from core.refresh.pipeline import run_refresh
 from tests.conftest import local_fixture, shared_fixture
 from tests.support import tally
 from tests.support.papers import paper

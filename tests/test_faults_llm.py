@@ -22,7 +22,7 @@ import pytest
 
 from core.config import parse_config
 from core.context import Context
-from core.jobs import refresh_job
+from core.refresh.jobs import refresh_job
 from tests.support import tally
 from tests.support.fake_llm import FakeLLM, Reply
 from tests.support.papers import paper

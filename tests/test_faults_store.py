@@ -25,9 +25,9 @@ from api.index import app
 from core.config import parse_config
 from core.context import Context
 from core.errors import RefreshRunning, StoreError
-from core.jobs import refresh_job
-from core.layout import LOCK_KEY
-from core.refresh import LOCK_TTL
+from core.refresh.jobs import refresh_job
+from core.refresh.pipeline import LOCK_TTL
+from core.store.layout import LOCK_KEY
 from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT
@@ -125,7 +125,7 @@ def test_a_store_down_before_the_refresh_stops_it_before_arxiv_is_asked(open_sto
 def run_cli(*args, env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ARXIV_", "REDIS", "UPSTASH", "KV_"))}
     return subprocess.run(
-        [sys.executable, "-m", "core", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -28,7 +28,7 @@ from core.config import Env
 from core.context import Context
 from core.errors import BadQuery
 from core.models import ANNOUNCE_TYPES
-from core.query import LIST_PARAMETERS, PARAMETERS, SINGLE_PARAMETERS, parse_query
+from core.rank.query import LIST_PARAMETERS, PARAMETERS, SINGLE_PARAMETERS, parse_query
 from tests.support import tally
 from tests.support.seed import seed_config, seed_store
 

@@ -20,13 +20,13 @@ from fastapi.testclient import TestClient
 
 from api.deps import Service, get_service
 from api.index import app
-from core.arxiv_client import ArxivClient
 from core.config import Env, parse_config
 from core.context import Context
-from core.layout import read_manifest
-from core.reader import Reader
-from core.refresh import run_refresh
-from core.safe_html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from core.ingest.client import ArxivClient
+from core.refresh.pipeline import run_refresh
+from core.store.layout import read_manifest
+from core.store.reader import Reader
+from core.text.safe_html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from tests.support import tally
 from tests.support.fake_arxiv import FakeArxiv
 from tests.support.papers import paper

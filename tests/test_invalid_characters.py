@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.arxiv_client import ArxivClient
-from core.arxiv_parse import parse_feed
 from core.config import parse_config
 from core.errors import UpstreamError
-from core.refresh import run_refresh
+from core.ingest.client import ArxivClient
+from core.ingest.parse import parse_feed
+from core.refresh.pipeline import run_refresh
 from tests.support.papers import paper
 from tests.support.rss import rss_feed
 

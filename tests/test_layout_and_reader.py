@@ -3,10 +3,10 @@
 import pytest
 
 from core.errors import RefreshRunning, StoreError
-from core.layout import MAX_PAPERS_PER_PART, Day, Manifest, read_manifest
-from core.models import Match, Scored
-from core.publish import new_version, publish, refresh_lock, write_day
-from core.reader import Reader
+from core.models import Day, Manifest, Match, Scored
+from core.store.layout import MAX_PAPERS_PER_PART, read_manifest
+from core.store.publish import new_version, publish, refresh_lock, write_day
+from core.store.reader import Reader
 from core.store.sqlite import SqliteStore
 from tests.support.counting import CountingStore
 from tests.support.papers import paper

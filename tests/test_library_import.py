@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.errors import LibraryImportError
-from core.library_import import (
+from core.profiles.library import (
     MAX_ENTRIES,
     MAX_IMPORT_BYTES,
     Entry,

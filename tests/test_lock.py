@@ -19,9 +19,9 @@ import time
 import pytest
 
 from core.errors import RefreshRunning
-from core.layout import LOCK_KEY
-from core.lock import Holder, decode_holder, pid_running, refresh_lock
-from core.refresh import LOCK_TTL
+from core.refresh.pipeline import LOCK_TTL
+from core.store.layout import LOCK_KEY
+from core.store.lock import Holder, decode_holder, pid_running, refresh_lock
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
@@ -30,7 +30,7 @@ from tests.test_cli import COMBINED, run
 HOLD = textwrap.dedent(
     """
     import sys, time
-    from core.lock import refresh_lock
+    from core.store.lock import refresh_lock
     from core.store.sqlite import SqliteStore
     with refresh_lock(SqliteStore(sys.argv[1]), int(sys.argv[2])):
         print("locked", flush=True)

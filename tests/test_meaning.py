@@ -10,10 +10,10 @@ import re
 import pytest
 
 from core.config import EmbeddingConfig, parse_config
-from core.embed import WordLlama
-from core.embedding_run import embed_days
-from core.layout import Manifest
-from core.publish import publish, write_day
+from core.embed.embedder import WordLlama
+from core.models import Manifest
+from core.refresh.embedding import embed_days
+from core.store.publish import publish, write_day
 from tests.support.app_client import app_clients
 from tests.support.papers import paper
 from tests.support.seed import scored_day

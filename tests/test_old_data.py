@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from core.layout import Manifest
-from core.query import parse_query
-from core.render import OLD_DATA_DAYS, channel_description, data_age, old_data_note
+from core.feeds.channel import OLD_DATA_DAYS, channel_description, data_age, old_data_note
+from core.models import Manifest
+from core.rank.query import parse_query
 from tests.support.app_client import app_clients
 from tests.support.papers import paper
 from tests.support.seed import publish_days, scored_day, seed_config

@@ -18,10 +18,9 @@ import pytest
 
 from api.page import STATIC_TYPES
 from core.config import Env
-from core.layout import Day
-from core.models import Match, Scored
-from core.page import READERS, highlight, relative_time, repository_url, score_chart
-from core.publish import publish
+from core.models import Day, Match, Scored
+from core.store.publish import publish
+from core.web.page import READERS, highlight, relative_time, repository_url, score_chart
 from tests.support.app_client import app_clients
 from tests.support.counting import CountingStore
 from tests.support.flaky_store import FlakyStore
@@ -606,13 +605,13 @@ LAZY_CHECK = """
 import sys
 from fastapi.testclient import TestClient
 from api.index import app
-import core.templating
+import core.text.templating
 client = TestClient(app)
 for url in ("/feed", "/feed/cs.AI?format=atom", "/feed?format=json", "/api/health", "/opml", "/static/app.js"):
     assert client.get(url).status_code == 200, url
 print(",".join(sorted(m for m in ("jinja2", "markupsafe") if m in sys.modules)) or "-")
 assert client.get("/").status_code == 200 and client.get("/?x=1").status_code == 200
-print("jinja2" in sys.modules, core.templating._html.cache_info().misses)
+print("jinja2" in sys.modules, core.text.templating._html.cache_info().misses)
 """
 
 

@@ -1,7 +1,7 @@
 """The custom-query fast path gives exactly what scoring every paper gives.
 
-`core.prefilter` claims a superset of the papers each keyword's regex can match;
-`core.selection` scores only those, in bound order, and stops early. Both are
+`core.rank.prefilter` claims a superset of the papers each keyword's regex can match;
+`core.rank.selection` scores only those, in bound order, and stops early. Both are
 checked against the scorer itself:
 
 - per keyword and paper: whenever `score_paper` finds a keyword (in the title, or
@@ -23,17 +23,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.arxiv_parse import parse_feed
 from core.config import Config, Keyword
-from core.dedupe import dedupe
 from core.errors import UpstreamError
-from core.layout import Day
+from core.ingest.dedupe import dedupe
+from core.ingest.parse import parse_feed
 from core.memo import ObjectMemo
-from core.models import Paper, Scored
-from core.prefilter import DayIndex, Need, index_of, keyword_needs
-from core.query import FeedQuery
-from core.scoring import compile_profile, rank, score_all, score_paper, select
-from core.selection import select_papers
+from core.models import Day, Paper, Scored
+from core.rank.prefilter import DayIndex, Need, index_of, keyword_needs
+from core.rank.query import FeedQuery
+from core.rank.scoring import compile_profile, rank, score_all, score_paper, select
+from core.rank.selection import select_papers
 from tests.conftest import SHARED_FIXTURES, shared_fixture
 
 KEYWORD_SETS = [
@@ -213,7 +212,7 @@ def test_custom_queries_on_real_papers_equal_scoring_every_paper(real_days, keyw
 
 @pytest.mark.parametrize("keywords", KEYWORD_SETS)
 def test_without_postings_the_bounded_exact_scoring_gives_the_same_papers(real_days, keywords, monkeypatch):
-    from core import postings
+    from core.rank import postings
 
     monkeypatch.setattr(postings, "BUILD_BUDGET", 0)  # no postings may be built: the regex path runs
     postings._POSTINGS.clear()
@@ -224,7 +223,7 @@ def test_without_postings_the_bounded_exact_scoring_gives_the_same_papers(real_d
 
 
 def test_postings_are_built_within_the_budget_and_then_serve_alone(real_days):
-    from core import postings
+    from core.rank import postings
 
     postings._POSTINGS.clear()
     profile = compile_profile((Keyword("learning"), Keyword("graph*")), ("survey",))

@@ -1,4 +1,4 @@
-"""`python -m core profile create|show|delete` through core.cli.main, over a SQLite store
+"""`python -m cli profile create|show|delete` through cli.main.main, over a SQLite store
 seeded with real vectors; the feed URL it prints is then served by the real app."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import Service, get_service
 from api.index import app
-from core.cli import main
+from cli.main import main
 from core.config import Env
 from core.context import Context
 from core.store.sqlite import SqliteStore
@@ -129,7 +129,7 @@ def test_show_by_feed_id_url_or_edit_token_then_delete(workdir, capsys):
 
 
 def test_tokens_never_start_like_a_command_line_option():
-    from core.profiles import TOKEN_RE, new_token
+    from core.profiles.model import TOKEN_RE, new_token
 
     tokens = [new_token() for _ in range(2000)]  # about 60 would start with - or _ if drawn freely
     assert all(t[0].isalnum() and TOKEN_RE.fullmatch(t) for t in tokens)

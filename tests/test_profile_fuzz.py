@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from core.config import Env
 from core.errors import LibraryImportError
-from core.layout import profile_key
-from core.library_import import parse_library
-from core.profile_setup import draft_profile, settings_from
-from core.profiles import create_profile, digest
+from core.profiles.library import parse_library
+from core.profiles.model import create_profile, digest
+from core.profiles.setup import draft_profile, settings_from
+from core.store.layout import profile_key
 from tests.support import tally
 from tests.support.app_client import app_clients
 from tests.test_meaning import CONFIG, seed

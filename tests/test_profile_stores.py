@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 import pytest
 
 from core.config import Env
-from core.embed import embedder_name
+from core.embed.embedder import embedder_name
 from core.errors import ProfileBusy, ProfileNotFound, VoteRefused
-from core.layout import profile_lock_key
-from core.profile_feed import find_paper
-from core.profile_setup import draft_profile, settings_from
-from core.profiles import create_profile, delete_profile, digest, feed_id_for_edit, load_profile
-from core.reader import Reader
-from core.votes import cast_vote, profile_lock
+from core.profiles.feed import find_paper
+from core.profiles.model import create_profile, delete_profile, digest, feed_id_for_edit, load_profile
+from core.profiles.setup import draft_profile, settings_from
+from core.profiles.votes import cast_vote, profile_lock
+from core.store.layout import profile_lock_key
+from core.store.reader import Reader
 from tests.test_meaning import CONFIG, IDS, seed
 from tests.test_store_contract import fake_upstash, redis_backend, store, upstash_backend  # noqa: F401
 
@@ -74,7 +74,7 @@ def test_many_parallel_votes_on_one_profile_are_all_counted_once(seeded):
 
 def test_a_vote_storm_stops_at_the_daily_bound(seeded, monkeypatch):
     backend, created = seeded
-    monkeypatch.setattr("core.votes.MAX_VOTES_PER_DAY", 5)
+    monkeypatch.setattr("core.profiles.votes.MAX_VOTES_PER_DAY", 5)
     lookup = lookup_in(backend)
     flips = [(papers()[i % 3], ("up", "down", "clear")[(i // 3) % 3]) for i in range(30)]
     refused = 0

@@ -15,10 +15,10 @@ import pytest
 
 from core.config import Env
 from core.errors import ProfileNotFound
-from core.layout import profile_key
-from core.profile_setup import draft_profile, settings_from
-from core.profiles import MAX_VOTES_PER_DAY, create_profile, digest, load_profile, new_token
-from core.votes import signature
+from core.profiles.model import MAX_VOTES_PER_DAY, create_profile, digest, load_profile, new_token
+from core.profiles.setup import draft_profile, settings_from
+from core.profiles.votes import signature
+from core.store.layout import profile_key
 from tests.support.app_client import app_clients
 from tests.support.flaky_store import FlakyStore
 from tests.test_meaning import CONFIG, IDS, TOPICS, seed
@@ -231,7 +231,7 @@ def test_an_unknown_profile_or_paper_changes_nothing_and_says_so(app):
 
 def test_votes_per_profile_per_day_are_bounded(app, monkeypatch):
     client, service, created = app
-    monkeypatch.setattr("core.votes.MAX_VOTES_PER_DAY", 3)
+    monkeypatch.setattr("core.profiles.votes.MAX_VOTES_PER_DAY", 3)
     papers = [IDS[t] for t, _ in TOPICS["crypto"]] + [IDS["Drone path planning among obstacles"]]
     codes = [client.get(vote_path(created.feed_id, p, "down")).status_code for p in papers]
     assert codes == [200, 200, 200, 429]
@@ -275,7 +275,7 @@ def test_tokens_never_appear_in_logs_when_the_store_is_down(tmp_path, caplog):
 
 
 def test_a_deleted_profile_is_gone(app):
-    from core.profiles import delete_profile, feed_id_for_edit
+    from core.profiles.model import delete_profile, feed_id_for_edit
 
     client, service, created = app
     assert feed_id_for_edit(service.ctx.store, created.edit_token) == created.feed_id

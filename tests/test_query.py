@@ -1,4 +1,4 @@
-"""Feed queries: validation into a FeedQuery (core.query) and what a query selects (core.selection)."""
+"""Feed queries: validation into a FeedQuery (core.rank.query) and what a query selects (core.rank.selection)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from core.config import Keyword
 from core.errors import BadQuery
-from core.query import parse_query
-from core.scoring import compile_profile, score_paper
-from core.selection import select_papers, summaries_of
+from core.rank.query import parse_query
+from core.rank.scoring import compile_profile, score_paper
+from core.rank.selection import select_papers, summaries_of
 from tests.support.papers import paper
 from tests.support.seed import scored_day, seed_config
 

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 
-from core import cli
+import cli.main as cli
 from core.config import Keyword
 from core.errors import BadQuery
-from core.query import PARAMETERS, parse_query
-from core.render import channel_title
-from core.selection import select_papers
+from core.feeds.channel import channel_title
+from core.rank.query import PARAMETERS, parse_query
+from core.rank.selection import select_papers
 from tests.support.app_client import app_clients
 from tests.support.papers import paper
 from tests.support.seed import scored_day, seed_config, seed_config_raw

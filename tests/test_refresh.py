@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.arxiv_client import ArxivClient
 from core.config import parse_config
 from core.errors import RefreshRunning
-from core.layout import read_manifest
-from core.publish import refresh_lock
-from core.reader import Reader
-from core.refresh import run_refresh
+from core.ingest.client import ArxivClient
+from core.refresh.pipeline import run_refresh
+from core.store.layout import read_manifest
+from core.store.publish import refresh_lock
+from core.store.reader import Reader
 from tests.conftest import local_fixture, shared_fixture
 
 COMBINED = "rss_2026-09-24_cs.LG+cs.AI+cs.CL+stat.ML_trimmed_4_items.xml"

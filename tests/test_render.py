@@ -1,5 +1,5 @@
-"""Rendering: safe HTML from untrusted text (core.safe_html), the three feed formats
-(core.render) parsed back with feedparser, the channel's status text, and OPML."""
+"""Rendering: safe HTML from untrusted text (core.text.safe_html), the three feed formats
+(core.feeds.render) parsed back with feedparser, the channel's status text, and OPML."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 
-from core.layout import Manifest
-from core.models import Match, Scored
-from core.opml import render_opml
-from core.query import parse_query
-from core.render import Channel, Item, channel_description, channel_title, item_html, items_for, render
-from core.safe_html import escape, markdown_to_html, sanitize_html, text_to_html, xml_safe
+from core.feeds.channel import Channel, channel_description, channel_title
+from core.feeds.items import Item, item_html, items_for
+from core.feeds.opml import render_opml
+from core.feeds.render import render
+from core.models import Manifest, Match, Scored
+from core.rank.query import parse_query
+from core.text.safe_html import escape, markdown_to_html, sanitize_html, text_to_html, xml_safe
 from tests.support.papers import paper
 from tests.support.seed import SUMMARY_MARKDOWN, seed_config, summary_record
 

@@ -1,6 +1,6 @@
 """Rendered item fragments are reused across feeds without changing a byte.
 
-`core.render` keeps what an item renders to apart from its score line, per (format,
+`core.feeds.render` keeps what an item renders to apart from its score line, per (format,
 paper, summary fields). Every feed here is compared with the same feed rendered with
 that cache switched off.
 """
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.feeds.channel import Channel
+from core.feeds.items import Item
+from core.feeds.render import render
 from core.memo import LRU
 from core.models import Match, Paper, Scored
-from core.render import Channel, Item, render
 
 CHANNEL = Channel("arXiv cs.LG", "Papers & <things>", "https://x.test/feed?a=1&b=2", "https://x.test/")
 PAPER = Paper(
@@ -38,13 +40,13 @@ SCORES = [
 
 def fresh(channel: Channel, items: list[Item], fmt: str, monkeypatch) -> bytes:
     with monkeypatch.context() as m:
-        m.setattr("core.render._FRAGMENTS", LRU(0))
+        m.setattr("core.feeds.items._FRAGMENTS", LRU(0))
         return render(channel, items, fmt)
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
 def test_an_item_in_feeds_with_different_scores_renders_as_without_the_cache(fmt, monkeypatch):
-    monkeypatch.setattr("core.render._FRAGMENTS", LRU(16))
+    monkeypatch.setattr("core.feeds.items._FRAGMENTS", LRU(16))
     later = SUMMARY | {"created_at": "2026-09-25T10:00:00Z"}
     for _ in range(2):
         for scored in SCORES:
@@ -55,7 +57,7 @@ def test_an_item_in_feeds_with_different_scores_renders_as_without_the_cache(fmt
 
 def test_a_paper_equal_by_value_shares_the_fragment_and_a_different_one_does_not(monkeypatch):
     cache = LRU(16)
-    monkeypatch.setattr("core.render._FRAGMENTS", cache)
+    monkeypatch.setattr("core.feeds.items._FRAGMENTS", cache)
     render(CHANNEL, [Item(SCORES[1])], "atom")
     same = Paper(**PAPER.to_dict() | {"authors": PAPER.authors, "categories": PAPER.categories})
     render(CHANNEL, [Item(Scored(same, 1.0))], "atom")
@@ -74,8 +76,8 @@ def test_a_paper_that_cannot_be_hashed_is_rendered_without_the_cache(monkeypatch
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_items_of_one_feed_show_their_own_score_lines(fmt):
-    from core.render import _score_html
-    from core.safe_html import escape
+    from core.feeds.items import score_html as _score_html
+    from core.text.safe_html import escape
 
     body = render(CHANNEL, [Item(s) for s in SCORES], fmt).decode()
     at = 0

@@ -1,7 +1,7 @@
 """`make run` with arXiv down: the data an earlier run left is served and said to be the
 last good data; with none, one error line and a non-zero exit. The backoff is never silent.
 
-Real subprocesses of `python -m core` (as the Makefile runs them), a loopback FakeArxiv
+Real subprocesses of `python -m cli` (as the Makefile runs them), a loopback FakeArxiv
 that is stopped to take arXiv down, a SQLite store in the test's folder.
 """
 
@@ -18,9 +18,9 @@ import time
 import httpx
 import pytest
 
-from core.arxiv_client import ArxivClient
 from core.config import Env
 from core.errors import UpstreamError
+from core.ingest.client import ArxivClient
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
 from tests.support.redis_server import free_port
@@ -49,9 +49,9 @@ def run_target(name: str) -> list[str]:
 
 def test_make_run_refreshes_allowing_stale_data_then_writes_the_digest_then_serves():
     assert run_target("run") == [
-        "$(BIN)/python -m core refresh --allow-stale",
-        "$(BIN)/python -m core digest",
-        "$(BIN)/python -m core serve",
+        "$(BIN)/python -m cli refresh --allow-stale",
+        "$(BIN)/python -m cli digest",
+        "$(BIN)/python -m cli serve",
     ]
 
 
@@ -122,10 +122,10 @@ def test_serve_answers_with_the_held_data_and_runs_the_local_cron(workdir):
 
 @contextlib.contextmanager
 def serving(folder, port: int):
-    """`python -m core serve` on `port`, arXiv down; stopped (this process only) afterwards."""
+    """`python -m cli serve` on `port`, arXiv down; stopped (this process only) afterwards."""
     env_args = {"ARXIV_MAX_ATTEMPTS": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "core", "--config", str(folder / "config.json"), "serve", "--port", str(port)],
+        [sys.executable, "-m", "cli", "--config", str(folder / "config.json"), "serve", "--port", str(port)],
         cwd=folder,
         env=_env(folder, env_args),
         stdout=subprocess.PIPE,
@@ -138,7 +138,7 @@ def serving(folder, port: int):
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{base}/api/health", timeout=1).status_code < 600:
                     break
-            assert process.poll() is None and time.monotonic() < deadline, "python -m core serve did not start"
+            assert process.poll() is None and time.monotonic() < deadline, "python -m cli serve did not start"
             time.sleep(0.1)
         yield base
     finally:

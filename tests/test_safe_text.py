@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.safe_html import one_line, xml_safe
+from core.text.safe_html import one_line, xml_safe
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SPACES = re.compile(r"\s+")

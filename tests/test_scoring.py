@@ -10,7 +10,7 @@ import pytest
 
 from core.config import Keyword
 from core.models import Match, Paper
-from core.scoring import compile_profile, highlight_terms, id_order, rank, score_all, score_paper, select
+from core.rank.scoring import compile_profile, highlight_terms, id_order, rank, score_all, score_paper, select
 
 
 def make_paper(id: str = "2609.00001", title: str = "A title", abstract: str = "An abstract.", **fields) -> Paper:

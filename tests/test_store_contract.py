@@ -356,10 +356,10 @@ def test_opening_the_sqlite_store_imports_no_network_backend():
 def test_paper_vectors_travel_through_the_store_unchanged(store):
     """A day's vector blob, as a refresh writes it and a meaning query reads it back."""
     from core.config import EmbeddingConfig
-    from core.embed import WordLlama
-    from core.embedding_run import embed_days
-    from core.publish import publish
-    from core.reader import Reader
+    from core.embed.embedder import WordLlama
+    from core.refresh.embedding import embed_days
+    from core.store.publish import publish
+    from core.store.reader import Reader
     from tests.support.seed import seed_config, seed_store
 
     config = seed_config()

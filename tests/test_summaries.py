@@ -14,19 +14,20 @@ from dataclasses import replace
 import pytest
 
 from core import calendar
-from core.arxiv_client import ArxivClient
 from core.config import Config, parse_config
 from core.context import Context
 from core.errors import ConfigError
-from core.jobs import refresh_job, summarize_job
-from core.layout import Day, Manifest, decode, read_manifest, summary_state_key
-from core.publish import publish, write_day
-from core.reader import Reader
-from core.safe_html import markdown_to_html
-from core.scoring import compile_profile, score_all
+from core.ingest.client import ArxivClient
+from core.models import Day, Manifest
+from core.rank.scoring import compile_profile, score_all
+from core.refresh.jobs import refresh_job, summarize_job
+from core.store.layout import decode, read_manifest, summary_state_key
+from core.store.publish import publish, write_day
+from core.store.reader import Reader
 from core.summaries.fulltext import GAP, html_to_text, trim
 from core.summaries.prompt import abstract_note, build_messages, build_prompt
 from core.summaries.run import open_summarizer
+from core.text.safe_html import markdown_to_html
 from tests.conftest import shared_fixture
 from tests.support.fake_llm import FakeLLM, Reply
 from tests.support.papers import paper
@@ -491,7 +492,7 @@ def test_a_refresh_stops_summarising_at_its_time_budget_and_summarize_finishes_l
     assert report["papers"] == 4
     assert (summaries["done"], summaries["pending"], summaries["deadline_hit"]) == (1, 2, True)
     assert elapsed < config.ai_summary.time_budget_s + config.ai_summary.timeout_s
-    assert "pending" in summaries["message"] and "python -m core summarize" in summaries["message"]
+    assert "pending" in summaries["message"] and "python -m cli summarize" in summaries["message"]
     assert read_manifest(ctx.store).report["summaries"]["done"] == 1
     assert llm.calls == 1
 

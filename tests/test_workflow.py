@@ -30,8 +30,8 @@ def test_it_runs_on_weekdays_after_arxivs_rebuild_and_on_demand():
 
 
 def test_it_refreshes_then_writes_the_digest_into_the_readme():
-    assert "python -m core refresh" in step("Refresh from arXiv")["run"]
-    assert step("Write the digest")["run"] == "python -m core digest --output README.md"
+    assert "python -m cli refresh" in step("Refresh from arXiv")["run"]
+    assert step("Write the digest")["run"] == "python -m cli digest --output README.md"
 
 
 def test_it_commits_the_readme_only_when_changed_and_never_a_merge():

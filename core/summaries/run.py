@@ -39,12 +39,13 @@ from datetime import datetime
 from pathlib import Path
 
 from core import calendar, log
+from core.calendar import iso_utc
 from core.config import Config, Env, SummaryConfig, effective_summary
 from core.errors import ArxivRssError, ConfigError, SummaryError
-from core.layout import PREFIX, Day, Manifest, decode, encode, summary_key, summary_state_key
-from core.models import Scored
-from core.publish import DAY, new_version, write_day
-from core.scoring import profile_matches
+from core.models import Day, Manifest, Scored
+from core.rank.scoring import profile_matches
+from core.store.layout import PREFIX, decode, encode, summary_key, summary_state_key
+from core.store.publish import DAY, new_version, write_day
 from core.summaries.fulltext import PaperText, estimate_tokens, paper_text
 from core.summaries.llm import LLM
 from core.summaries.prompt import Prompt, abstract_note, build_messages, build_prompt, reply_problem
@@ -158,7 +159,7 @@ class Summarizer:
         self.llm.close()
 
     def __call__(self, manifest: Manifest) -> tuple[Manifest, dict]:
-        from core.reader import Reader
+        from core.store.reader import Reader
 
         days = Reader(self.store).days(manifest, len(manifest.days))
         tally = Tally()
@@ -299,7 +300,7 @@ class Summarizer:
             "source": text.source,
             "prompt_hash": self.prompt.hash,
             "tokens": {"prompt": completion.prompt_tokens, "completion": completion.completion_tokens},
-            "created_at": _iso(self._now()),
+            "created_at": iso_utc(self._now()),
             "version": item.scored.paper.version,
         }
 
@@ -331,7 +332,7 @@ class Summarizer:
         vid = item.scored.paper.versioned_id
         reason = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 3] + "..."
         attempts = item.attempts + 1
-        state = {"attempts": attempts, "reason": reason, "at": _iso(self._now())}
+        state = {"attempts": attempts, "reason": reason, "at": iso_utc(self._now())}
         self.store.set(item.state_key, encode(state), ttl=(self.config.retention_days + 7) * DAY)
         log.warning(
             "summary.failed", paper=vid, attempt=attempts, max_attempts=self.settings.max_attempts, reason=reason
@@ -363,7 +364,7 @@ class Summarizer:
             manifest,
             days=tuple(refs[ref.date] for ref in manifest.days),
             version=new_version(now),
-            published_at=_iso(now),
+            published_at=iso_utc(now),
         )
 
     def _report(self, t: Tally, used: dict) -> dict:
@@ -397,7 +398,7 @@ def describe(report: dict) -> str:
     if tokens["prompt"] or tokens["completion"]:
         text += f"; tokens {tokens['prompt']} in, {tokens['completion']} out"
     if report.get("deadline_hit"):
-        text += "; time budget reached, the rest is pending (run `python -m core summarize`)"
+        text += "; time budget reached, the rest is pending (run `python -m cli summarize`)"
     if report.get("skipped_budget"):
         text += f"; daily token budget reached ({report['skipped_budget']} waiting)"
     if report.get("given_up"):
@@ -494,7 +495,3 @@ def open_summarizer(
 def _place(fresh: dict, item: Item, record: dict) -> None:
     for date in item.dates:
         fresh.setdefault(date, {})[item.scored.paper.id] = record
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,7 +18,8 @@ from core import calendar
 from core.calendar import parse_instant
 from core.config import Config, Env
 from core.context import Context
-from core.layout import MANIFEST_KEY, Manifest, day_from_parts, decode, parse_manifest
+from core.models import Manifest
+from core.store.layout import MANIFEST_KEY, day_from_parts, decode, parse_manifest
 from tests.support import tally
 
 EVERYTHING = "/feed?keywords=*&types=*&days={days}&limit=200&format=json"

@@ -18,10 +18,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from core.config import Config, parse_config
-from core.layout import Day, Manifest
-from core.models import Paper
-from core.publish import publish, write_day
-from core.scoring import compile_profile, score_all, select
+from core.models import Day, Manifest, Paper
+from core.rank.scoring import compile_profile, score_all, select
+from core.store.publish import publish, write_day
 from tests.support.papers import paper
 
 SUMMARY_MARKDOWN = (

@@ -144,9 +144,9 @@ def _seeded_upstash(stack, bundle: Path, days: int) -> str:
     upstash = stack.enter_context(FakeUpstash(server, token=UPSTASH_TOKEN))
     store = UpstashStore(upstash.url, UPSTASH_TOKEN, "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN")
     if days:
-        from core.embed import WordLlama
-        from core.embedding_run import embed_days
-        from core.publish import publish
+        from core.embed.embedder import WordLlama
+        from core.refresh.embedding import embed_days
+        from core.store.publish import publish
 
         config = load_config(str(bundle / "config.json"))
         manifest = seed_store(store, config, days=days, per_day=40)

@@ -1,0 +1,74 @@
+"""The vector of an `interest=` text, without unbounded work or outbound calls.
+
+    vector, note = interest_vector(store, embedder, text, budget, today)
+
+With the embedded model an interest is embedded in process (a few milliseconds) and kept
+in a small per-process memo. With a remote embedder every distinct text is embedded at
+most once: its vector is cached in the store, and new texts are embedded under a daily
+budget (`embeddings.daily_interest_budget`) shared by every process; past it, or when
+the endpoint fails, the caller ranks by keywords and `note` says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import numpy as np
+
+from core.embed.embedder import Embedder
+from core.errors import EmbeddingError
+from core.store.layout import PREFIX
+
+MEMO_ENTRIES = 512  # each holds a 256-float vector under a text of at most 500 characters
+CACHE_TTL = 30 * 86400
+_memo: dict[tuple[str, str], np.ndarray] = {}
+_lock = threading.Lock()
+
+
+def _cache_key(embedder: str, text: str) -> str:
+    return f"{PREFIX}interest:{embedder}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def _budget_key(today: str) -> str:
+    return f"{PREFIX}interest-budget:{today}"
+
+
+def interest_vector(store, embedder: Embedder, text: str, budget: int, today: str) -> tuple[np.ndarray | None, str]:
+    key = (embedder.name, text)
+    with _lock:
+        found = _memo.get(key)
+    if found is not None:
+        return found, ""
+    vector, note = (_remote if embedder.remote else _local)(store, embedder, text, budget, today)
+    if vector is not None:
+        with _lock:
+            if len(_memo) >= MEMO_ENTRIES:
+                _memo.pop(next(iter(_memo)))
+            _memo[key] = vector
+    return vector, note
+
+
+def _local(store, embedder: Embedder, text: str, budget: int, today: str):
+    try:
+        return embedder.embed([text])[0], ""
+    except EmbeddingError as exc:
+        return None, f"The interest could not be embedded ({exc}): ranked by keywords."
+
+
+def _remote(store, embedder: Embedder, text: str, budget: int, today: str):
+    cache = _cache_key(embedder.name, text)
+    raw = store.get(cache)
+    if raw is not None and len(raw) % 2 == 0 and raw:
+        return np.frombuffer(raw, ">f2").astype(np.float32), ""
+    counter = _budget_key(today)
+    used = int((store.get(counter) or b"0").decode() or 0)
+    if used >= budget:
+        return None, "Today's budget for embedding new interest texts is spent: ranked by keywords until tomorrow."
+    store.set(counter, str(used + 1).encode(), ttl=2 * 86400)
+    try:
+        vector = embedder.embed([text])[0]
+    except EmbeddingError as exc:
+        return None, f"The interest could not be embedded ({exc}): ranked by keywords."
+    store.set(cache, vector.astype(">f2").tobytes(), ttl=CACHE_TTL)
+    return vector, ""

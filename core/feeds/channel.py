@@ -1,0 +1,178 @@
+"""A feed's own text: its title, its description (an honest account of the last refresh)
+and how old its data is. Pure.
+
+Data whose newest announcement is more than OLD_DATA_DAYS days old is called old, with the
+time of the last refresh (`old_data_note`), rather than explained as a rebuild arXiv has not
+done yet. Sentences that depend only on the manifest are kept per manifest (`_TEXTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.calendar import EASTERN, is_iso_date
+from core.feeds.items import EPOCH, instant
+from core.memo import ObjectMemo
+from core.models import Manifest
+from core.rank.query import FeedQuery, split_terms
+from core.text.safe_html import one_line
+
+GENERATOR = "arxiv-rss"
+
+# Past this many days since the newest announcement held, the data is old: weekends and
+# arXiv's holiday breaks (up to about five days around New Year) stay below it.
+OLD_DATA_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The feed itself: absolute URLs; `updated` is an ISO 8601 UTC time or ""."""
+
+    title: str
+    description: str
+    self_url: str
+    site_url: str
+    updated: str = ""
+    language: str = "en"
+
+
+def channel_title(query: FeedQuery) -> str:
+    """What the feed holds, e.g. "arXiv cs.AI", "arXiv cs.AI, cs.LG (all papers)",
+    "arXiv cs.LG papers also in stat.ML", "arXiv: diffusion, GAN in cs.CV"."""
+    asked = {name for name, _ in query.url_params}
+    if query.keyword:
+        where = f" in {', '.join(query.categories)}" if "categories" in asked else ""
+        return f"arXiv: {', '.join(split_terms(query.keyword))}{where}"
+    if query.category and query.category not in query.categories:
+        # /feed/cs.LG?categories=stat.ML holds the cs.LG papers that are also in stat.ML.
+        head = f"arXiv {query.category} papers also in {' or '.join(query.categories)}"
+    else:
+        head = f"arXiv {query.category or ', '.join(query.categories)}"
+    suffix = " (all papers)" if not query.keywords else (" (custom keywords)" if query.rescore else "")
+    return head + suffix
+
+
+def channel_description(
+    manifest: Manifest, query: FeedQuery, dates: Sequence[str], degraded: bool, *, now: datetime | None = None
+) -> str:
+    """What the feed holds and how fresh it is, honestly: the announcement dates served,
+    whether that data is old (given `now`), each category's last refresh status, and
+    whether the store is unreachable."""
+    if not manifest.version:
+        text = (
+            "No data yet: this service has not completed a refresh from arXiv. The feed fills after "
+            "the first refresh, which runs daily after arXiv rebuilds its feeds (midnight US Eastern)."
+        )
+    else:
+        old = old_data_note(manifest, now) if now is not None else ""
+        text = " ".join(t for t in [_dates_text(dates), old, *_status_lines(manifest, query, bool(old))] if t)
+    if degraded:
+        text += " The data store cannot be reached right now: this is the copy held in memory and may be out of date."
+    return text
+
+
+@dataclass(frozen=True)
+class DataAge:
+    """How old the published data is at some moment: the newest announcement held (ISO
+    date, "" if none), its age in days (None if none), the last refresh (ISO time, "" if
+    never) and whether that is past OLD_DATA_DAYS."""
+
+    newest: str
+    days: int | None
+    last_refresh: str
+    old: bool
+
+
+def data_age(manifest: Manifest, now: datetime) -> DataAge:
+    """The age of `manifest`'s newest announcement at `now` (dates counted in US Eastern,
+    where arXiv dates its announcements)."""
+    dates = [d.date for d in manifest.days] + [
+        str(r.get("announced", "")) for r in manifest.categories.values() if isinstance(r, dict)
+    ]
+    newest = max((d for d in dates if is_iso_date(d)), default="")
+    last = str(manifest.report.get("finished_at", "")) or manifest.published_at
+    if not newest:
+        return DataAge("", None, last, False)
+    age = (now.astimezone(EASTERN).date() - date.fromisoformat(newest)).days
+    return DataAge(newest, age, last, age > OLD_DATA_DAYS)
+
+
+def old_data_note(manifest: Manifest, now: datetime) -> str:
+    """One sentence when the data is old at `now` (newest announcement more than
+    OLD_DATA_DAYS days back), naming its date and the last refresh; "" otherwise.
+    E.g. "This data is old: the newest announcement held is of 2026-07-16, 69 days ago;
+    the last refresh ran at 2026-09-23 05:15 UTC." Kept per manifest and day."""
+    today = now.astimezone(EASTERN).date()
+    return _TEXTS.get((manifest,), ("old", today), lambda: _old_data_note(manifest, now))
+
+
+def _old_data_note(manifest: Manifest, now: datetime) -> str:
+    age = data_age(manifest, now)
+    if not age.old:
+        return ""
+    refreshed = (
+        f"the last refresh ran at {when_text(age.last_refresh)}" if when_text(age.last_refresh) else "no refresh ran"
+    )
+    return f"This data is old: the newest announcement held is of {age.newest}, {age.days} days ago; {refreshed}."
+
+
+_TEXTS = ObjectMemo(256)  # a manifest's channel sentences: its old-data note by day, status lines by categories
+
+
+def _dates_text(dates: Sequence[str]) -> str:
+    if not dates:
+        return "No announcement days are stored."
+    if len(dates) == 1:
+        return f"Papers announced on {dates[0]}."
+    return f"Papers announced from {min(dates)} to {max(dates)}."
+
+
+def _status_lines(manifest: Manifest, query: FeedQuery, old: bool = False) -> list[str]:
+    """One sentence per group of categories that share a status (kept per manifest)."""
+    cats = (query.category,) if query.category else query.categories
+    return _TEXTS.get((manifest,), ("status", cats, old), lambda: _group_status(manifest, cats, old))
+
+
+def _group_status(manifest: Manifest, cats: Sequence[str], old: bool) -> list[str]:
+    groups: dict[str, list[str]] = {}
+    for cat in cats:
+        groups.setdefault(_status_text(manifest.categories.get(cat), old), []).append(cat)
+    return [f"{', '.join(names)}: {text}." for text, names in groups.items()]
+
+
+def _status_text(record: dict | None, old: bool = False) -> str:
+    """One category's last refresh; with `old` data, "no newer announcement found" rather
+    than the reasons that explain a day or two (weekend, arXiv not rebuilt yet)."""
+    if not record:
+        return "not refreshed yet"
+    status, announced = record.get("status", ""), record.get("announced", "")
+    checked = when_text(record.get("checked_at", ""))
+    latest = f"; latest announcement {announced}" if announced else ""
+    if old and status in ("no-announcement", "unchanged"):
+        return f"no newer announcement found, checked {checked}{latest}"
+    if status == "updated":
+        return f"updated with the announcement of {announced} at {when_text(record.get('updated_at', ''))}"
+    if status == "no-announcement":
+        return f"{one_line(str(record.get('detail', 'no announcement')))}, checked {checked}{latest}"
+    if status == "unchanged":
+        return f"arXiv has not published a newer announcement yet, checked {checked}{latest}"
+    if status == "upstream-error":
+        since = when_text(record.get("since", "")) or checked
+        detail = one_line(str(record.get("detail", "")))
+        return f"arXiv could not be read since {since} ({detail}); earlier data is still served{latest}"
+    if status == "stale":
+        checked_in = one_line(str(record.get("checked_announcement", "")))
+        return (
+            f"no papers in this category in the announcement of {checked_in}, which lists other "
+            f"categories (arXiv's feed for it may be behind), checked {checked}; its earlier papers "
+            f"are still served{latest}"
+        )
+    return f"{one_line(status)}, checked {checked}"
+
+
+def when_text(iso: str) -> str:
+    """`2026-09-24T05:15:00Z` as `2026-09-24 05:15 UTC` ("" when empty)."""
+    t = instant(iso)
+    return "" if t == EPOCH else t.strftime("%Y-%m-%d %H:%M UTC")

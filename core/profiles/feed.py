@@ -1,0 +1,148 @@
+"""A profile's feed: its papers ranked by the profile, each ending with vote links. Pure.
+
+    query = profile_query(profile, config, "atom")
+    ranking = rank_profile(days, vectors, query, profile, config)
+    body = render_profile_feed(manifest, days, query, config, base, ranking, links, now=now)
+
+The ranking is core.rank.meaning.rank_by_target with the profile's target, over the pool its
+filters leave, with the same explanations as `like=` feeds. The target learns by
+Rocchio's rule (`rocchio`): unit(interest) + mean(liked) - DISLIKE_BETA * mean(disliked),
+where the interest is the unit mean of the interest text's and the library's vectors.
+Papers the profile has voted on are not shown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from core.config import Config
+from core.feeds.channel import Channel, channel_description
+from core.feeds.items import items_for
+from core.feeds.render import render
+from core.models import Day, Manifest
+from core.profiles.model import MAX_TITLE, Profile, Voted, encode_row, interest_of, rows
+from core.rank.meaning import Ranking, find_vectors, rank_by_target
+from core.rank.query import FeedQuery, join_terms, parse_query
+from core.rank.selection import summaries_of
+from core.rank.similarity import Target
+from core.text.safe_html import escape, one_line
+
+DISLIKE_BETA = 0.5  # Rocchio's weight on the mean of the disliked papers (chosen with make eval)
+VOTE_LINKS = '<p><a href="{up}">More like this</a> · <a href="{down}">Less like this</a></p>'
+
+
+def profile_query(profile: Profile, config: Config, fmt: str, limit: int | None = None) -> FeedQuery:
+    """The feed query a profile stands for: its filters and settings in `fmt`. Categories
+    this deployment no longer serves are dropped. Raises BadQuery on a bad `fmt`."""
+    s = profile.settings
+    served = [c for c in s.categories if c in config.categories]
+    params = [
+        ("format", fmt),
+        ("keywords", join_terms(s.keywords) or "*"),
+        ("days", str(min(s.days, config.retention_days))),
+        ("limit", str(limit or s.limit)),
+    ]
+    params += [("categories", ",".join(served))] if served else []
+    params += [("authors", join_terms(s.authors))] if s.authors else []
+    return replace(parse_query(params, config), rank=s.rank)
+
+
+def rocchio(interest, liked, disliked, beta: float = DISLIKE_BETA):
+    """The profile's learning rule, Rocchio's: unit(interest) + mean(liked) - beta *
+    mean(disliked), made unit length (each part left out when empty); None when there is
+    neither an interest nor a liked paper. `make eval` measured it against the `like=`
+    rule (core.rank.similarity) and a per-profile logistic regression (README)."""
+    import numpy as np
+
+    from core.store.vectors import normalise
+
+    if interest is None and not len(liked):
+        return None
+    q = normalise(interest)[0] if interest is not None else np.zeros(liked.shape[1], np.float32)
+    if len(liked):
+        q = q + normalise(liked).mean(axis=0)
+    if len(disliked):
+        q = q - beta * normalise(disliked).mean(axis=0)
+    return normalise(q)[0]
+
+
+def profile_target(profile: Profile, dim: int) -> tuple[Target | None, list[str]]:
+    """(the profile's target, its liked papers' titles), or (None, []) when it has neither
+    an interest nor a liked paper. The target's centroid is `rocchio`; its liked rows
+    only name the closest liked paper, and disliked papers act through the centroid."""
+    import numpy as np
+
+    from core.store.vectors import normalise
+
+    liked, disliked = rows(profile.liked, dim), rows(profile.disliked, dim)
+    centroid = rocchio(interest_of(profile), liked, disliked)
+    if centroid is None:
+        return None, []
+    unit_liked = normalise(liked) if len(liked) else liked
+    return Target(centroid, unit_liked, np.zeros((0, dim), np.float32)), [v.title for v in profile.liked]
+
+
+def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: Profile, config: Config) -> Ranking:
+    """The profile's papers, best first; notes say why a feed is empty."""
+    dim = next((v.dim for v in vectors.values() if v.dim), 0)
+    if not dim:
+        return Ranking([], ("No paper of these days has a vector yet: the next refresh embeds them.",))
+    target, titles = profile_target(profile, dim)
+    if target is None:
+        return Ranking([], ("This profile has no interest and no liked paper yet: vote, or add an interest.",))
+    skip = {v.id for v in (*profile.liked, *profile.disliked)}
+    return rank_by_target(days, vectors, query, target, titles, config, skip=skip)
+
+
+def find_paper(days: Sequence[Day], vectors: dict, paper_id: str) -> Voted | None:
+    """The paper `paper_id` with its stored vector, from the newest day holding it; None if
+    no held day has it with a vector."""
+    found, titles, missing = find_vectors(days, vectors, [paper_id])
+    if missing:
+        return None
+    return Voted(paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]))
+
+
+def vote_links(up: str, down: str) -> str:
+    return VOTE_LINKS.format(up=escape(up), down=escape(down))
+
+
+def render_profile_feed(
+    manifest: Manifest,
+    days: Sequence[Day],
+    query: FeedQuery,
+    config: Config,
+    self_url: str,
+    site_url: str,
+    ranking: Ranking,
+    profile: Profile,
+    links: Callable[[str], str] | None,
+    *,
+    notice: str = "",
+    degraded: bool = False,
+    now: datetime | None = None,
+) -> bytes:
+    """The profile feed in `query.format`; `links(paper_id)` gives each item's vote links
+    HTML (None: voting is off, no links)."""
+    items = items_for(ranking.papers, summaries_of(days), query.summary == "full")
+    if links is not None:
+        items = [replace(item, footer=links(item.scored.paper.id)) for item in items]
+    description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
+    extra = " ".join(t for t in (*ranking.notes, notice) if t)
+    channel = Channel(
+        title=profile_title(profile),
+        description=f"{description} {extra}" if extra else description,
+        self_url=self_url,
+        site_url=site_url,
+        updated=manifest.published_at,
+    )
+    return render(channel, items, query.format)
+
+
+def profile_title(profile: Profile) -> str:
+    interest = one_line(profile.interest)
+    if not interest:
+        return "arXiv: my feed"
+    return f"arXiv: my feed ({interest[:60]}{'…' if len(interest) > 60 else ''})"

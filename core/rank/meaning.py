@@ -1,0 +1,215 @@
+"""Which papers a feed shows when it ranks by meaning (`interest=`, `like=`, `unlike=`).
+
+    ranking = rank_by_meaning(days, vectors, query, interest_vector)
+    ranking.papers    # Scored, best first, each with `similarity` (and `nearest` for like=)
+    ranking.notes     # what the channel description should say (ids not held, ...)
+
+The candidates are the papers the query's type, category and author filters leave (the
+same pool as keyword feeds, core.rank.selection), minus excluded titles. Each one's
+similarity to the target (core.rank.similarity) comes from its own day's vectors, computed
+day by day as one matrix-vector product. `rank=meaning` orders by similarity,
+`rank=hybrid` by core.rank.similarity.hybrid of similarity and keyword score. `min_similarity`
+drops papers below it; `min_score` applies only when the query sets it (a paper need not
+match a keyword to be found by meaning). Liked and disliked papers are looked up in every
+held day (newest version first); those not held are named in a note, and a liked paper
+is never shown in its own feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from core.config import Config
+from core.memo import ObjectMemo
+from core.models import Day, Scored
+from core.rank.postings import keyword_scores, pool_order, postings_ready
+from core.rank.query import FeedQuery
+from core.rank.scoring import compile_profile, score_paper
+from core.rank.selection import filtered_pool
+from core.rank.similarity import Target, hybrid
+from core.store.vectors import DayVectors, paper_key
+
+INDEXES = 16  # pools (days and filters) whose arrays are kept
+
+
+@dataclass(frozen=True)
+class Ranking:
+    papers: list
+    notes: tuple[str, ...] = ()
+    by_meaning: bool = True  # False: nothing to rank by meaning, the caller ranks by keywords
+
+
+def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Sequence[str]):
+    """(rows, titles, missing ids) of the papers `ids` names, from the newest day holding
+    each (one pass over the days)."""
+    found: dict[str, tuple[np.ndarray, str]] = {}
+    wanted = set(ids)
+    for day in days:
+        dv = vectors.get(day.date)
+        if dv is None or not wanted - found.keys():
+            continue
+        at = dv.index()
+        for s in day.papers:
+            p = s.paper
+            if p.id in wanted and p.id not in found and (row := at.get(paper_key(p))) is not None:
+                found[p.id] = (dv.matrix([row])[0], p.title)
+    rows = [found[i][0] for i in ids if i in found]
+    dim = next((v.dim for v in vectors.values() if v.dim), 0)
+    matrix = np.stack(rows) if rows else np.zeros((0, dim), np.float32)
+    return matrix, [found[i][1] for i in ids if i in found], [i for i in ids if i not in found]
+
+
+def rank_by_meaning(
+    days: Sequence[Day],
+    vectors: dict[str, DayVectors],
+    query: FeedQuery,
+    interest: np.ndarray | None,
+    config: Config,
+) -> Ranking:
+    notes = []
+    liked, liked_titles, missing_liked = find_vectors(days, vectors, query.like)
+    unliked, _, missing_unliked = find_vectors(days, vectors, query.unlike)
+    for label, missing in (("like", missing_liked), ("unlike", missing_unliked)):
+        if missing:
+            notes.append(f"{label}: {', '.join(missing)} not among the papers held, left out.")
+    if interest is None and not len(liked):
+        notes.append("Nothing to rank by meaning (no interest, no liked paper held): ranked by keywords.")
+        return Ranking([], tuple(notes), by_meaning=False)
+    target = Target.build(interest, liked, unliked)
+    ranked = rank_by_target(days, vectors, query, target, liked_titles, config, skip={*query.like, *query.unlike})
+    return Ranking(ranked.papers, (*notes, *ranked.notes))
+
+
+def rank_by_target(
+    days: Sequence[Day],
+    vectors: dict[str, DayVectors],
+    query: FeedQuery,
+    target: Target,
+    liked_titles: Sequence[str],
+    config: Config,
+    skip: set[str] = frozenset(),
+) -> Ranking:
+    """The query's papers ranked by similarity to `target` (whose liked rows are titled
+    `liked_titles`, for the explanation); papers whose id is in `skip` are never shown."""
+    notes = []
+    pool = filtered_pool(days, query)
+    index = _pool_index(days, pool)
+    columns = target.columns()
+    sims = np.full(len(pool.papers), np.nan, np.float32)
+    nearest = np.full(len(pool.papers), -1)
+    unembedded = 0
+    for d, day in enumerate(days):
+        members, positions = index.days[d]
+        if not len(members):
+            continue
+        dv = vectors.get(day.date)
+        rows = _vector_rows(dv, day)[positions] if dv is not None else np.full(len(members), -1)
+        ok = rows >= 0
+        unembedded += int((~ok).sum())
+        if ok.any():
+            s, n = target.combine(dv.dot(columns, rows[ok]))
+            sims[members[ok]] = s
+            nearest[members[ok]] = n
+    if unembedded:
+        notes.append(f"{unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
+    scored, keyword, excluded = _keyword_scores(days, pool, index, query, tuple(config.exclude_keywords))
+    mask = ~np.isnan(sims) & ~excluded
+    for paper_id in skip:
+        mask &= index.ids != paper_id
+    if query.min_similarity is not None:
+        mask &= sims >= query.min_similarity
+    if query.min_score_given:
+        mask &= keyword >= query.min_score
+    chosen = np.flatnonzero(mask)
+    value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
+    order = pool_order(pool)
+    keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
+    top = chosen[np.lexsort(keys)][: query.limit]
+    out = []
+    chosen_top = top.tolist()
+    for i, s, near in zip(chosen_top, scored(chosen_top), nearest[top].tolist(), strict=True):
+        title = liked_titles[near] if near >= 0 and liked_titles else ""
+        out.append(
+            Scored(s.paper, s.score, s.matches, s.excluded_by, similarity=round(float(sims[i]), 3), nearest=title)
+        )
+    return Ranking(out, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _PoolIndex:
+    """What ranking a pool by meaning needs as arrays, built once per pool: for each day,
+    the pool indices of its papers and their positions in the day; each paper's stored
+    record, keyword score and exclusion, and its id (the order among equals is
+    core.rank.postings.pool_order's, as for keyword feeds)."""
+
+    days: tuple[tuple[np.ndarray, np.ndarray], ...]
+    records: tuple
+    score: np.ndarray
+    excluded: np.ndarray
+    ids: np.ndarray
+
+
+_INDEXES = ObjectMemo(INDEXES)
+
+
+def _pool_index(days: Sequence[Day], pool) -> _PoolIndex:
+    return _INDEXES.get((*days, pool), "meaning", lambda: _build_index(days, pool))
+
+
+def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
+    records: list = [None] * len(pool.papers)
+    per_day = []
+    for d, day in enumerate(days):
+        at = np.frombuffer(pool.at[d], dtype=np.int32) if len(pool.at[d]) else np.zeros(0, np.int32)
+        positions = np.flatnonzero(at >= 0)
+        members = at[positions].astype(np.int64)
+        for pos, i in zip(positions.tolist(), members.tolist(), strict=True):
+            records[i] = day.papers[pos]
+        per_day.append((members, positions))
+    papers = pool.papers
+    return _PoolIndex(
+        days=tuple(per_day),
+        records=tuple(records),
+        score=np.array([r.score for r in records], np.float32),
+        excluded=np.array([bool(r.excluded_by) for r in records], bool),
+        ids=np.array([p.id for p in papers], dtype=object),
+    )
+
+
+_ROWS = ObjectMemo(INDEXES)
+
+
+def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:
+    """For each position in `day`, the row of its paper in `dv`, or -1."""
+
+    def build() -> np.ndarray:
+        at = dv.index()
+        return np.array([at.get(paper_key(s.paper), -1) for s in day.papers], np.int64)
+
+    return _ROWS.get((day, dv), "rows", build)
+
+
+def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_exclude: tuple[str, ...]):
+    """(the records of a list of pool indices, keyword score per paper, excluded per paper):
+    stored when the query keeps the config's words, else from the query's keyword postings."""
+    if not query.rescore:
+        return (lambda chosen: [index.records[i] for i in chosen]), index.score, index.excluded
+    profile = compile_profile(query.keywords, query.exclude)
+    if profile.empty:
+        return (
+            (lambda chosen: [replace(index.records[i], score=0.0, matches=()) for i in chosen]),
+            np.zeros(len(pool.papers)),
+            (np.zeros(len(pool.papers), bool)),
+        )
+    if not postings_ready(days, profile, pool=pool):
+        every = [score_paper(p, profile) for p in pool.papers]  # rare: new keywords with meaning
+        return (
+            (lambda chosen: [every[i] for i in chosen]),
+            np.array([s.score for s in every], np.float32),
+            np.array([bool(s.excluded_by) for s in every], bool),
+        )
+    ks = keyword_scores(days, pool, profile)
+    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), ks.score.astype(np.float32), ks.excluded

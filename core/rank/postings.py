@@ -1,0 +1,226 @@
+"""Custom keyword queries scored from per-day keyword postings, in one vectorised pass.
+
+    postings(day, "graph neural network")   # where in the day the keyword matches, exactly
+    ranked_by_postings(days, pool, profile, query)
+
+A keyword's postings on a day are the positions of the papers it matches and whether
+it is in each one's title: found once per (day, keyword) with the scorer's own regex
+(core.rank.scoring.term_pattern) on the papers core.rank.prefilter says it can match, then kept
+while the day lives. A query's scores are then sums of its keywords' postings over the
+pool (numpy), so a query made of keywords seen before runs no regex at all, and only
+the papers shown are turned into `Scored` records. The scores, matches, exclusions and
+order are those of scoring every paper (tests/test_prefilter.py checks it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from core.memo import ObjectMemo
+from core.models import Day, Match, Scored
+from core.rank.prefilter import index_of, keyword_needs
+from core.rank.scoring import TITLE_BONUS, Profile, id_order, term_pattern
+
+POSTINGS_ENTRIES = 16384  # (day, keyword) pairs kept: a few kilobytes each at most
+ORDERS = 32
+# Papers a request may run the exact regex on to build missing postings (~5 µs each):
+# the first uses of a keyword are spread over a few requests, none pays for them all.
+BUILD_BUDGET = 3000
+
+
+@dataclass(frozen=True)
+class Postings:
+    pos: np.ndarray  # int64 positions in day.papers, ascending
+    title: np.ndarray  # bool: the keyword is in that paper's title
+
+
+EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, bool))
+_POSTINGS = ObjectMemo(POSTINGS_ENTRIES)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(term: str) -> re.Pattern[str] | None:
+    pattern = term_pattern(term)
+    return re.compile(pattern) if pattern else None
+
+
+def _key(term: str, title_only: bool) -> tuple[str, bool]:
+    return term.strip().lower(), title_only
+
+
+def _terms(profile: Profile) -> list[tuple[str, bool]]:
+    """The keys of a profile's keywords and (titles only) exclude words."""
+    return [_key(k.text, False) for k in profile.keywords] + [_key(w, True) for w in profile.exclude]
+
+
+def postings(day: Day, term: str, title_only: bool = False) -> Postings:
+    """Where `term` matches in `day` (titles only for exclude words)."""
+    key = _key(term, title_only)
+    return _POSTINGS.get((day,), key, lambda: _find(day, key[0], title_only))
+
+
+def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = None, pool=None) -> bool:
+    """True when every keyword's and exclude word's postings on every day are known,
+    after building missing ones whose candidates fit in `budget` papers in all
+    (default BUILD_BUDGET). A word whose hits in `pool` are kept needs nothing more."""
+    budget = BUILD_BUDGET if budget is None else budget
+    ready = True
+    for key in _terms(profile):
+        term, title_only = key
+        if pool is not None and _HITS.peek((*days, pool), key):
+            continue
+        for day in days:
+            if _POSTINGS.peek((day,), key):
+                continue
+            cost = _candidates(day, term, title_only)
+            if cost > budget:
+                ready = False
+                continue
+            budget -= cost
+            postings(day, term, title_only)
+    return ready
+
+
+def hits_held(days: Sequence[Day], pool, profile: Profile) -> bool:
+    """Whether the hits in `pool` of every keyword and exclude word of `profile` are kept,
+    so that its scores are a few vectorised sums and no regex runs."""
+    objects = (*days, pool)
+    return all(_HITS.peek(objects, key) for key in _terms(profile))
+
+
+def _candidates(day: Day, term: str, title_only: bool) -> int:
+    needs = keyword_needs(term)
+    if needs is None:
+        return 0
+    return len(index_of(day).possible(needs, title=title_only))
+
+
+def _find(day: Day, term: str, title_only: bool) -> Postings:
+    needs = keyword_needs(term)
+    regex = _pattern(term)
+    if needs is None or regex is None:
+        return EMPTY
+    index = index_of(day)
+    in_titles = index.possible(needs, title=True)
+    candidates = in_titles if title_only else index.possible(needs)
+    search = regex.search
+    pos, title = [], []
+    for p in sorted(candidates):
+        paper = day.papers[p].paper
+        t = p in in_titles and search(paper.title.lower()) is not None
+        if t or (not title_only and search(paper.abstract.lower()) is not None):
+            pos.append(p)
+            title.append(t)
+    return Postings(np.array(pos, np.int64), np.array(title, bool)) if pos else EMPTY
+
+
+@dataclass(frozen=True)
+class _Order:
+    """Per pool: each paper's place in `rank` order among equal scores (announcement date,
+    then newest id), and its announcement date as a number."""
+
+    recency: np.ndarray
+    announced: np.ndarray
+
+
+_ORDERS = ObjectMemo(ORDERS)
+
+
+def pool_order(pool) -> _Order:
+    def build() -> _Order:
+        papers = pool.papers
+        ranked = sorted(range(len(papers)), key=lambda i: (papers[i].announced, id_order(papers[i].id)))
+        recency = np.empty(len(papers), np.int64)
+        recency[ranked] = np.arange(len(papers))
+        announced = np.array([int(p.announced.replace("-", "") or 0) for p in papers], np.int64)
+        return _Order(recency, announced)
+
+    return _ORDERS.get((pool,), "order", build)
+
+
+_HITS = ObjectMemo(POSTINGS_ENTRIES // 4)
+
+
+def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(pool indices, in-title flags) where `term` matches, across the days; kept per pool."""
+    key = _key(term, title_only)
+    return _HITS.get((*days, pool), key, lambda: _pool_hits(days, pool, term, title_only))
+
+
+def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    idx, title = [], []
+    for d, day in enumerate(days):
+        p = postings(day, term, title_only)
+        if not len(p.pos):
+            continue
+        at = np.frombuffer(pool.at[d], dtype=np.int32)[p.pos]
+        keep = at >= 0
+        idx.append(at[keep].astype(np.int64))
+        title.append(p.title[keep])
+    if not idx:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    return np.concatenate(idx), np.concatenate(title)
+
+
+@dataclass(frozen=True)
+class KeywordScores:
+    """A profile's scores over a pool: `score` (rounded as the scorer rounds), `matched`,
+    `excluded`, and `where[k, i]`: -1 when keyword k misses paper i, else 1 in its title, 0 not."""
+
+    score: np.ndarray
+    matched: np.ndarray
+    excluded: np.ndarray
+    where: np.ndarray
+
+    def scored(self, papers, chosen: list[int], profile: Profile) -> list[Scored]:
+        """The Scored records `core.rank.scoring.score_paper` gives the papers at `chosen`."""
+        # A paper's score and matches follow from where each keyword is (-1 missing, 0 not
+        # in the title, 1 in it): worked out once per pattern, points summed in keyword
+        # order as the scorer sums them, and shared by the papers with that pattern.
+        keywords = profile.keywords
+        by_pattern: dict[tuple[int, ...], tuple[float, tuple[Match, ...]]] = {}
+        out = []
+        for i, flags in zip(chosen, self.where[:, chosen].T.tolist(), strict=True):
+            pattern = tuple(flags)
+            found = by_pattern.get(pattern)
+            if found is None:
+                points = [
+                    (k, keywords[k].weight * (1.0 + (TITLE_BONUS if f else 0.0)), f)
+                    for k, f in enumerate(flags)
+                    if f >= 0
+                ]
+                matches = tuple(Match(keywords[k].text, bool(f), round(p, 2)) for k, p, f in points)
+                found = by_pattern[pattern] = (round(sum(p for _, p, _ in points), 2), matches)
+            out.append(Scored(papers[i], found[0], found[1], ""))
+        return out
+
+
+def keyword_scores(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
+    n = len(pool.papers)
+    score = np.zeros(n, np.float64)
+    where = np.full((len(profile.keywords), n), -1, np.int8)
+    for k, keyword in enumerate(profile.keywords):
+        idx, title = _hits(days, pool, keyword.text)
+        score[idx] += keyword.weight * (1.0 + TITLE_BONUS * title)  # keyword order: the scorer's sum
+        where[k, idx] = title
+    excluded = np.zeros(n, bool)
+    for word in profile.exclude:
+        excluded[_hits(days, pool, word, title_only=True)[0]] = True
+    return KeywordScores(np.round(score, 2), (where >= 0).any(axis=0), excluded, where)
+
+
+def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> list[Scored]:
+    """The query's result (`limit` papers in `query.sort` order) for a non-empty profile."""
+    ks = keyword_scores(days, pool, profile)
+    chosen = np.flatnonzero(ks.matched & ~ks.excluded & (ks.score >= query.min_score))
+    order = pool_order(pool)
+    keys = (-order.recency[chosen], -ks.score[chosen])
+    if query.sort == "date":
+        keys = (*keys, -order.announced[chosen])
+    top = chosen[np.lexsort(keys)][: query.limit]
+    return ks.scored(pool.papers, top.tolist(), profile)

@@ -1,0 +1,172 @@
+"""Which papers of a day a keyword can possibly match, from an index of the day's words.
+Pure, no I/O.
+
+    index = index_of(day)                   # built once per Day object, kept while it lives
+    need = keyword_needs("graph neural network")
+    index.possible(need) -> positions in day.papers; index.possible(need, title=True)
+
+A custom query re-scores papers with `core.rank.scoring`'s regexes (tens of microseconds a
+paper). This module finds, without running them, a SUPERSET of the papers a keyword's
+regex can match, so the exact scorer runs only on those: every other paper scores 0
+with no matches, exactly as the regex would give it.
+
+A token is a maximal run of ASCII letters and digits in the text lower-cased with
+`str.lower()`, the lower-casing the scorer matches against. A keyword's regex
+(`core.rank.scoring.term_pattern`) matches its own lower-cased characters literally,
+except that the words of a phrase may be separated by any whitespace or hyphens, a
+trailing `*` allows any word characters after it, and the last word may take a
+plural ending (s, es; consonant + y -> ies) followed by no word character. So for
+each maximal ASCII letter-and-digit run R of the keyword's words, a match leaves R
+in the text, and:
+
+- R starts a token: the character before it in the keyword is not an ASCII letter
+  or digit and the text has that same character (or a separator) there; or R opens
+  the keyword, whose first character is then a word character, and the scorer
+  requires no word character before it (ASCII letters and digits are word
+  characters). This holds for keywords starting with punctuation (`(a)`, `.net`)
+  or with a non-ASCII letter (`ébert`: R = "bert" starts right after it) too;
+- R ends a token when the keyword has a character after it (in the same word, or a
+  separator before the next word): the text has that character there, and it is not
+  an ASCII letter or digit;
+- when R ends the keyword, the token is R (digit last), R, Rs or Res (letter last),
+  R or R[:-1] + "ies" (consonant + y), or any token starting with R (trailing `*`):
+  the scorer requires no word character after the match.
+
+A paper can match the keyword only if it has, for every run, a token of that form
+(`keyword_needs` lists them). A keyword with no ASCII letter or digit (`+`, `ü`)
+needs nothing: every paper is possible. One with no words at all never matches.
+Titles and abstracts are matched separately, so the index keeps title tokens apart
+too: a keyword can earn its title bonus only where the title has its tokens.
+`tests/test_prefilter.py` checks all this against the scorer itself.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate, chain
+
+from core.memo import ObjectMemo
+from core.models import Day, Scored
+from core.rank.scoring import _SPLIT  # the scorer's phrase separator, so phrases split alike
+
+_RUN = re.compile(r"[a-z0-9]+")
+_CONSONANT_Y = re.compile(r"[^aeiou]y$")  # the scorer's consonant + y -> ies plural
+# bytes -> bytes: ASCII letters and digits kept, every other byte a space (UTF-8 encodes
+# every non-ASCII character as bytes >= 0x80, so runs of kept bytes are exactly the tokens).
+_TOKEN_BYTES = bytes(c if (0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A) else 0x20 for c in range(256))
+_AFTER_Z = "{"  # sorts after every token character: the tokens starting with p lie in [p, p + "{")
+INDEXED_DAYS = 128  # above any retention: each live day keeps its index
+
+
+@dataclass(frozen=True)
+class Need:
+    """One run of a keyword: a paper needs a token equal to one of `tokens`, or, when
+    `prefix` is set, a token starting with it."""
+
+    tokens: tuple[str, ...] = ()
+    prefix: str = ""
+
+
+def keyword_needs(term: str) -> tuple[Need, ...] | None:
+    """What a text must hold for `term` (a keyword or exclude word) to match in it:
+    every Need met. () when any text may match; None when the term has no words
+    and so matches nothing. Mirrors `core.rank.scoring._term_parts`."""
+    text = term.strip().lower()
+    prefix = text.endswith("*")
+    words = [w for w in _SPLIT.split(text.rstrip("*")) if w]
+    if not words:
+        return None
+    needs = []
+    for n, word in enumerate(words):
+        for run in _RUN.finditer(word):
+            r = run.group()
+            if n < len(words) - 1 or run.end() < len(word):
+                needs.append(Need((r,)))
+            elif prefix:
+                needs.append(Need(prefix=r))
+            elif _CONSONANT_Y.search(word):
+                needs.append(Need((r, r[:-1] + "ies")))
+            elif word[-1].isalpha():
+                needs.append(Need((r, r + "s", r + "es")))
+            else:
+                needs.append(Need((r,)))
+    return tuple(needs)
+
+
+def _tokens(lowered: str) -> set[bytes]:
+    """The distinct tokens of already lower-cased text, as ASCII bytes."""
+    return set(lowered.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split())
+
+
+class Postings:
+    """Sorted distinct tokens, each with the sorted positions of the papers holding it
+    (compressed rows: token i's positions are positions[offsets[i]:offsets[i + 1]],
+    so the positions of a run of tokens, such as all tokens with a prefix, are one slice)."""
+
+    def __init__(self, rows: dict[bytes, list[int]], count: int):
+        tokens = sorted(rows)
+        lists = list(map(rows.__getitem__, tokens))
+        self.tokens = [t.decode("ascii") for t in tokens]
+        self.positions = array("H" if count <= 0xFFFF else "I", list(chain.from_iterable(lists)))
+        self.offsets = array("I", accumulate(map(len, lists), initial=0))
+
+    def having(self, need: Need) -> set[int]:
+        """Positions of the papers with a token that meets `need`."""
+        tokens, offsets, out = self.tokens, self.offsets, set()
+        if need.prefix:
+            lo, hi = bisect_left(tokens, need.prefix), bisect_left(tokens, need.prefix + _AFTER_Z)
+            out.update(self.positions[offsets[lo] : offsets[hi]])
+            return out
+        for token in need.tokens:
+            i = bisect_left(tokens, token)
+            if i < len(tokens) and tokens[i] == token:
+                out.update(self.positions[offsets[i] : offsets[i + 1]])
+        return out
+
+
+class DayIndex:
+    """The tokens of a day's papers: `anywhere` (title and abstract) and `title`,
+    by position in `day.papers`."""
+
+    def __init__(self, papers: Sequence[Scored]):
+        self.count = len(papers)
+        anywhere: defaultdict[bytes, list[int]] = defaultdict(list)
+        title: defaultdict[bytes, list[int]] = defaultdict(list)
+        for pos, s in enumerate(papers):
+            lowered = s.paper.title.lower()
+            for t in _tokens(lowered):
+                title[t].append(pos)
+            for t in _tokens(lowered + " " + s.paper.abstract.lower()):
+                anywhere[t].append(pos)
+        self.anywhere = Postings(anywhere, self.count)
+        self.title = Postings(title, self.count)
+
+    def possible(self, needs: tuple[Need, ...] | None, title: bool = False) -> set[int] | range:
+        """Positions of the papers whose title and abstract (`title`: title) meet every
+        need: a superset of those a keyword with these needs matches in."""
+        if needs is None:
+            return set()
+        if not needs:
+            return range(self.count)
+        postings = self.title if title else self.anywhere
+        found = [postings.having(n) for n in needs]
+        found.sort(key=len)
+        out = found[0]
+        for other in found[1:]:
+            if not out:
+                break
+            out &= other
+        return out
+
+
+_INDEXES = ObjectMemo(INDEXED_DAYS)
+
+
+def index_of(day: Day) -> DayIndex:
+    """The index of `day`, built on first use and kept while the Day object lives."""
+    return _INDEXES.get((day,), None, lambda: DayIndex(day.papers))

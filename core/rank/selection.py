@@ -1,0 +1,314 @@
+"""Which papers a feed shows: filter, (re-)score, dedupe, rank and cut. Pure, no I/O.
+
+    days (newest first) -> announce types -> one record per id across days
+        -> category / authors filters -> score (stored, or re-scored for a custom profile)
+        -> select (not excluded, >= min_score, matched unless no keywords) -> sort -> limit
+
+Types are filtered before deduplication, so asking for `replace` shows a paper's
+replacement even when the same id was `new` on an earlier day; among the records
+left, the strongest announce type wins (core.ingest.dedupe). Custom keywords are scored
+with the same code as the refresh (core.rank.scoring).
+
+A custom profile is scored cheaply, with the same results:
+
+- the papers left after the type, dedupe and category/author steps do not depend on
+  the keywords, so they are kept per (days, filters) for the next custom query;
+- when the postings of every keyword on every day are known (core.rank.postings: each
+  request builds a bounded amount of missing ones, so keywords in use soon have
+  them), the scores are sums of postings in one vectorised step and no regex runs;
+- otherwise:
+  `core.rank.prefilter` names the papers each keyword can possibly match, from an index
+  of each day's words; the others have no match and would be dropped by `select`;
+  for the score order, a candidate's score is bounded from those possibilities
+  (its weight, with the title bonus only where the title has the keyword's words),
+  and exact scoring goes from the highest bound down and stops once `limit` papers
+  are chosen that no bound left can beat. Ties are not cut: a paper whose bound
+  reaches the last chosen score is still scored, so the rank is the full one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from core.config import Config
+from core.ingest.dedupe import dedupe
+from core.memo import ObjectMemo
+from core.models import Day, Paper, Scored
+from core.rank.prefilter import index_of, keyword_needs
+from core.rank.query import FeedQuery
+from core.rank.scoring import (
+    TITLE_BONUS,
+    Profile,
+    compile_profile,
+    fold,
+    id_order,
+    rank,
+    score_all,
+    score_paper,
+    select,
+)
+
+POOLS = 32  # (days, filters) whose papers are kept for custom queries
+ROUND_SLACK = 0.004
+
+
+def select_papers(days: Sequence[Day], query: FeedQuery, config: Config) -> list[Scored]:
+    """The papers to show for `query`, best first, at most `query.limit`, one per id."""
+    profile = compile_profile(query.keywords, query.exclude)
+    if query.rescore:
+        return _rescored(days, query, profile)
+    stored = _stored_records(days, query)
+    papers = [p for p in dedupe(s.paper for s in stored) if _wanted(p, query)]
+    chosen = select(_reuse_scores(papers, stored), min_score=query.min_score, profile=profile)
+    return _sorted(chosen, query.sort)[: query.limit]
+
+
+def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> bool:
+    """Whether `select_papers(days, query)` is answered from what earlier queries left:
+    a custom keyword query whose pool (days and filters) and keyword hits are all kept,
+    so selecting is a few vectorised sums over the pool and no regex or filter runs."""
+    if not query.rescore:
+        return False
+    profile = compile_profile(query.keywords, query.exclude)
+    pool = None if profile.empty else _POOLS.held(days, _pool_key(query))
+    if pool is None:
+        return False
+    from core.rank.postings import hits_held  # numpy: custom queries only
+
+    return hits_held(days, pool, profile)
+
+
+def summaries_of(days: Sequence[Day]) -> dict[str, dict]:
+    """Every summary record the days hold, by paper id (newer days win); kept per days,
+    never to be modified."""
+
+    def merge() -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for day in reversed(days):
+            out.update(day.summaries)
+        return out
+
+    return _SUMMARIES.get(days, "summaries", merge)
+
+
+def _stored_records(days: Sequence[Day], query: FeedQuery) -> list[Scored]:
+    """Stored records of the wanted announce types, newest day first."""
+    wanted = set(query.types)
+    return [s for day in days for s in day.papers if s.paper.announce_type in wanted]
+
+
+def _wanted(paper: Paper, query: FeedQuery) -> bool:
+    cats = paper.categories
+    if query.category and query.category not in cats:
+        return False
+    if not any(c in cats for c in query.categories):
+        return False
+    if query.authors:
+        names = [fold(a) for a in paper.authors]
+        return any(needle in name for needle in query.authors for name in names)
+    return True
+
+
+def _record_key(p: Paper) -> tuple:
+    return (p.id, p.version, p.announced, p.announce_type)
+
+
+def _reuse_scores(papers: list[Paper], stored: list[Scored]) -> list[Scored]:
+    """The stored scores of the kept records (dedupe may have merged categories into
+    the paper, which the score does not depend on)."""
+    by_key = {_record_key(s.paper): s for s in stored}
+    out = []
+    for p in papers:
+        s = by_key[_record_key(p)]
+        out.append(s if s.paper is p else Scored(p, s.score, s.matches, s.excluded_by))
+    return out
+
+
+def _sorted(scored: list[Scored], sort: str) -> list[Scored]:
+    if sort == "date":
+        best = rank(scored)  # ties within a day keep the score order
+        return sorted(best, key=lambda s: s.paper.announced, reverse=True)
+    return rank(scored)
+
+
+# Custom profiles -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """The papers a custom query scores, in the order the filters leave them, and where
+    each one's text sits: `at[d][pos]` is the index in `papers` of the paper whose title
+    and abstract are those of `days[d].papers[pos]`, or -1."""
+
+    papers: tuple[Paper, ...]
+    at: tuple[array, ...]
+
+
+_POOLS = ObjectMemo(POOLS)
+_SUMMARIES = ObjectMemo(8)
+
+
+def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[Scored]:
+    pool = filtered_pool(days, query)
+    if profile.empty:
+        scored = score_all(pool.papers, profile)
+        return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
+    from core.rank.postings import postings_ready, ranked_by_postings  # numpy: custom queries only
+
+    if postings_ready(days, profile, pool=pool):
+        return ranked_by_postings(days, pool, profile, query)
+    bounds = keyword_bounds(days, pool, profile)
+    weights_ok = all(math.isfinite(k.weight) and k.weight > 0 for k in profile.keywords)
+    if query.sort == "score" and weights_ok:
+        return _best_by_bound(pool, bounds, profile, query)
+    return _newest_days_first(pool, bounds, profile, query)
+
+
+def _newest_days_first(pool: _Pool, bounds: dict[int, float], profile: Profile, query: FeedQuery) -> list[Scored]:
+    """The date-ordered result, a day at a time from the newest: no paper of an older day
+    comes before one of a newer day, so once a day fills `limit`, older days are not scored."""
+    by_day: dict[str, list[int]] = {}
+    for i in sorted(bounds):
+        by_day.setdefault(pool.papers[i].announced, []).append(i)
+    chosen: list[Scored] = []
+    for day in sorted(by_day, reverse=True):
+        scored = [score_paper(pool.papers[i], profile) for i in by_day[day]]
+        chosen.extend(rank(select(scored, min_score=query.min_score, profile=profile)))
+        if len(chosen) >= query.limit:
+            break
+    return chosen[: query.limit]
+
+
+def filtered_pool(days: Sequence[Day], query: FeedQuery) -> _Pool:
+    """The deduped papers of the query's types that pass its category and author filters
+    (kept per (days, filters): the pool keyword and meaning rankings both start from)."""
+    return _POOLS.get(days, _pool_key(query), lambda: _filter_pool(days, _typed_pool(days, query.types), query))
+
+
+def _pool_key(query: FeedQuery) -> tuple:
+    return ("filtered", query.types, query.category, query.categories, query.authors)
+
+
+def _typed_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
+    """One record per id among the records of `types`, as `dedupe` keeps them."""
+    return _POOLS.get(days, ("typed", types), lambda: _dedupe_pool(days, types))
+
+
+def _dedupe_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
+    wanted = set(types)
+    records: dict[str, list[tuple[int, int, Paper]]] = {}
+    for d, day in enumerate(days):
+        for pos, s in enumerate(day.papers):
+            if s.paper.announce_type in wanted:
+                records.setdefault(s.paper.id, []).append((d, pos, s.paper))
+    papers = dedupe(p for rows in records.values() for _, _, p in rows)  # ids in first-seen order, as before
+    at = tuple(array("i", [-1]) * len(day.papers) for day in days)
+    for i, p in enumerate(papers):
+        d, pos = _source(p, records[p.id])
+        at[d][pos] = i
+    return _Pool(tuple(papers), at)
+
+
+def _source(paper: Paper, rows: list[tuple[int, int, Paper]]) -> tuple[int, int]:
+    """The (day, position) of a record `paper` was kept from: the same object, or (when
+    dedupe merged categories into a copy) a record with the same title and abstract."""
+    for d, pos, p in rows:
+        if p is paper:
+            return d, pos
+    return next((d, pos) for d, pos, p in rows if p.title == paper.title and p.abstract == paper.abstract)
+
+
+def _filter_pool(days: Sequence[Day], typed: _Pool, query: FeedQuery) -> _Pool:
+    keep = [_wanted(p, query) for p in typed.papers]
+    new_index = array("i", [-1]) * len(typed.papers)
+    papers = []
+    for i, (p, ok) in enumerate(zip(typed.papers, keep, strict=True)):
+        if ok:
+            new_index[i] = len(papers)
+            papers.append(p)
+    at = tuple(array("i", (new_index[i] if i >= 0 else -1 for i in row)) for row in typed.at)
+    return _Pool(tuple(papers), at)
+
+
+def keyword_bounds(days: Sequence[Day], pool: _Pool, profile: Profile) -> dict[int, float]:
+    """For each paper of `pool` some keyword may match: an upper bound of its score
+    (each possible keyword's weight, with the title bonus where the title may hold it)."""
+    bounds: dict[int, float] = {}
+    get = bounds.get
+    indexes = [index_of(day) for day in days]
+    for keyword in profile.keywords:
+        needs = keyword_needs(keyword.text)
+        if needs is None:
+            continue
+        weight, title_weight = keyword.weight, keyword.weight * (1.0 + TITLE_BONUS)
+        for index, at in zip(indexes, pool.at, strict=True):
+            in_title = index.possible(needs, title=True)
+            for pos in index.possible(needs):
+                i = at[pos]
+                if i >= 0:
+                    bounds[i] = get(i, 0.0) + (title_weight if pos in in_title else weight)
+    return bounds
+
+
+def _best_by_bound(pool: _Pool, bounds: dict[int, float], profile: Profile, query: FeedQuery) -> list[Scored]:
+    """The score-ordered result: candidates are scored in `rank` order of the best place
+    they could take (their bound's ceiling, then date, then newest id) until the next one could
+    neither reach min_score nor enter the `limit` best chosen papers."""
+    chosen: list[Scored] = []
+    worst: list[_Kept] = []  # min-heap of the `limit` best chosen, the worst at the top
+    for ceiling, papers in _by_ceiling(pool, bounds):
+        if ceiling < query.min_score:
+            break
+        for paper in papers:
+            if len(worst) == query.limit and _before(worst[0].place, (ceiling, paper)):
+                return rank(chosen)[: query.limit]
+            s = score_paper(paper, profile)
+            if select([s], min_score=query.min_score, profile=profile):
+                chosen.append(s)
+                (heapq.heappush if len(worst) < query.limit else heapq.heappushpop)(worst, _Kept((s.score, paper)))
+    return rank(chosen)[: query.limit]
+
+
+def _by_ceiling(pool: _Pool, bounds: dict[int, float]) -> Iterator[tuple[float, list[Paper]]]:
+    """Candidates grouped by the ceiling of their bound, highest first, each group in
+    `rank` order among equals (announced desc, newest id first); a group is sorted when reached."""
+    by_bound: dict[float, list[int]] = {}
+    for i, bound in bounds.items():
+        by_bound.setdefault(bound, []).append(i)
+    groups: dict[float, list[int]] = {}
+    for bound, members in by_bound.items():
+        groups.setdefault(_ceiling(bound), []).extend(members)
+    for ceiling in sorted(groups, reverse=True):
+        papers = sorted((pool.papers[i] for i in groups[ceiling]), key=lambda p: id_order(p.id), reverse=True)
+        papers.sort(key=lambda p: p.announced, reverse=True)
+        yield ceiling, papers
+
+
+def _ceiling(bound: float) -> float:
+    """The highest rounded score a paper whose points sum to at most `bound` can have
+    (the slack covers float error in either sum, and is below the 0.005 rounding step)."""
+    return round(bound + ROUND_SLACK, 2)
+
+
+def _before(a: tuple[float, Paper], b: tuple[float, Paper]) -> bool:
+    """Whether (score, paper) `a` comes before `b` in `rank` order: score desc, announced
+    desc, newest id first (ids are unique after dedupe)."""
+    if a[0] != b[0]:
+        return a[0] > b[0]
+    if a[1].announced != b[1].announced:
+        return a[1].announced > b[1].announced
+    return id_order(a[1].id) > id_order(b[1].id)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A chosen (score, paper) in a heap that keeps the last in `rank` order at the top."""
+
+    place: tuple[float, Paper]
+
+    def __lt__(self, other: _Kept) -> bool:
+        return _before(other.place, self.place)

@@ -1,0 +1,137 @@
+"""How data sits in the store: key names, compression and JSON shapes, in one place.
+
+    manifest                the published version: days, per-category status, last report
+    day:<date>:<hash>       an immutable day segment (compressed JSON of that day's papers)
+    vec:<date>:<hash>       that day's paper vectors under one embedder (core.store.vectors)
+    summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
+    lock:refresh            the refresh lock (set-if-absent, with expiry)
+    profile:<digest>        one saved profile (core.profiles.model), under sha256 of its feed id
+    profile-edit:<digest>   the feed id an edit token opens, under sha256 of the edit token
+    profile-lock:<digest>   a profile's change lock (core.profiles.votes; set-if-absent, with expiry)
+    profile-budget:<date>   profiles created from the web that day (api.profile_api)
+
+A refresh writes new segments first and swaps the manifest last, so a reader
+that sees a manifest always finds every segment it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+
+from core.errors import StoreError
+from core.models import Day, Manifest, Match, Paper, Scored
+
+PREFIX = "arxiv-rss:"
+MANIFEST_KEY = PREFIX + "manifest"
+LOCK_KEY = PREFIX + "lock:refresh"
+# Keeps each value far below Upstash's per-request limit; bigger days are split.
+MAX_PAPERS_PER_PART = 2000
+
+
+def segment_key(date: str, digest: str, part: int = 0) -> str:
+    return f"{PREFIX}day:{date}:{digest}:{part}"
+
+
+def vector_key(date: str, digest: str) -> str:
+    return f"{PREFIX}vec:{date}:{digest}"
+
+
+def summary_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
+    return f"{PREFIX}summary:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def summary_state_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
+    """Failed-attempt bookkeeping for one summary (reason, attempt count)."""
+    return f"{PREFIX}summary-state:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def profile_key(feed_digest: str) -> str:
+    return f"{PREFIX}profile:{feed_digest}"
+
+
+def profile_edit_key(edit_digest: str) -> str:
+    return f"{PREFIX}profile-edit:{edit_digest}"
+
+
+def profile_lock_key(feed_digest: str) -> str:
+    return f"{PREFIX}profile-lock:{feed_digest}"
+
+
+def profile_budget_key(day: str) -> str:
+    return f"{PREFIX}profile-budget:{day}"
+
+
+def encode(obj: object) -> bytes:
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def decode(raw: bytes, what: str) -> object:
+    try:
+        return json.loads(zlib.decompress(raw))
+    except (zlib.error, ValueError) as exc:
+        raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
+
+
+def content_hash(obj: object) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def read_manifest(store) -> Manifest:
+    """The published manifest, or an empty one before the first refresh."""
+    return parse_manifest(store.get(MANIFEST_KEY))
+
+
+def parse_manifest(raw: bytes | None) -> Manifest:
+    if raw is None:
+        return Manifest()
+    data = decode(raw, "manifest")
+    if not isinstance(data, dict):
+        raise StoreError("stored manifest is unreadable (not an object)")
+    return Manifest.from_dict(data)
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    return encode(manifest.to_dict())
+
+
+# Day segments --------------------------------------------------------------------------------
+
+
+def scored_to_dict(s: Scored) -> dict:
+    d = s.paper.to_dict()
+    d["score"] = s.score
+    d["matches"] = [[m.keyword, m.in_title, m.points] for m in s.matches]
+    if s.excluded_by:
+        d["excluded_by"] = s.excluded_by
+    return d
+
+
+def scored_from_dict(d: dict) -> Scored:
+    d = dict(d)
+    score = d.pop("score", 0.0)
+    matches = tuple(Match(k, bool(t), float(p)) for k, t, p in d.pop("matches", []))
+    excluded_by = d.pop("excluded_by", "")
+    return Scored(Paper.from_dict(d), score, matches, excluded_by)
+
+
+def day_parts(day: Day) -> list[dict]:
+    """The JSON documents a day is stored as (one per part)."""
+    papers = [scored_to_dict(s) for s in day.papers]
+    chunks = [papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(papers), MAX_PAPERS_PER_PART)] or [[]]
+    parts = []
+    for chunk in chunks:
+        ids = {p["id"] for p in chunk}
+        summaries = {k: v for k, v in day.summaries.items() if k in ids}
+        parts.append({"date": day.date, "papers": chunk, "summaries": summaries})
+    return parts
+
+
+def day_from_parts(date: str, parts: list[dict]) -> Day:
+    papers: list[Scored] = []
+    summaries: dict = {}
+    for part in parts:
+        papers.extend(scored_from_dict(p) for p in part.get("papers", []))
+        summaries.update(part.get("summaries", {}))
+    return Day(date, tuple(papers), summaries)
