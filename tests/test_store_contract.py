@@ -160,6 +160,32 @@ def test_values_expire_after_their_ttl(store):
     assert store.get("lock") == b"c"
 
 
+def test_incr_counts_from_zero_by_any_amount_and_returns_the_new_value(store):
+    assert store.incr("n", 60) == 1
+    assert store.incr("n", 60) == 2
+    assert store.incr("n", 60, 10) == 12
+    assert store.incr("n", 60, -1) == 11
+    assert store.incr("n", 60, 0) == 11  # a read
+    assert store.incr("other", None, -3) == -3
+
+
+def test_incr_of_a_value_that_is_not_a_number_is_a_store_error(store):
+    store.set("text", b"not a number")
+    with pytest.raises(StoreError, match="INCR"):
+        store.incr("text", 60)
+
+
+def test_a_burst_of_concurrent_incr_ends_at_exactly_the_count(store):
+    """16 threads each add 1 twenty times: every call sees its own value and none is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.incr("burst", 60, 5)
+    with ThreadPoolExecutor(16) as pool:
+        seen = list(pool.map(lambda _: store.incr("burst", 60), range(320)))
+    assert sorted(seen) == list(range(6, 326))
+    assert store.incr("burst", 60, 0) == 325
+
+
 # --- failures: one clear line, no traceback, no secret -------------------------------------
 
 
@@ -240,8 +266,9 @@ def test_upstash_counts_one_command_per_call(fake_upstash):
     store.mget([])
     store.set_if_absent("a", b"2")
     store.delete("a")
+    store.incr("n", 60)  # INCRBY and EXPIRE in one MULTI/EXEC request
     store.close()
-    assert store.commands == fake_upstash.commands == 5
+    assert store.commands == fake_upstash.commands == 7
 
 
 @pytest.mark.redis

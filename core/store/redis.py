@@ -52,6 +52,19 @@ class RedisStore:
     def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         return bool(self._call("SET NX", self._client.set, key, value, ex=ttl, nx=True))
 
+    def incr(self, key: str, ttl: int | None, amount: int = 1) -> int:
+        return self._call("INCRBY", self._incr, key, ttl, amount)
+
+    def _incr(self, key: str, ttl: int | None, amount: int) -> int:
+        """INCRBY and EXPIRE (or PERSIST) in one MULTI/EXEC: no other client runs between them."""
+        pipe = self._client.pipeline(transaction=True)
+        pipe.incrby(key, amount)
+        if ttl is None:
+            pipe.persist(key)
+        else:
+            pipe.expire(key, ttl)
+        return int(pipe.execute()[0])
+
     def delete(self, key: str) -> None:
         self._call("DEL", self._client.delete, key)
 

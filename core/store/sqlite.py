@@ -81,6 +81,28 @@ class SqliteStore:
             raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
         return cur.rowcount == 1
 
+    def incr(self, key: str, ttl: int | None, amount: int = 1) -> int:
+        now = self._clock()
+        try:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)", (key, now)
+                ).fetchone()
+                count = _counter(row[0] if row else None) + amount
+                conn.execute(
+                    "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                    (key, str(count).encode(), self._expiry(ttl)),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
+        return count
+
     def delete(self, key: str) -> None:
         self._run("DELETE FROM kv WHERE key = ?", (key,))
 
@@ -104,3 +126,13 @@ class SqliteStore:
 
     def _expiry(self, ttl: int | None) -> float | None:
         return None if ttl is None else self._clock() + ttl
+
+
+def _counter(raw: bytes | None) -> int:
+    """The integer a counter key holds (0 when absent); StoreError for any other value, as Redis refuses."""
+    if raw is None:
+        return 0
+    try:
+        return int(bytes(raw).decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        raise StoreError("the SQLite store refused INCR: the value is not an integer") from None

@@ -37,8 +37,8 @@ class _HttpStatus(Exception):
 class UpstashStore:
     """Every failure becomes one `StoreError` line naming the backend and the variable
     to check, never the database's URL or host (the line reaches 503 responses, feeds
-    and logs) nor the token. `commands` counts the Redis commands sent (one per call;
-    none for an empty `mget`)."""
+    and logs) nor the token. `commands` counts the Redis commands sent (one per call,
+    two for `incr`; none for an empty `mget`)."""
 
     name = "upstash"
     local = False
@@ -79,14 +79,27 @@ class UpstashStore:
     def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         return bool(self._call("SET NX", self._redis.set, key, _encode(value), nx=True, ex=ttl))
 
+    def incr(self, key: str, ttl: int | None, amount: int = 1) -> int:
+        return self._call("INCRBY", self._incr, key, ttl, amount, commands=2)
+
+    def _incr(self, key: str, ttl: int | None, amount: int) -> int:
+        """INCRBY and EXPIRE (or PERSIST) in one request to /multi-exec, run as MULTI/EXEC."""
+        tx = self._redis.multi()
+        tx.incrby(key, amount)
+        if ttl is None:
+            tx.persist(key)
+        else:
+            tx.expire(key, ttl)
+        return int(tx.exec()[0])
+
     def delete(self, key: str) -> None:
         self._call("DEL", self._redis.delete, key)
 
     def close(self) -> None:
         self._redis.close()
 
-    def _call(self, command: str, method, *args, **kwargs):
-        self.commands += 1
+    def _call(self, command: str, method, *args, commands: int = 1, **kwargs):
+        self.commands += commands
         try:
             return method(*args, **kwargs)
         except _HttpStatus as exc:

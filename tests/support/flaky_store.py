@@ -13,7 +13,7 @@ import threading
 
 from core.errors import StoreError
 
-COMMANDS = ("get", "mget", "set", "set_if_absent", "delete")
+COMMANDS = ("get", "mget", "set", "set_if_absent", "incr", "delete")
 
 
 class FlakyStore:
