@@ -8,7 +8,8 @@
     GET /api/cron                 run the refresh (Authorization: Bearer $CRON_SECRET)
     GET /                         the web page; /static/{name} its script, style and icon
     GET /feed/p/{feed_id}         a saved profile's feed (api.profiles)
-    GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles)
+    GET /p/{feed_id}/vote         a signed "more / less like this" vote (api.profiles); POST from
+                                  its confirmation page (what previews and prefetches get)
     GET|POST /profile/{edit_token}  a saved profile's own page, its edit URL (api.profile_page)
     POST /api/profiles            save a profile from the page's builder (api.profile_api)
     GET|PUT /api/profiles/{edit_token}  read / change it for the builder opened by its edit URL
@@ -87,6 +88,7 @@ async def feed_profile(feed_id: str, request: Request, service: ServiceDep) -> R
 
 
 @get("/p/{feed_id}/vote", include_in_schema=False)  # a link for browsers, answered in HTML
+@app.post("/p/{feed_id}/vote", include_in_schema=False)  # the button of the confirmation page
 async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> Response:
     """Count one signed "more / less like this" vote (api.profiles), in a worker thread
     always: a vote may wait for its profile's lock."""

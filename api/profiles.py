@@ -2,6 +2,8 @@
 
     GET /feed/p/{feed_id}?format=rss|atom|json   the profile's feed (short CDN lifetime)
     GET /p/{feed_id}/vote?paper=&v=up|down|clear&sig=   count a vote; a small HTML answer
+    POST the same URL                                   count it (the confirmation page's button)
+    HEAD, or a prefetch or link preview of the GET      a confirmation page; nothing changes
 
 A profile feed is revalidated like every feed (ETag: the profile's digest and version,
 the data tag, format, base URL), but the CDN keeps it only PROFILE_S_MAXAGE seconds, so a
@@ -9,17 +11,24 @@ vote shows in the reader's next refresh. A token that is not a well-formed token
 names no profile, is a 404 that never repeats it. The vote answer is HTML under the
 page's Content-Security-Policy, never cached; a bad signature is refused before any
 store command, so forged links cost one HMAC.
+
+A vote stays one click for a person: a plain GET counts it. Nothing a machine fetches
+on its own counts (see `unattended`): a HEAD, a request marked as a prefetch
+(`Sec-Purpose`/`Purpose`/`X-Purpose`/`X-Moz`) and a known link-preview or link-checking
+agent get the confirmation page instead, whose button POSTs to the same URL.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 
 from api import errors
 from api.deps import Service
-from api.feeds import http_date, not_modified, public_base
+from api.feeds import http_date, not_modified, public_origin, vary_on
 from api.ops import storage_notice
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, ProfileBusy, ProfileNotFound, StoreError, VoteRefused
@@ -32,6 +41,17 @@ PROFILE_S_MAXAGE = 60
 PROFILE_CACHE_CONTROL = f"max-age=0, s-maxage={PROFILE_S_MAXAGE}, stale-while-revalidate=30"
 NO_STORE = {"Cache-Control": "no-store"}
 ANSWER_TOP = 5
+PREFETCH_HEADERS = ("sec-purpose", "purpose", "x-purpose", "x-moz")
+# User-Agent words of link previews (chat apps, social sites), crawlers and link checkers:
+# they fetch a link without a person asking for what it does.
+PREVIEW_AGENTS = re.compile(
+    r"slackbot|slack-imgproxy|twitterbot|facebookexternalhit|facebookcatalog|meta-externalagent|discordbot"
+    r"|telegrambot|whatsapp|linkedinbot|skypeuripreview|iframely|embedly|google-read-aloud|googlebot"
+    r"|bingbot|applebot|redditbot|pinterestbot|mastodon|bitlybot|vkshare|w3c-checklink|w3c_validator"
+    r"|linkchecker|link-checker|linkcheck|validator\.nu|lychee|muffet|preview",
+    re.IGNORECASE,
+)
+VOTE_WORDS = {"up": "more like this", "down": "less like this", "clear": "no vote (undo)"}
 
 
 def profile_feed_response(service: Service, request: Request, feed_id: str) -> Response:
@@ -44,13 +64,14 @@ def profile_feed_response(service: Service, request: Request, feed_id: str) -> R
     reader = service.reader
     manifest = reader.manifest()
     degraded = bool(reader.degraded)
-    base = public_base(request)
+    origin = public_origin(request, service.env)
+    base = origin.base
     now = service.clock()
     secret = _secret(service)
     key = ("profile", profile.feed_digest, profile.version, service.data_tag(manifest), fmt, base, degraded)
     key += (old_data_note(manifest, now), bool(secret))
     etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = {"ETag": etag, "Cache-Control": PROFILE_CACHE_CONTROL}
+    headers = vary_on({"ETag": etag, "Cache-Control": PROFILE_CACHE_CONTROL}, origin)
     if last_modified := _later(http_date(profile.updated), http_date(manifest.published_at)):
         headers["Last-Modified"] = last_modified
     if not_modified(request, etag, ""):
@@ -152,6 +173,8 @@ def vote_response(service: Service, request: Request, feed_id: str) -> Response:
     paper = match.group(1)  # links name the versionless id; a version given is not what was signed
     if not signature_ok(secret, feed_id, paper, vote, sig):
         return _answer(403, "Not a valid vote link", "This link's signature does not match; nothing changed.")
+    if request.method != "POST" and unattended(request.method, request.headers):
+        return _confirmation(request, feed_id, paper, vote, sig)
     try:
         return _counted(service, request, feed_id, paper, vote, secret)
     except ProfileNotFound:
@@ -162,6 +185,30 @@ def vote_response(service: Service, request: Request, feed_id: str) -> Response:
         return _answer(503, "Try again", "Another vote on this feed is being counted; try again in a moment.")
     except StoreError as exc:
         return _answer(503, "Try again later", f"The data store cannot be reached ({exc}); nothing changed.")
+
+
+def unattended(method: str, headers) -> str:
+    """Why this request is not a person asking to vote ("" when it is): a HEAD, a
+    prefetch or prerender (`Sec-Purpose: prefetch`, `Purpose: prefetch`, `X-Moz: prefetch`,
+    `X-Purpose: preview`), or a User-Agent of a link preview, crawler or link checker."""
+    if method == "HEAD":
+        return "HEAD"
+    for name in PREFETCH_HEADERS:
+        value = headers.get(name, "").lower()
+        if "prefetch" in value or "prerender" in value or "preview" in value:
+            return name
+    return "user-agent" if PREVIEW_AGENTS.search(headers.get("user-agent", "")) else ""
+
+
+def _confirmation(request, feed_id: str, paper: str, vote: str, sig: str) -> Response:
+    """The page a prefetch, preview or HEAD gets: nothing counted, a button that POSTs
+    the same vote to this origin."""
+    action = f"/p/{feed_id}/vote?" + urlencode({"paper": paper, "v": vote, "sig": sig})
+    message = (
+        f"Count a \u201c{VOTE_WORDS[vote]}\u201d vote for arXiv:{paper}? Nothing has changed yet: "
+        "link previews and prefetches never vote."
+    )
+    return _answer(200, "Count this vote?", message, ok=True, paper=paper, confirm=action)
 
 
 def _counted(service, request, feed_id, paper, vote, secret) -> Response:
@@ -179,22 +226,25 @@ def _counted(service, request, feed_id, paper, vote, secret) -> Response:
 
     now = service.clock().isoformat(timespec="seconds")
     outcome = cast_vote(service.ctx.store, feed_id, paper, vote, lookup, now)
-    base = public_base(request)
+    origin = public_origin(request, service.env)
+    base = origin.base
     undo = vote_url(base, secret, feed_id, paper, outcome.before or "clear") if outcome.counted else ""
     query = profile_query(outcome.profile, service.config, "rss", limit=ANSWER_TOP)
     _, ranking = _ranked(service, manifest, outcome.profile, query)
     top = [{"title": s.paper.title, "url": s.paper.abs_url, "similarity": s.similarity} for s in ranking.papers]
     heading = "Thanks" if outcome.counted else "Nothing changed"
-    return _answer(
+    answer = _answer(
         200, heading, outcome.message, ok=True, paper=paper, title=outcome.title, undo=undo, top=top,
         feed_url=f"{base}/feed/p/{feed_id}",
     )  # fmt: skip
+    vary_on(answer.headers, origin)  # its links follow the origin
+    return answer
 
 
 def _answer(status: int, heading: str, message: str, ok: bool = False, **values) -> Response:
     from core.text.templating import render_html
 
-    fields = {"paper": "", "title": "", "undo": "", "top": [], "feed_url": "", **values}
+    fields = {"paper": "", "title": "", "undo": "", "top": [], "feed_url": "", "confirm": "", **values}
     css = asset_urls()["app.css"]
     body = render_html("vote.html", heading=heading, message=message, ok=ok, stylesheet=css, **fields)
     headers = {**SECURITY_HEADERS, **NO_STORE, "Referrer-Policy": "no-referrer"}
