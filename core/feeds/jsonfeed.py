@@ -1,4 +1,8 @@
-"""JSON Feed 1.1; arXiv specifics sit in each item's `_arxiv` extension object. Pure."""
+"""JSON Feed 1.1; arXiv specifics sit in each item's `_arxiv` extension object. Pure.
+
+An item's `tags` are its arXiv categories, then the keywords it matched (for readers that
+filter on tags); its `id` and `url` are the versionless abs page, the same in every feed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Sequence
 
 from core.feeds.channel import GENERATOR, Channel
 from core.feeds.items import Item, announced_at, authors_of, categories_of, fragments, html_frame, score_html
-from core.models import Paper
+from core.models import Paper, Scored
 from core.text.safe_html import one_line, xml_safe
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -41,7 +45,7 @@ def _json_item(item: Item) -> dict:
         "date_published": published,
         "date_modified": modified,
         "authors": authors,
-        "tags": tags,
+        "tags": tags + keyword_tags(s, tags) if s.matches else tags,
         "_arxiv": {
             "id": p.id,
             "version": p.version,
@@ -57,6 +61,18 @@ def _json_item(item: Item) -> dict:
         },
     }
     return out
+
+
+def keyword_tags(s: Scored, categories: tuple[str, ...]) -> tuple[str, ...]:
+    """The item's matched keywords as tags after its arXiv categories (none repeated); they
+    depend on the query, so they are added per feed, outside the paper's kept fragments."""
+    seen, out = set(categories), []
+    for m in s.matches:
+        word = one_line(m.keyword)
+        if word and word not in seen:
+            seen.add(word)
+            out.append(word)
+    return tuple(out)
 
 
 def _json_frame(p: Paper, summary: str | None, modified: str) -> tuple:

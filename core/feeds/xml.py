@@ -5,6 +5,11 @@ goes through `core.text.safe_html.escape` (control characters and lone surrogate
 markup escaped), and writing strings keeps a 50-item feed to a few milliseconds with no lxml
 at cold start. Both carry arXiv's own `arxiv:announce_type`; RSS names every author in one
 `dc:creator` and Atom in one `<author>`, as arXiv's feed does.
+
+Each item's categories (`<category>`, Atom `<category term>`) are its arXiv categories, then
+the keywords it matched, so readers that filter on tags can use both. Its guid/id and link
+are the versionless abs page in every feed, so a reader sees a paper once across feeds; no
+state-changing URL (a profile's vote links) goes in a link, comments or image, only in the body.
 """
 
 from __future__ import annotations
@@ -45,15 +50,33 @@ def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
 
 def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes:
     """The channel's head, each item (its kept fragments around its score line, with its
-    footer before the body's closing tag), and the end, as UTF-8."""
-    closing = _BODY_CLOSING[fmt]
+    footer before the body's closing tag, then its matched keywords as categories and the
+    item's closing tag), and the end, as UTF-8."""
+    closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
     out = [head.encode("utf-8")]
     for item in items:
         first, rest = fragments(fmt, item, _FRAMES[fmt])
         out += (first, _score_line(item.scored, lines), _with_footer(rest, item.footer, closing))
+        out += (keyword_categories(item.scored, keyword), item_end)
     out.append(end.encode("utf-8"))
     return b"".join(out)
+
+
+def keyword_categories(s: Scored, template: str) -> bytes:
+    """The item's matched keywords as category elements (`template` has one `{}` for the
+    escaped keyword), skipping any that equals one of its arXiv categories. They depend on
+    the query, so they are written per feed, outside the paper's kept fragments."""
+    if not s.matches:
+        return b""
+    seen = set(categories_of(s.paper))
+    out = []
+    for m in s.matches:
+        word = one_line(m.keyword)
+        if word and word not in seen:
+            seen.add(word)
+            out.append(template.format(escape(word)))
+    return "".join(out).encode("utf-8")
 
 
 def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
@@ -79,7 +102,7 @@ def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, byt
         _el("description", text_to_html(p.abstract)),
         "<content:encoded>" + escape(pre),
     ]
-    tail = escape(post) + "</content:encoded>\n" + _el("arxiv:announce_type", p.announce_type) + "</item>\n"
+    tail = escape(post) + "</content:encoded>\n" + _el("arxiv:announce_type", p.announce_type)
     return "".join(parts).encode("utf-8"), tail.encode("utf-8")
 
 
@@ -120,12 +143,14 @@ def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, by
         _el("summary", xml_safe(p.abstract).strip()),
         '<content type="html">' + escape(pre),
     ]
-    tail = escape(post) + "</content>\n" + _el("arxiv:announce_type", p.announce_type) + "</entry>\n"
+    tail = escape(post) + "</content>\n" + _el("arxiv:announce_type", p.announce_type)
     return "".join(parts).encode("utf-8"), tail.encode("utf-8")
 
 
 _FRAMES = {"rss": _rss_frame, "atom": _atom_frame}
 _BODY_CLOSING = {"rss": b"</content:encoded>", "atom": b"</content>"}
+_ITEM_END = {"rss": b"</item>\n", "atom": b"</entry>\n"}
+_KEYWORD_CATEGORY = {"rss": "<category>{}</category>\n", "atom": '<category term="{}"/>\n'}
 
 
 def _score_line(s: Scored, lines: dict[tuple, bytes]) -> bytes:
