@@ -188,7 +188,8 @@ def test_json_feed_has_the_required_fields_of_version_1_1():
     first = doc["items"][0]
     assert first["url"] == P1.abs_url and first["title"] == P1.title
     assert first["authors"] == [{"name": "Ada Lovelace"}, {"name": "Grace Hopper"}]
-    assert first["tags"] == ["cs.LG", "cs.AI"] and first["date_published"] == "2026-09-24T00:00:00-04:00"
+    assert first["tags"] == ["cs.LG", "cs.AI", "LLM", "Sparse", "inference"]  # categories, then matched keywords
+    assert first["date_published"] == "2026-09-24T00:00:00-04:00"
     assert first["_arxiv"]["matched_keywords"] == ["LLM", "Sparse", "inference"]
     assert first["_arxiv"]["score"] == 3.5 and first["_arxiv"]["ai_summary"] is True
 
