@@ -2,11 +2,12 @@
 edit token, `GET /api/profiles/{edit token}` reads it back for the builder and `PUT`
 (the same body) changes it.
 
-    {"interest": "...", "like": ["2609.26811"], "unlike": [], "keywords": "LLM, RL",
+    {"name": "My feed", "interest": "...", "like": ["2609.26811"], "unlike": [], "keywords": "LLM, RL",
      "categories": ["cs.LG"], "authors": "", "rank": "hybrid", "days": 3, "limit": 30}
     -> 201 {"feed_url": ".../feed/p/<id>", "edit_url": ".../profile/<edit token>", "notes": [...]}
 
-Every field is optional, but a profile needs an interest or a liked paper held here.
+Every field is optional (`name`, the feed's title, defaults to one made from the
+interest), but a profile needs an interest or a liked paper held here.
 Bounded for anonymous callers: a body of at most MAX_BODY_BYTES, the profile bounds of
 core.profiles.model, the interest embedded under the interest budget (core.embed.interest), and at
 most NEW_PROFILES_PER_DAY profiles created this way per deployment per day (then 429).
@@ -20,6 +21,7 @@ embeddings. Errors are the JSON errors of api.errors, naming the field.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -35,7 +37,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_BODY_BYTES = 16 * 1024
 NEW_PROFILES_PER_DAY = 500
 MAX_IMPORT_BODY_BYTES = 2 * 5 * 1024 * 1024 + MAX_BODY_BYTES  # a 5 MB export, JSON-escaped
-FIELDS = {"interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit", "library"}
+FIELDS = {"name", "interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit", "library"}
 
 
 async def create_from_web(service: Service, request: Request) -> JSONResponse:
@@ -63,7 +65,7 @@ def read_for_web(service: Service, request: Request, edit_token: str) -> JSONRes
     p = load_profile(service.ctx.store, feed_id)
     s = p.settings
     body = {
-        "interest": p.interest, "like": [v.id for v in p.liked], "unlike": [v.id for v in p.disliked],
+        "name": p.name, "interest": p.interest, "like": [v.id for v in p.liked], "unlike": [v.id for v in p.disliked],
         "keywords": ", ".join(s.keywords), "categories": list(s.categories), "authors": ", ".join(s.authors),
         "rank": s.rank, "days": s.days, "limit": s.limit, "library_entries": p.library_entries,
         **_urls(request, feed_id, edit_token),
@@ -113,7 +115,7 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
         now = service.clock().isoformat(timespec="seconds")
         _, notes = update_profile(
             service.ctx.store, service.config, service.env, feed_id, interest=v["interest"], settings=settings,
-            votes=votes, now=now,
+            votes=votes, now=now, name=v["name"],
         )  # fmt: skip
     except ProfileNotFound:
         return errors.error_response(404, "no such profile", "edit_token")
@@ -129,7 +131,7 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
 
 
 def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
-    from core.profiles.model import create_profile
+    from core.profiles.model import check_name, create_profile
     from core.profiles.setup import draft_profile, parse_ids, settings_from
 
     store, now = service.ctx.store, service.clock()
@@ -147,6 +149,7 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
             store, service.config, service.env, interest=values["interest"], like=like, unlike=unlike,
             settings=settings, today=now.date().isoformat(), library=library, embed_library=_local(service),
         )  # fmt: skip
+        draft = replace(draft, name=check_name(values["name"]))
     except LibraryImportError as exc:
         return errors.error_response(400, str(exc), "library")
     except ProfileInvalid as exc:
@@ -177,7 +180,7 @@ def _local(service: Service) -> bool:
 
 def _values(doc: dict) -> dict:
     """The fields with their defaults, each of the type it must be. Raises ProfileInvalid."""
-    out = {"interest": "", "like": [], "unlike": [], "keywords": "", "categories": [], "authors": "",
+    out = {"name": "", "interest": "", "like": [], "unlike": [], "keywords": "", "categories": [], "authors": "",
            "rank": "hybrid", "days": 3, "limit": 30}  # fmt: skip
     for name, default in list(out.items()):
         value = doc.get(name, default)

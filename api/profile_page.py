@@ -20,7 +20,8 @@ from api.deps import Service
 from api.feeds import public_base
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
-from core.profiles.model import MAX_INTEREST, RANKS, feed_id_for_edit, load_profile
+from core.feeds.channel import profile_channel_title
+from core.profiles.model import MAX_INTEREST, MAX_NAME, RANKS, feed_id_for_edit, load_profile
 
 MAX_FORM_BYTES = 16 * 1024
 HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -70,10 +71,11 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
             form.get("keywords", ""), form.get("categories", ""), form.get("authors", ""),
             form.get("rank", "hybrid"), form.get("days", "3") or "3", form.get("limit", "30") or "30",
         )  # fmt: skip
-        interest = form.get("interest", "")
+        interest, name = form.get("interest", ""), form.get("name", "")
         update_profile(
-            service.ctx.store, service.config, service.env, feed_id, interest=interest, settings=settings, now=now
-        )
+            service.ctx.store, service.config, service.env, feed_id, interest=interest, settings=settings, now=now,
+            name=name,
+        )  # fmt: skip
         return profile_page(service, request, edit_token, "Saved: the feed follows at its next refresh.")
     except ProfileNotFound:
         return _page(
@@ -108,6 +110,8 @@ def _page(service, request, edit_token, profile, feed_id, message, status) -> Re
         action=f"/profile/{edit_token}" if profile is not None else "",
         builder=f"/#profile={edit_token}" if profile is not None else "",
         max_interest=MAX_INTEREST,
+        max_name=MAX_NAME,
+        default_name=profile_channel_title("", profile.interest) if profile is not None else "",
         served=service.config.categories,
         ranks=RANKS,
         retention=service.config.retention_days,

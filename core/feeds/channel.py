@@ -38,20 +38,83 @@ class Channel:
     language: str = "en"
 
 
+TITLE_INTEREST = 40  # characters of an interest shown in a title
+TITLE_LIKED = 2  # liked ids named in a title; more are counted ("and 3 more")
+
+
 def channel_title(query: FeedQuery) -> str:
     """What the feed holds, e.g. "arXiv cs.AI", "arXiv cs.AI, cs.LG (all papers)",
-    "arXiv cs.LG papers also in stat.ML", "arXiv: diffusion, GAN in cs.CV"."""
-    asked = {name for name, _ in query.url_params}
+    "arXiv cs.LG papers also in stat.ML", "arXiv: diffusion, GAN in cs.CV",
+    "arXiv cs.LG, cs.AI: papers by Dunson", "arXiv cs.LG: about "sparse attention";
+    papers like 2609.26811 and 2 more". Every filter and target the request set is named:
+    its interest (shortened), liked and unliked papers, keywords, authors and excluded words."""
+    asked = dict(query.url_params)
     if query.keyword:
         where = f" in {', '.join(query.categories)}" if "categories" in asked else ""
-        return f"arXiv: {', '.join(split_terms(query.keyword))}{where}"
-    if query.category and query.category not in query.categories:
+        head = f"arXiv: {', '.join(k.text for k in query.keywords)}{where}"
+    elif query.category and query.category not in query.categories:
         # /feed/cs.LG?categories=stat.ML holds the cs.LG papers that are also in stat.ML.
         head = f"arXiv {query.category} papers also in {' or '.join(query.categories)}"
     else:
         head = f"arXiv {query.category or ', '.join(query.categories)}"
-    suffix = " (all papers)" if not query.keywords else (" (custom keywords)" if query.rescore else "")
-    return head + suffix
+    parts = _title_parts(query, asked)
+    if parts:
+        return f"{head}{'; ' if query.keyword else ': '}{'; '.join(parts)}"
+    return head + (" (all papers)" if not query.keywords else "")
+
+
+def _title_parts(query: FeedQuery, asked: dict[str, str]) -> list[str]:
+    """The phrases naming what narrows or ranks the feed, in a fixed order."""
+    parts = []
+    if query.interest:
+        parts.append(f"about \u201c{shorten(query.interest, TITLE_INTEREST)}\u201d")
+    if query.like:
+        parts.append(f"papers like {_some(query.like)}")
+    if query.unlike:
+        parts.append(f"not like {_some(query.unlike)}")
+    if "keywords" in asked and query.keywords and not query.keyword:  # a keyword path names them in its head
+        parts.append(f"on {', '.join(k.text for k in query.keywords)}")
+    if "authors" in asked:
+        parts.append(f"papers by {' or '.join(_listed(asked['authors']))}")
+    if "exclude" in asked and query.exclude:
+        parts.append(f"without {', '.join(query.exclude)}")
+    return parts
+
+
+def _listed(value: str) -> list[str]:
+    """The terms of a normalised comma list as given, without their quotes."""
+    return [t.strip().strip('"') for t in split_terms(value) if t.strip()]
+
+
+def _some(ids: Sequence[str]) -> str:
+    """`a`, `a and b`, or `a and N more` past TITLE_LIKED ids."""
+    if len(ids) <= TITLE_LIKED:
+        return " and ".join(ids)
+    return f"{', '.join(ids[: TITLE_LIKED - 1])} and {len(ids) - TITLE_LIKED + 1} more"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters: cut at the last word boundary that
+    fits, trailing punctuation dropped, and ended with "…" when anything was cut (a single
+    word longer than `limit` is cut inside it)."""
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
+
+
+def profile_channel_title(name: str, interest: str) -> str:
+    """A profile feed's title: its own name when it has one, else "arXiv: my feed — "
+    and its interest shortened, else "arXiv: my feed"."""
+    name = one_line(name)
+    if name:
+        return name
+    interest = one_line(interest)
+    return f"arXiv: my feed \u2014 {shorten(interest, TITLE_INTEREST)}" if interest else "arXiv: my feed"
 
 
 def channel_description(

@@ -43,6 +43,7 @@ MAX_INTEREST = 500
 MAX_LIKED = 100
 MAX_DISLIKED = 100
 MAX_TITLE = 200
+MAX_NAME = 100  # a profile feed's own name, its title in readers
 MAX_FILTER_TERMS = 20
 MAX_PROFILE_BYTES = 192 * 1024
 MAX_VOTES_PER_DAY = 100
@@ -88,6 +89,7 @@ class Profile:
     updated: str = ""
     vote_day: str = ""
     votes_today: int = 0
+    name: str = ""  # the feed's title; "" = made from its interest (core.feeds.channel.profile_channel_title)
 
     def vote_of(self, paper_id: str) -> str:
         """ "up", "down" or "" for this paper."""
@@ -127,6 +129,15 @@ def check_interest(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > MAX_INTEREST:
         raise ProfileInvalid("interest", f"is {len(text)} characters long; at most {MAX_INTEREST} are allowed")
+    return text
+
+
+def check_name(text: str) -> str:
+    """A feed name on one line, at most MAX_NAME characters ("" = the default title).
+    Raises ProfileInvalid naming `name`."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if len(text) > MAX_NAME:
+        raise ProfileInvalid("name", f"is {len(text)} characters long; at most {MAX_NAME} are allowed")
     return text
 
 

@@ -21,6 +21,7 @@ from core.profiles.model import (
     Profile,
     Settings,
     check_interest,
+    check_name,
     check_settings,
     encode_row,
 )
@@ -146,9 +147,10 @@ def update_profile(
     forget: str = "",
     votes: tuple[Sequence[str], Sequence[str]] | None = None,
     now: str = "",
+    name: str | None = None,
 ) -> tuple[Profile, list[str]]:
-    """Change a profile under its lock (one `set`): a new interest (re-embedded), new
-    settings, one paper's vote forgotten, or the liked and disliked lists replaced by
+    """Change a profile under its lock (one `set`): a new interest (re-embedded), a new
+    feed name, new settings, one paper's vote forgotten, or the liked and disliked lists replaced by
     `votes` (ids kept keep their stored vectors; new ones must be held here); the version
     is bumped when anything changed. Returns (the profile, notes on ids left out).
     Raises ProfileNotFound, ProfileInvalid, ProfileBusy, EmbeddingError, StoreError."""
@@ -159,6 +161,7 @@ def update_profile(
 
     interest = check_interest(interest) if interest is not None else None
     settings = check_settings(settings, config.retention_days) if settings is not None else None
+    name = check_name(name) if name is not None else None
     notes: list[str] = []
     with profile_lock(store, digest(feed_id)):
         profile = load_profile(store, feed_id)
@@ -168,6 +171,8 @@ def update_profile(
         if interest is not None and interest != profile.interest:
             row = _interest_row(config, env, store, interest, now[:10])
             changed = replace(changed, interest=interest, interest_vector=row)
+        if name is not None and name != profile.name:
+            changed = replace(changed, name=name)
         if settings is not None and settings != profile.settings:
             changed = replace(changed, settings=settings)
         if forget:

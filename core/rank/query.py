@@ -79,6 +79,8 @@ _DECIMAL = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?")
 # Quotes that may wrap one term: ASCII double and single, and the typographic pairs phones type.
 _QUOTE_PAIRS = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u201e": "\u201c"}
 
+KEYWORD_NEEDED = "a keyword path needs a keyword: /feed/keyword/LLM"
+
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
@@ -267,7 +269,7 @@ def _path_keywords(keyword: str) -> tuple[str, ...]:
     """The keywords of /feed/keyword/{keyword}: a comma list, as the `keywords` parameter."""
     terms = _terms(keyword, "keyword")
     if not terms:
-        raise BadQuery("keyword", "is empty")
+        raise BadQuery("keyword", KEYWORD_NEEDED)
     if "*" in terms:
         raise BadQuery("keyword", "`*` (no keyword filter) is not a keyword; use /feed?keywords=*")
     return tuple(_keyword_term(t, "keyword") for t in terms)
@@ -323,6 +325,8 @@ def _path_category(name: str, config: Config) -> str:
     served = _served(name, config)
     if served is not None:
         return served
+    if name.casefold() == "keyword":  # /feed/keyword, or /feed/keyword/ with its slash dropped
+        raise BadQuery("keyword", KEYWORD_NEEDED)
     if len(name) > MAX_TERM_LENGTH or not CATEGORY_RE.match(name):
         raise BadQuery("category", f'{name[:40]!r} is not an arXiv category such as "cs.AI"')
     raise BadQuery("category", f"{name} is not served here; served: {', '.join(config.categories)}", 404)
