@@ -33,6 +33,9 @@
      server or its logs), the builder shows that profile and "Save" changes it. */
   var editMatch = /^#profile=([A-Za-z0-9_-]{24})$/.exec(window.location.hash);
   var editToken = editMatch ? editMatch[1] : "";
+  /* The open profile's feed path (`/feed/p/<id>`): while set, the URL shown and previewed
+     is that feed itself, so the preview ranks exactly as the profile feed does. */
+  var profilePath = "";
   var timer = null;
   var inflight = null;
   var shownQuery = null;
@@ -199,10 +202,14 @@
       .then(function (answer) {
         var feed = document.getElementById("saved-feed");
         var edit = document.getElementById("saved-edit");
-        feed.href = feed.textContent = answer.feed_url;
+        feed.href = feed.textContent = withFormat(answer.feed_url);
         edit.href = edit.textContent = answer.edit_url;
         urls.hidden = false;
         status.textContent = "Saved." + (answer.notes && answer.notes.length ? " " + answer.notes.join(" ") : "");
+        if (profilePath) {
+          shownQuery = null; /* the saved feed changed: preview it again */
+          update();
+        }
       })
       .catch(function (err) {
         status.textContent = "Not saved: " + err.message;
@@ -233,8 +240,9 @@
         document.getElementById("library-field").hidden = true;
         var feed = document.getElementById("saved-feed");
         var edit = document.getElementById("saved-edit");
-        feed.href = feed.textContent = p.feed_url;
+        feed.href = feed.textContent = withFormat(p.feed_url);
         edit.href = edit.textContent = p.edit_url;
+        profilePath = pathOf(p.feed_url);
         document.getElementById("saved-urls").hidden = false;
         status.textContent = "Editing your saved feed.";
         markLiked();
@@ -256,13 +264,44 @@
 
   function feedPath(pairs) {
     var qs = encode(pairs);
-    return "/feed" + (qs ? "?" + qs : "");
+    return (profilePath || "/feed") + (qs ? "?" + qs : "");
+  }
+
+  /* The chosen format, when not the default. */
+  function chosenFormat() {
+    var format = checkedValues("format")[0] || data.defaults.format;
+    return format !== data.defaults.format ? format : "";
+  }
+
+  /* A saved feed's URL in the chosen format (`?format=` when not the default). */
+  function withFormat(url) {
+    var format = chosenFormat();
+    return format ? url + "?format=" + encodeURIComponent(format) : url;
+  }
+
+  /* The path of an absolute URL (a profile's feed, on this same service). */
+  function pathOf(url) {
+    var a = document.createElement("a");
+    a.href = url;
+    return a.pathname;
+  }
+
+  /* The feed's parameters: the builder's state, or only the format for a profile's feed
+     (its settings live in the profile). */
+  function feedPairs() {
+    if (!profilePath) return params();
+    var format = chosenFormat();
+    return format ? [["format", format]] : [];
   }
 
   function update() {
-    var pairs = params();
+    var pairs = feedPairs();
     var url = data.base + feedPath(pairs);
     urlBox.value = url;
+    if (profilePath) {
+      var saved = document.getElementById("saved-feed");
+      saved.href = saved.textContent = url;
+    }
     fitUrlBox();
     openLink.href = url;
     readerLinks.forEach(function (pair) {
