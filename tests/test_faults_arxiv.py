@@ -85,7 +85,7 @@ def assert_upstream_error(report, store, reason: str):
 def test_connection_refused_is_an_upstream_error_and_the_last_day_stays(refresh, store):
     with tally.fault("arXiv: connection refused"):
         report = refresh(arxiv_rss_base=f"http://127.0.0.1:{free_port()}")
-        assert_upstream_error(report, store, f"cannot connect after {ATTEMPTS} attempts")
+        assert_upstream_error(report, store, "cannot connect (refused, or no network)")
 
 
 def test_a_timeout_is_an_upstream_error_and_the_last_day_stays(refresh, arxiv, store):

@@ -5,8 +5,11 @@ methods and all threads, so the service never asks arXiv faster than
 `Env.arxiv_min_interval` allows:
 
 - at least `arxiv_min_interval` seconds between the starts of consecutive requests;
-- 429, 500, 502, 503, 504, connection failures and timeouts are retried with
-  exponential backoff and jitter, honouring `Retry-After` (capped at MAX_WAIT);
+- 429, 500, 502, 503, 504, timeouts and connections closed mid-response are retried
+  with exponential backoff and jitter, honouring `Retry-After` (capped at MAX_WAIT);
+  a connection that cannot be made at all (refused, no route, no DNS: the machine is
+  offline or arXiv's address is wrong) is not, and fails at once: waiting seconds
+  does not bring a network back, and `make run` offline should say so in one line;
 - one request spends at most `request_budget` seconds on attempts and waits (a
   serverless run has 300 s in all): a wait that would pass it ends the request;
 - before each wait between attempts, `on_wait` (when set) receives one line saying
@@ -217,6 +220,8 @@ class ArxivClient:
             try:
                 response = self._send(url, params)
             except httpx.TransportError as exc:
+                if not retryable_transport(exc):
+                    raise UpstreamError(f"{what}: {self._transport_failure(exc)}") from None
                 failure, wait = self._transport_failure(exc), self._backoff(attempt)
             else:
                 if response.status_code not in RETRY_STATUSES:
@@ -271,10 +276,16 @@ class ArxivClient:
         if isinstance(exc, httpx.TimeoutException):
             return f"timed out (limit {self.timeout:g} s)"
         if isinstance(exc, httpx.ConnectError):
-            return "cannot connect"
+            return "cannot connect (refused, or no network)"
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
             return "connection closed mid-response"
         return f"network error ({exc.__class__.__name__})"
+
+
+def retryable_transport(exc: httpx.TransportError) -> bool:
+    """Whether another attempt may succeed: yes for timeouts (a connect timeout included)
+    and broken responses, no for a connection refused or never routed (httpx.ConnectError)."""
+    return isinstance(exc, httpx.TimeoutException) or not isinstance(exc, httpx.ConnectError)
 
 
 def _describe(search_query: str | None, id_list: Sequence[str], start: int) -> str:
