@@ -42,6 +42,7 @@ too: a keyword can earn its title bonus only where the title has its tokens.
 
 from __future__ import annotations
 
+import base64
 import re
 from array import array
 from bisect import bisect_left
@@ -61,6 +62,7 @@ _CONSONANT_Y = re.compile(r"[^aeiou]y$")  # the scorer's consonant + y -> ies pl
 _TOKEN_BYTES = bytes(c if (0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A) else 0x20 for c in range(256))
 _AFTER_Z = "{"  # sorts after every token character: the tokens starting with p lie in [p, p + "{")
 INDEXED_DAYS = 128  # above any retention: each live day keeps its index
+WORDS_VERSION = 1  # the stored form of a day's word index (`DayIndex.to_stored`); another is ignored
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,36 @@ class Postings:
         self.positions = array("H" if count <= 0xFFFF else "I", list(chain.from_iterable(lists)))
         self.offsets = array("I", accumulate(map(len, lists), initial=0))
 
+    @classmethod
+    def _of(cls, tokens: list[str], positions: array, offsets: array) -> Postings:
+        out = cls.__new__(cls)
+        out.tokens, out.positions, out.offsets = tokens, positions, offsets
+        return out
+
+    def to_stored(self) -> dict:
+        """Plain JSON: the tokens space-joined, offsets and positions as base64 of
+        little-endian arrays (one string each: cheap to parse, nothing built from them
+        until a custom query asks)."""
+        return {
+            "tokens": " ".join(self.tokens),
+            "offsets": _b64(self.offsets),
+            "positions": _b64(self.positions),
+            "width": self.positions.itemsize,
+        }
+
+    @classmethod
+    def from_stored(cls, d: dict, count: int) -> Postings:
+        """The inverse of `to_stored`; raises ValueError when `d` is not one (or names
+        a position outside `count` papers)."""
+        tokens = d["tokens"].split(" ") if d["tokens"] else []
+        offsets = _array("I", d["offsets"], 4)
+        positions = _array("H" if d["width"] == 2 else "I", d["positions"], d["width"])
+        if len(offsets) != len(tokens) + 1 or offsets[0] != 0 or offsets[-1] != len(positions):
+            raise ValueError("stored word index is inconsistent")
+        if positions and max(positions) >= count:
+            raise ValueError("stored word index names a paper the day does not hold")
+        return cls._of(tokens, positions, offsets)
+
     def having(self, need: Need) -> set[int]:
         """Positions of the papers with a token that meets `need`."""
         tokens, offsets, out = self.tokens, self.offsets, set()
@@ -146,6 +178,30 @@ class DayIndex:
         self.anywhere = Postings(anywhere, self.count)
         self.title = Postings(title, self.count)
 
+    def to_stored(self) -> dict:
+        """This index as plain JSON (`from_stored` reads it back)."""
+        return {
+            "version": WORDS_VERSION,
+            "count": self.count,
+            "anywhere": self.anywhere.to_stored(),
+            "title": self.title.to_stored(),
+        }
+
+    @classmethod
+    def from_stored(cls, d: object, count: int) -> DayIndex | None:
+        """The index `to_stored` wrote for `count` papers; None when `d` is absent, of
+        another version or count, or unreadable (the caller then builds it)."""
+        if not isinstance(d, dict) or d.get("version") != WORDS_VERSION or d.get("count") != count:
+            return None
+        try:
+            out = cls.__new__(cls)
+            out.count = count
+            out.anywhere = Postings.from_stored(d["anywhere"], count)
+            out.title = Postings.from_stored(d["title"], count)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        return out
+
     def possible(self, needs: tuple[Need, ...] | None, title: bool = False) -> set[int] | range:
         """Positions of the papers whose title and abstract (`title`: title) meet every
         need: a superset of those a keyword with these needs matches in."""
@@ -164,9 +220,68 @@ class DayIndex:
         return out
 
 
+def _b64(a: array) -> str:
+    if a.itemsize > 1 and array("H", [1]).tobytes()[0] != 1:  # big-endian host: store little-endian
+        a = array(a.typecode, a)
+        a.byteswap()
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def _array(typecode: str, text: str, width: int) -> array:
+    out = array(typecode)
+    if out.itemsize != width:
+        raise ValueError("stored word index has an unknown width")
+    out.frombytes(base64.b64decode(text, validate=True))
+    if width > 1 and array("H", [1]).tobytes()[0] != 1:
+        out.byteswap()
+    return out
+
+
+def stored_words(papers: Sequence[Scored]) -> dict:
+    """The word index of `papers` as plain JSON, to store with them (the refresh does)."""
+    return DayIndex(papers).to_stored()
+
+
 _INDEXES = ObjectMemo(INDEXED_DAYS)
+_STORED = ObjectMemo(INDEXED_DAYS)  # Day -> its stored word indexes, [(first position, JSON)], until first used
+
+
+def attach_stored(day: Day, parts: list[tuple[int, object]]) -> None:
+    """Hand `index_of` the word indexes stored with `day`'s parts: (position of the part's
+    first paper in day.papers, the part's stored index). Nothing is decoded until a query needs it."""
+    _STORED.get((day,), None, lambda: parts)
 
 
 def index_of(day: Day) -> DayIndex:
-    """The index of `day`, built on first use and kept while the Day object lives."""
-    return _INDEXES.get((day,), None, lambda: DayIndex(day.papers))
+    """The index of `day`: the one stored with it when every part holds a readable one,
+    else built from its papers; made on first use and kept while the Day object lives."""
+    return _INDEXES.get((day,), None, lambda: _from_stored(day) or DayIndex(day.papers))
+
+
+def _from_stored(day: Day) -> DayIndex | None:
+    parts = _STORED.held((day,), None)
+    if not parts:
+        return None
+    ends = [start for start, _ in parts[1:]] + [len(day.papers)]
+    indexes = []
+    for (start, stored), end in zip(parts, ends, strict=True):
+        index = DayIndex.from_stored(stored, end - start)
+        if index is None:
+            return None
+        indexes.append((start, index))
+    return indexes[0][1] if len(indexes) == 1 else _merged(indexes, len(day.papers))
+
+
+def _merged(indexes: list[tuple[int, DayIndex]], count: int) -> DayIndex:
+    """One day's index from its parts' (their positions shifted by each part's start)."""
+    out = DayIndex.__new__(DayIndex)
+    out.count = count
+    for name in ("anywhere", "title"):
+        rows: defaultdict[bytes, list[int]] = defaultdict(list)
+        for start, index in indexes:
+            postings: Postings = getattr(index, name)
+            for i, token in enumerate(postings.tokens):
+                lo, hi = postings.offsets[i], postings.offsets[i + 1]
+                rows[token.encode("ascii")].extend(p + start for p in postings.positions[lo:hi])
+        setattr(out, name, Postings(rows, count))
+    return out

@@ -1,14 +1,22 @@
 """How data sits in the store: key names, compression and JSON shapes, in one place.
 
     manifest                the published version: days, per-category status, last report
-    day:<date>:<hash>       an immutable day segment (compressed JSON of that day's papers)
+    day:<date>:<hash>:<n>   an immutable day segment part (compressed JSON of that day's papers,
+                            their summaries and their word index)
     vec:<date>:<hash>       that day's paper vectors under one embedder (core.store.vectors)
     summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
+    summary-state:<id>v<n>:<...>  failed attempts at that summary (reason, count; core.summaries.run)
+    summary-tokens:<date>   LLM tokens the summaries spent that UTC day (core.summaries.run)
+    interest:<embedder>:<hash>  a remote embedder's vector of one interest text, under sha256
+                            of the text (core.embed.interest)
+    interest-budget:<date>  interest texts sent to a remote embedder that day (core.embed.interest;
+                            a counter, Store.incr)
     lock:refresh            the refresh lock (set-if-absent, with expiry)
     profile:<digest>        one saved profile (core.profiles.model), under sha256 of its feed id
     profile-edit:<digest>   the feed id an edit token opens, under sha256 of the edit token
     profile-lock:<digest>   a profile's change lock (core.profiles.votes; set-if-absent, with expiry)
-    profile-budget:<date>   profiles created from the web that day (api.profile_api)
+    profile-budget:<date>   profiles created from the web that day (api.profile_api; a counter,
+                            Store.incr)
 
 A refresh writes new segments first and swaps the manifest last, so a reader
 that sees a manifest always finds every segment it names.
@@ -45,6 +53,20 @@ def summary_key(paper_id: str, version: int, model: str, language: str, prompt_h
 def summary_state_key(paper_id: str, version: int, model: str, language: str, prompt_hash: str) -> str:
     """Failed-attempt bookkeeping for one summary (reason, attempt count)."""
     return f"{PREFIX}summary-state:{paper_id}v{version}:{model}:{language}:{prompt_hash}"
+
+
+def summary_tokens_key(day: str) -> str:
+    """LLM tokens spent on summaries that UTC day (one JSON count per day)."""
+    return f"{PREFIX}summary-tokens:{day}"
+
+
+def interest_key(embedder: str, text: str) -> str:
+    """A remote embedder's cached vector of one interest text (the text itself never is a key)."""
+    return f"{PREFIX}interest:{embedder}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def interest_budget_key(day: str) -> str:
+    return f"{PREFIX}interest-budget:{day}"
 
 
 def profile_key(feed_digest: str) -> str:
@@ -117,21 +139,34 @@ def scored_from_dict(d: dict) -> Scored:
 
 
 def day_parts(day: Day) -> list[dict]:
-    """The JSON documents a day is stored as (one per part)."""
-    papers = [scored_to_dict(s) for s in day.papers]
-    chunks = [papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(papers), MAX_PAPERS_PER_PART)] or [[]]
+    """The JSON documents a day is stored as (one per part). Each part holds its papers,
+    their summaries and the word index of its papers (`words`, positions within the part:
+    core.rank.prefilter), so a custom query on a cold instance builds no index."""
+    from core.rank.prefilter import stored_words
+
+    chunks = [day.papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(day.papers), MAX_PAPERS_PER_PART)]
     parts = []
-    for chunk in chunks:
-        ids = {p["id"] for p in chunk}
+    for chunk in chunks or [()]:
+        ids = {s.paper.id for s in chunk}
         summaries = {k: v for k, v in day.summaries.items() if k in ids}
-        parts.append({"date": day.date, "papers": chunk, "summaries": summaries})
+        papers = [scored_to_dict(s) for s in chunk]
+        parts.append({"date": day.date, "papers": papers, "summaries": summaries, "words": stored_words(chunk)})
     return parts
 
 
 def day_from_parts(date: str, parts: list[dict]) -> Day:
+    """The day its parts hold. The parts' word indexes go to core.rank.prefilter undecoded;
+    a day stored before they were (no `words`) gets its index built on first use there."""
     papers: list[Scored] = []
     summaries: dict = {}
+    words: list[tuple[int, object]] = []
     for part in parts:
+        words.append((len(papers), part.get("words")))
         papers.extend(scored_from_dict(p) for p in part.get("papers", []))
         summaries.update(part.get("summaries", {}))
-    return Day(date, tuple(papers), summaries)
+    day = Day(date, tuple(papers), summaries)
+    if all(w is not None for _, w in words):
+        from core.rank.prefilter import attach_stored
+
+        attach_stored(day, words)
+    return day
