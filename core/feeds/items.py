@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time
 from core.calendar import EASTERN, parse_instant
 from core.memo import LRU
 from core.models import Paper, Scored
-from core.text.safe_html import escape, markdown_to_html, one_line, text_to_html
+from core.text.safe_html import escape, one_line, summary_body, text_to_html
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -131,11 +131,13 @@ def modified_at(item: Item) -> str:
 
 
 def summary_html(record: dict) -> str:
+    """The AI summary's part of an item body: heading, who wrote it from what, and its
+    HTML as the refresh rendered it (rendered now only for a record stored before)."""
     by = f"by {escape(one_line(str(record.get('model', ''))))}" if record.get("model") else ""
     source = SOURCE_TEXT.get(str(record.get("source", "")), "")
     note = ", ".join(x for x in (by, source) if x)
     head = "<h3>AI summary</h3>" + (f"<p><em>{note}</em></p>" if note else "")
-    return head + "<div>" + markdown_to_html(str(record["text"])) + "</div>"
+    return head + "<div>" + summary_body(record) + "</div>"
 
 
 def _usable(record: object) -> dict | None:

@@ -44,22 +44,16 @@ from core.config import Config, Env, SummaryConfig, effective_summary
 from core.errors import ArxivRssError, ConfigError, SummaryError
 from core.models import Day, Manifest, Scored
 from core.rank.scoring import profile_matches
-from core.store.layout import PREFIX, decode, encode, summary_key, summary_state_key
+from core.store.layout import decode, encode, summary_key, summary_state_key, summary_tokens_key
 from core.store.publish import DAY, new_version, write_day
 from core.summaries.fulltext import PaperText, estimate_tokens, paper_text
 from core.summaries.llm import LLM
 from core.summaries.prompt import Prompt, abstract_note, build_messages, build_prompt, reply_problem
+from core.text.safe_html import RENDERER, with_html
 
 MAX_ERRORS = 10
 MAX_REASON = 200
 CACHE_EXTRA_DAYS = 30  # a cached summary outlives its paper's retention, for a re-listed paper
-TOKENS_KEY = PREFIX + "summary-tokens:"  # + UTC date: tokens spent that day
-
-
-def tokens_key(day: str) -> str:
-    return TOKENS_KEY + day
-
-
 # Choosing ------------------------------------------------------------------------------------
 
 
@@ -293,7 +287,7 @@ class Summarizer:
         if text.source == "abstract":
             fallback = self.settings.source == "fulltext"
             body = f"{abstract_note(self.settings.language, fallback)}\n\n{body}"
-        return {
+        record = {
             "text": body,
             "model": self.settings.model,
             "language": self.settings.language,
@@ -303,6 +297,7 @@ class Summarizer:
             "created_at": iso_utc(self._now()),
             "version": item.scored.paper.version,
         }
+        return with_html(record)  # rendered and sanitised here, so no feed request runs Markdown
 
     # Back in the calling thread: the store, the tally.
     def _settle(self, item: Item, outcome: Outcome, fresh: dict, tally: Tally) -> None:
@@ -326,7 +321,7 @@ class Summarizer:
         tally.completion_tokens += tokens["completion"]
         self._used["prompt"] += tokens["prompt"]
         self._used["completion"] += tokens["completion"]
-        self.store.set(tokens_key(self._today), encode(self._used), ttl=3 * DAY)
+        self.store.set(summary_tokens_key(self._today), encode(self._used), ttl=3 * DAY)
 
     def _record_failure(self, item: Item, reason: str, tally: Tally) -> None:
         vid = item.scored.paper.versioned_id
@@ -344,7 +339,7 @@ class Summarizer:
             tally.errors.append(f"{vid}: {reason}")
 
     def _read_tokens(self, today: str) -> dict:
-        used = self._decode(self.store.get(tokens_key(today)), "token count")
+        used = self._decode(self.store.get(summary_tokens_key(today)), "token count")
         if not isinstance(used, dict):
             return {"prompt": 0, "completion": 0}
         return {"prompt": int(used.get("prompt", 0)), "completion": int(used.get("completion", 0))}
@@ -493,5 +488,9 @@ def open_summarizer(
 
 
 def _place(fresh: dict, item: Item, record: dict) -> None:
+    """Put `record` into the days listing the item, with its HTML rendered by this
+    version of the renderer (a cached record from before is rendered here, once)."""
+    if record.get("html_renderer") != RENDERER or not isinstance(record.get("html"), str):
+        record = with_html(record)
     for date in item.dates:
         fresh.setdefault(date, {})[item.scored.paper.id] = record

@@ -114,6 +114,27 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# The version of what `markdown_to_html` makes: a summary record rendered at refresh keeps it
+# beside its HTML, and a record rendered by another version is rendered again on read.
+# Change it with anything that changes the output (the Markdown options, the allow-lists).
+RENDERER = "md-nh3-1"
+
+
+def with_html(record: dict) -> dict:
+    """A summary record (`text` in Markdown) with its rendered, sanitised HTML added as
+    `html`, and `html_renderer` naming the renderer that made it."""
+    return {**record, "html": markdown_to_html(str(record["text"])), "html_renderer": RENDERER}
+
+
+def summary_body(record: dict) -> str:
+    """The sanitised HTML of a summary record: the `html` the refresh stored when this
+    renderer made it, else its `text` rendered now (memoised, so once per process)."""
+    html = record.get("html")
+    if isinstance(html, str) and record.get("html_renderer") == RENDERER:
+        return html
+    return markdown_to_html(str(record["text"]))
+
+
 @lru_cache(maxsize=4096)
 def markdown_to_html(markdown: str) -> str:
     """Untrusted Markdown as sanitised HTML. Raw HTML in the input is shown as text,

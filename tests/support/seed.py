@@ -99,7 +99,10 @@ def scored_day(day: str, papers: Sequence[Paper], config: Config, summaries: dic
 
 
 def summary_record(text: str = SUMMARY_MARKDOWN, model: str = SUMMARY_MODEL) -> dict:
-    return {"text": text, "model": model, "language": "en", "source": "fulltext"}
+    """A summary record as the refresh stores it (its HTML rendered there)."""
+    from core.text.safe_html import with_html
+
+    return with_html({"text": text, "model": model, "language": "en", "source": "fulltext"})
 
 
 def seed_store(
