@@ -20,8 +20,10 @@ embeddings. Errors are the JSON errors of api.errors, naming the field.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -30,7 +32,15 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.deps import Service
 from api.feeds import public_base
-from core.errors import BadQuery, EmbeddingError, LibraryImportError, ProfileBusy, ProfileInvalid, ProfileNotFound
+from core.errors import (
+    BadQuery,
+    EmbeddingError,
+    LibraryImportError,
+    ProfileBusy,
+    ProfileInvalid,
+    ProfileNotFound,
+    StoreError,
+)
 from core.store.layout import profile_budget_key
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -44,7 +54,7 @@ async def create_from_web(service: Service, request: Request) -> JSONResponse:
     doc = await _document(request, MAX_IMPORT_BODY_BYTES)
     if isinstance(doc, JSONResponse):
         return doc
-    return await run_in_threadpool(_create, service, request, doc)
+    return await run_in_threadpool(_create_within_budget, service, request, doc)
 
 
 async def update_from_web(service: Service, request: Request, edit_token: str) -> JSONResponse:
@@ -130,7 +140,21 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
     return JSONResponse({**_urls(request, feed_id, edit_token), "notes": notes}, headers=NO_STORE)
 
 
-def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
+def _create_within_budget(service: Service, request: Request, doc: dict) -> JSONResponse:
+    """`_create`, giving its unit of today's budget back unless it answers 201: only
+    profiles actually created count (see `_Budget`)."""
+    budget = _Budget(service.ctx.store, service.clock())
+    try:
+        response = _create(service, request, doc, budget)
+    except BaseException:
+        budget.give_back()
+        raise
+    if response.status_code != 201:
+        budget.give_back()
+    return response
+
+
+def _create(service: Service, request: Request, doc: dict, budget: _Budget) -> JSONResponse:
     from core.profiles.model import check_name, create_profile
     from core.profiles.setup import draft_profile, parse_ids, settings_from
 
@@ -143,8 +167,10 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
         )  # fmt: skip
         like, unlike = parse_ids(",".join(values["like"])), parse_ids(",".join(values["unlike"]))
         library = _library(doc.get("library"))
-        if not _spend(store, now.date().isoformat()):
-            return errors.error_response(429, "today's budget for new feeds is spent; try again tomorrow")
+        if not budget.reserve():
+            return errors.error_response(
+                429, "today's budget for new feeds is spent; try again tomorrow", headers=budget.retry_after()
+            )
         draft, notes = draft_profile(
             store, service.config, service.env, interest=values["interest"], like=like, unlike=unlike,
             settings=settings, today=now.date().isoformat(), library=library, embed_library=_local(service),
@@ -157,10 +183,21 @@ def _create(service: Service, request: Request, doc: dict) -> JSONResponse:
     except BadQuery as exc:
         return errors.error_response(400, exc.problem, exc.parameter)
     except EmbeddingError as exc:
-        return errors.error_response(503, f"the interest could not be embedded: {exc}")
+        return _not_embedded(exc, budget)
     created = create_profile(store, draft, now)
     body = {**_urls(request, created.feed_id, created.edit_token), "notes": notes}
     return JSONResponse(body, status_code=201, headers=NO_STORE)
+
+
+def _not_embedded(exc: EmbeddingError, budget: _Budget) -> JSONResponse:
+    """503 when the embedding endpoint failed; 429 with Retry-After when today's interest
+    budget is spent (core.embed.interest), which no retry before tomorrow can change."""
+    from core.embed.interest import BUDGET_SPENT
+
+    if str(exc) == BUDGET_SPENT:
+        message = "today's budget for embedding new interests is spent; try again tomorrow, or start from liked papers"
+        return errors.error_response(429, message, "interest", headers=budget.retry_after())
+    return errors.error_response(503, f"the interest could not be embedded: {exc}")
 
 
 def _library(value) -> tuple[bytes, str, str] | None:
@@ -197,11 +234,43 @@ def _values(doc: dict) -> dict:
     return out
 
 
-def _spend(store, today: str) -> bool:
-    """Count one new profile against today's budget; False when it is spent."""
-    key = profile_budget_key(today)
-    used = int((store.get(key) or b"0").decode() or 0)
-    if used >= NEW_PROFILES_PER_DAY:
+class _Budget:
+    """One request's claim on today's NEW_PROFILES_PER_DAY, kept exact under concurrency.
+
+    `reserve` takes a unit with one atomic `Store.incr` before the profile is built and
+    hands it straight back when the count passes the cap; `give_back` returns it when the
+    creation then fails. At every instant the counter is profiles created plus creations
+    in flight, so no burst, on any backend or across processes, creates more than the cap.
+    (Counting after success instead would let a burst all pass the check before any of
+    them counted; counting without giving back would charge failed creations.) A burst
+    in which some creations fail may refuse a few that a later retry would be granted:
+    the error is on the side of the cap."""
+
+    TTL = 2 * 86400  # the key names its UTC day; two days outlive any clock skew
+
+    def __init__(self, store, now):
+        self.store, self.now = store, now
+        self.key = profile_budget_key(now.date().isoformat())
+        self.reserved = False
+
+    def reserve(self) -> bool:
+        """Take one unit; False (nothing taken) when today's budget is spent. Raises StoreError."""
+        if self.store.incr(self.key, self.TTL) <= NEW_PROFILES_PER_DAY:
+            self.reserved = True
+            return True
+        self.store.incr(self.key, self.TTL, -1)
         return False
-    store.set(key, str(used + 1).encode(), ttl=2 * 86400)
-    return True
+
+    def give_back(self) -> None:
+        """Return the unit `reserve` took, if any. A store that fails now loses the unit
+        (the cap still holds); the request's own answer or error stands."""
+        if not self.reserved:
+            return
+        self.reserved = False
+        with contextlib.suppress(StoreError):
+            self.store.incr(self.key, self.TTL, -1)
+
+    def retry_after(self) -> dict[str, str]:
+        """Retry-After: the seconds until the next UTC day, when the budget starts again."""
+        tomorrow = datetime.combine(self.now.date() + timedelta(days=1), time(), tzinfo=UTC)
+        return {"Retry-After": str(max(1, int((tomorrow - self.now.astimezone(UTC)).total_seconds())))}

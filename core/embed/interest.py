@@ -6,32 +6,31 @@ With the embedded model an interest is embedded in process (a few milliseconds) 
 in a small per-process memo. With a remote embedder every distinct text is embedded at
 most once: its vector is cached in the store, and new texts are embedded under a daily
 budget (`embeddings.daily_interest_budget`) shared by every process; past it, or when
-the endpoint fails, the caller ranks by keywords and `note` says why.
+the endpoint fails, the caller ranks by keywords and `note` says why (BUDGET_SPENT
+when the budget is the reason).
+
+The budget counts outbound embedding requests, failed ones included (each costs a
+call): one atomic `Store.incr` takes a unit before the request and a refused claim
+hands it straight back, so a burst of distinct texts, on any backend and across
+processes, makes at most `budget` requests a day.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 import numpy as np
 
 from core.embed.embedder import Embedder
 from core.errors import EmbeddingError
-from core.store.layout import PREFIX
+from core.store.layout import interest_budget_key, interest_key
 
 MEMO_ENTRIES = 512  # each holds a 256-float vector under a text of at most 500 characters
 CACHE_TTL = 30 * 86400
+BUDGET_TTL = 2 * 86400  # the key names its UTC day; two days outlive any clock skew
+BUDGET_SPENT = "Today's budget for embedding new interest texts is spent: ranked by keywords until tomorrow."
 _memo: dict[tuple[str, str], np.ndarray] = {}
 _lock = threading.Lock()
-
-
-def _cache_key(embedder: str, text: str) -> str:
-    return f"{PREFIX}interest:{embedder}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
-
-
-def _budget_key(today: str) -> str:
-    return f"{PREFIX}interest-budget:{today}"
 
 
 def interest_vector(store, embedder: Embedder, text: str, budget: int, today: str) -> tuple[np.ndarray | None, str]:
@@ -57,18 +56,23 @@ def _local(store, embedder: Embedder, text: str, budget: int, today: str):
 
 
 def _remote(store, embedder: Embedder, text: str, budget: int, today: str):
-    cache = _cache_key(embedder.name, text)
+    cache = interest_key(embedder.name, text)
     raw = store.get(cache)
     if raw is not None and len(raw) % 2 == 0 and raw:
         return np.frombuffer(raw, ">f2").astype(np.float32), ""
-    counter = _budget_key(today)
-    used = int((store.get(counter) or b"0").decode() or 0)
-    if used >= budget:
-        return None, "Today's budget for embedding new interest texts is spent: ranked by keywords until tomorrow."
-    store.set(counter, str(used + 1).encode(), ttl=2 * 86400)
+    if not _claim(store, interest_budget_key(today), budget):
+        return None, BUDGET_SPENT
     try:
         vector = embedder.embed([text])[0]
     except EmbeddingError as exc:
         return None, f"The interest could not be embedded ({exc}): ranked by keywords."
     store.set(cache, vector.astype(">f2").tobytes(), ttl=CACHE_TTL)
     return vector, ""
+
+
+def _claim(store, counter: str, budget: int) -> bool:
+    """Take one unit of the day's budget; False, with nothing taken, when it is spent."""
+    if store.incr(counter, BUDGET_TTL) <= budget:
+        return True
+    store.incr(counter, BUDGET_TTL, -1)
+    return False

@@ -120,6 +120,7 @@ class FakeUpstash:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of concurrent clients connects as it would to Upstash, not reset
     fake: FakeUpstash
 
     def handle_error(self, request, client_address) -> None:
