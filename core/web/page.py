@@ -6,7 +6,7 @@ and the latest announcement's papers. Pure: values in, one HTML string out.
 The markup lives in core/text/templates/page/ (Jinja2, autoescaped); this module only
 gathers the values. Upstream strings (titles, authors, abstracts, status details,
 keywords) reach the templates as plain text and are escaped there; AI summaries go
-through `markdown_to_html`, which sanitises, and are the one value marked safe. The page
+as `summary_body` gives them (sanitised HTML, rendered at refresh) and are the one value marked safe. The page
 holds no inline script or style, so its Content-Security-Policy can forbid both: the
 values the script needs sit in a `<script type="application/json">` data block, which
 is never executed. Without JavaScript everything reads, and the builder is a plain GET
@@ -33,7 +33,7 @@ from core.models import ANNOUNCE_TYPES, Day, Manifest, Scored
 from core.rank.query import MAX_LIMIT, parse_query
 from core.rank.scoring import term_pattern
 from core.rank.selection import select_papers
-from core.text.safe_html import escape, markdown_to_html, one_line
+from core.text.safe_html import escape, one_line, summary_body
 from core.text.templating import render_html
 
 STATUS_LABELS = {
@@ -397,7 +397,7 @@ def _summary(record: object) -> dict | None:
         return None
     model = one_line(str(record.get("model", "")))
     note = ", ".join(x for x in (f"by {model}" if model else "", SOURCE_TEXT.get(str(record.get("source")), "")) if x)
-    return {"note": note, "html": markdown_to_html(record["text"])}
+    return {"note": note, "html": summary_body(record)}  # rendered at refresh (core.text.safe_html)
 
 
 def marked_spans(text: str, keywords: Sequence[str]) -> list[tuple[str, bool]]:
