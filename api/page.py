@@ -148,3 +148,12 @@ def static_asset(name: str, request: Request) -> Response:
 
 
 router.add_api_route("/static/{name}", static_asset, methods=["GET", "HEAD"], include_in_schema=False)
+
+
+def favicon(request: Request) -> Response:
+    """`/favicon.ico`, which browsers ask for on pages naming no icon: the page's own icon
+    (static/icon.svg, as SVG), cached as the unversioned static files are."""
+    return static_asset("icon.svg", request)
+
+
+router.add_api_route("/favicon.ico", favicon, methods=["GET", "HEAD"], include_in_schema=False)

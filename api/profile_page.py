@@ -2,6 +2,7 @@
 
     GET  /profile/{edit_token}   the feed's URLs, its interest and settings, its votes
     POST /profile/{edit_token}   a form: save interest and settings, forget a vote, delete
+                                 (delete=ask shows a confirmation, whose form sends delete=yes)
 
 Only the edit token opens it; a malformed or unknown token is a 404 that never repeats
 it. Forms are `application/x-www-form-urlencoded`, at most MAX_FORM_BYTES, read without
@@ -24,10 +25,18 @@ from core.feeds.channel import profile_channel_title
 from core.profiles.model import MAX_INTEREST, MAX_NAME, RANKS, feed_id_for_edit, load_profile
 
 MAX_FORM_BYTES = 16 * 1024
+DELETE_QUESTION = (
+    "Delete this feed for good? Its feed URL and this page stop working, and its votes are lost. "
+    "This cannot be undone."
+)
 HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def profile_page(service: Service, request: Request, edit_token: str, message: str = "", status: int = 200):
+def profile_page(
+    service: Service, request: Request, edit_token: str, message: str = "", status: int = 200, confirm_delete=False
+):
+    """The edit page of the profile `edit_token` opens, with `message`; with
+    `confirm_delete`, the page asks to confirm the deletion (a second form) instead."""
     try:
         feed_id = feed_id_for_edit(service.ctx.store, edit_token)
         profile = load_profile(service.ctx.store, feed_id)
@@ -37,7 +46,7 @@ def profile_page(service: Service, request: Request, edit_token: str, message: s
         )
     except StoreError as exc:
         return _page(service, request, edit_token, None, "", f"The data store cannot be reached ({exc}).", 503)
-    return _page(service, request, edit_token, profile, feed_id, message, status)
+    return _page(service, request, edit_token, profile, feed_id, message, status, confirm_delete)
 
 
 async def profile_form(service: Service, request: Request, edit_token: str) -> Response:
@@ -62,6 +71,8 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
         if form.get("delete") == "yes":
             delete_profile(service.ctx.store, feed_id)
             return _page(service, request, edit_token, None, "", "Your feed is deleted.", 200)
+        if form.get("delete") == "ask":  # the first step: ask before deleting
+            return profile_page(service, request, edit_token, DELETE_QUESTION, confirm_delete=True)
         now = service.clock().isoformat(timespec="seconds")
         if form.get("forget"):
             store, config, env = service.ctx.store, service.config, service.env
@@ -93,7 +104,7 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
         return _page(service, request, edit_token, None, "", f"The data store cannot be reached ({exc}).", 503)
 
 
-def _page(service, request, edit_token, profile, feed_id, message, status) -> Response:
+def _page(service, request, edit_token, profile, feed_id, message, status, confirm_delete=False) -> Response:
     from core.profiles.votes import voting_secret
     from core.text.templating import render_html
 
@@ -102,8 +113,10 @@ def _page(service, request, edit_token, profile, feed_id, message, status) -> Re
     body = render_html(
         "profile.html",
         stylesheet=asset_urls()["app.css"],
+        icon=asset_urls()["icon.svg"],
         message=message,
         problem=status >= 400,
+        confirm_delete=confirm_delete and profile is not None,
         profile=profile,
         feeds={"rss": feed, "atom": feed + "?format=atom", "json": feed + "?format=json"},
         voting=bool(voting_secret(service.env)[0]),
