@@ -12,12 +12,19 @@ SDK, with the config's timeout and no SDK retries beyond one; its failures becom
 
 Papers and interest texts must come from the same model: `name` (provider, model and
 dimensions) is stored with every vector blob and compared before any similarity.
+
+`multilingual` says whether an embedder can place a text that is not in English: wordllama
+cannot (`make eval`'s benchmarks.models measured a Chinese interest ranking its field no
+better than chance), a remote endpoint is taken to (the hosted models people configure,
+text-embedding-3-*, multilingual-e5, bge-m3, read many languages). `mostly_latin(text)`
+is the pure test callers pair with it before trusting an interest text's vector.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 from typing import Protocol
 
 import numpy as np
@@ -33,6 +40,7 @@ MAX_TEXT_CHARS = 4000
 class Embedder(Protocol):
     name: str
     remote: bool
+    multilingual: bool  # False: only English texts are placed meaningfully
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length rows, one per text. Raises EmbeddingError."""
@@ -43,10 +51,21 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}. {paper.abstract}"[:MAX_TEXT_CHARS]
 
 
+def mostly_latin(text: str) -> bool:
+    """True when at least half of the text's letters are Latin script (English, French,
+    pinyin...) or it has no letters at all; False for Chinese, Japanese, Cyrillic, Greek..."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for ch in letters if ch.isascii() or unicodedata.name(ch, "").startswith("LATIN"))
+    return 2 * latin >= len(letters)
+
+
 class WordLlama:
     """The static model inside the wordllama wheel; loaded once per process, lazily."""
 
     remote = False
+    multilingual = False  # trained on English: a Chinese interest ranks its field at chance
     _lock = threading.Lock()
     _model = None
 
@@ -79,6 +98,7 @@ class OpenAIEmbeddings:
     """An OpenAI-compatible /embeddings endpoint."""
 
     remote = True
+    multilingual = True  # the operator chose the model; the common hosted ones read many languages
 
     def __init__(self, cfg: EmbeddingConfig, base_url: str, api_key: str):
         import openai

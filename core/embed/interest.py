@@ -7,7 +7,8 @@ in a small per-process memo. With a remote embedder every distinct text is embed
 most once: its vector is cached in the store, and new texts are embedded under a daily
 budget (`embeddings.daily_interest_budget`) shared by every process; past it, or when
 the endpoint fails, the caller ranks by keywords and `note` says why (BUDGET_SPENT
-when the budget is the reason).
+when the budget is the reason). With a vector, `note` is ENGLISH_ONLY when the embedder
+reads English only and the text is mostly in another script (see `language_note`).
 
 The budget counts outbound embedding requests, failed ones included (each costs a
 call): one atomic `Store.incr` takes a unit before the request and a refused claim
@@ -21,7 +22,7 @@ import threading
 
 import numpy as np
 
-from core.embed.embedder import Embedder
+from core.embed.embedder import Embedder, mostly_latin
 from core.errors import EmbeddingError
 from core.store.layout import interest_budget_key, interest_key
 
@@ -29,6 +30,11 @@ MEMO_ENTRIES = 512  # each holds a 256-float vector under a text of at most 500 
 CACHE_TTL = 30 * 86400
 BUDGET_TTL = 2 * 86400  # the key names its UTC day; two days outlive any clock skew
 BUDGET_SPENT = "Today's budget for embedding new interest texts is spent: ranked by keywords until tomorrow."
+ENGLISH_ONLY = (
+    "The embedding model ({model}) reads English only; this interest is not in English, so ranking by it is "
+    'unreliable: write it in English, or set a remote multilingual embedder (embeddings.provider "openai", '
+    'EMBEDDINGS_BASE_URL; see the README\'s "Which embedding model").'
+)
 _memo: dict[tuple[str, str], np.ndarray] = {}
 _lock = threading.Lock()
 
@@ -38,14 +44,22 @@ def interest_vector(store, embedder: Embedder, text: str, budget: int, today: st
     with _lock:
         found = _memo.get(key)
     if found is not None:
-        return found, ""
+        return found, language_note(embedder, text)
     vector, note = (_remote if embedder.remote else _local)(store, embedder, text, budget, today)
     if vector is not None:
         with _lock:
             if len(_memo) >= MEMO_ENTRIES:
                 _memo.pop(next(iter(_memo)))
             _memo[key] = vector
-    return vector, note
+    return vector, note if vector is None else language_note(embedder, text)
+
+
+def language_note(embedder: Embedder, text: str) -> str:
+    """The feed's warning when an English-only embedder is given a text mostly in another
+    script (say, Chinese); "" otherwise. An embedder that does not say is trusted."""
+    if getattr(embedder, "multilingual", True) or mostly_latin(text):
+        return ""
+    return ENGLISH_ONLY.format(model=embedder.name.split(":")[0])
 
 
 def _local(store, embedder: Embedder, text: str, budget: int, today: str):
