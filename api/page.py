@@ -18,6 +18,7 @@ styles, images and fetches from this origin only, no inline script or style.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from api import errors
 from api.deps import Service
 from api.feeds import cache_control, http_date, not_modified, public_base
 from api.ops import storage_notice
+from core.config import Config, Env
 from core.errors import StoreError
 from core.feeds.channel import old_data_note
 from core.models import Day, Manifest
@@ -83,11 +85,23 @@ def page_response(service: Service, request: Request) -> Response:
             day = _latest_day(service, manifest)
         except StoreError as exc:
             return _store_down_page(service, base, str(exc))
+        config = page_config(service.config, service.env)
         body = render_page(
-            PageInput(manifest, day, service.config, base, now, asset_urls(), alerts, service.env.repository)
+            PageInput(manifest, day, config, base, now, asset_urls(), alerts, service.env.repository)
         ).encode("utf-8")
         service.bodies.put(key, body)
     return Response(body, media_type=HTML_TYPE, headers=headers)
+
+
+def page_config(config: Config, env: Env) -> Config:
+    """The config as the page describes it: `ai_summary.enabled` false when summaries do not
+    run here (disabled, no papers to summarise, or no API key: core.summaries.run.off_reason),
+    so the page neither says an LLM summarises papers nor offers the summary control then."""
+    from core.summaries.run import off_reason
+
+    if not config.ai_summary.enabled or not off_reason(config, env):
+        return config
+    return replace(config, ai_summary=replace(config.ai_summary, enabled=False))
 
 
 def _latest_day(service: Service, manifest: Manifest) -> Day | None:
@@ -101,7 +115,14 @@ def _latest_day(service: Service, manifest: Manifest) -> Day | None:
 def _store_down_page(service: Service, base: str, reason: str) -> Response:
     alert = STORE_DOWN.format(reason=reason)
     page = PageInput(
-        Manifest(), None, service.config, base, service.clock(), asset_urls(), (alert,), service.env.repository
+        Manifest(),
+        None,
+        page_config(service.config, service.env),
+        base,
+        service.clock(),
+        asset_urls(),
+        (alert,),
+        service.env.repository,
     )
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Retry-After": errors.STORE_RETRY_AFTER}
     return Response(render_page(page).encode("utf-8"), status_code=503, media_type=HTML_TYPE, headers=headers)
