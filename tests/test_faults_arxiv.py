@@ -9,13 +9,17 @@ sleep is recorded instead of slept, so backoff and Retry-After are checked witho
 
 from __future__ import annotations
 
+import time
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
 
-from core.config import parse_config
-from core.ingest.client import ArxivClient
+from core.config import Env, parse_config
+from core.errors import ConfigError
+from core.ingest.client import ArxivClient, body_bounds
 from core.refresh.pipeline import run_refresh
+from core.summaries.fulltext import MAX_HTML_BYTES, MAX_PDF_BYTES, paper_text
 from tests.conftest import local_fixture, shared_fixture
 from tests.support import tally
 from tests.support.papers import paper
@@ -249,3 +253,52 @@ def test_every_fault_leaves_a_store_the_next_good_refresh_updates(refresh, arxiv
         manifest = complete_version(store)
         assert all("since" not in rec for rec in manifest.categories.values())
         assert served_ids(store, CONFIG) == GOOD_IDS | {"2609.30001"}
+
+
+# Slow and huge bodies --------------------------------------------------------------------------
+
+
+def test_a_body_dripped_a_byte_at_a_time_fails_at_the_deadline_not_the_read_timeout(refresh, arxiv, store):
+    """Each byte arrives well within the read timeout, so only a total deadline ends it."""
+    with tally.fault("arXiv: a body dripped one byte at a time"):
+        arxiv.route("/rss/", shared_fixture(COMBINED), drip=0.1)
+        started = time.monotonic()
+        report = refresh(secrets={"ARXIV_DEADLINE": "1"})
+        took = time.monotonic() - started
+        assert_upstream_error(report, store, "arXiv's response took longer than 1 s (ARXIV_DEADLINE)")
+        assert took < 2.5  # the deadline, plus one dripped byte; the drip alone would take minutes
+        assert len(arxiv.requests) == 1  # not retried: a second try would cost as much again
+
+
+def test_a_huge_body_is_refused_at_the_cap_with_memory_bounded(refresh, arxiv, store):
+    with tally.fault("arXiv: a 200 MB body"):
+        arxiv.route("/rss/", b"<rss>", size=200 * 1024 * 1024)
+        tracemalloc.start()
+        try:
+            report = refresh(secrets={"ARXIV_MAX_BODY_MB": "2"})
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert_upstream_error(report, store, "arXiv's response is larger than 2 MB (ARXIV_MAX_BODY_MB)")
+        assert peak < 16 * 1024 * 1024  # read in chunks up to the cap, never the 200 MB
+        assert len(arxiv.requests) == 1
+
+
+def test_the_default_bounds_are_far_above_a_real_day_and_a_bad_setting_names_its_variable():
+    assert body_bounds(Env()) == (60.0, 50 * 1024 * 1024)
+    assert body_bounds(Env(secrets={"ARXIV_DEADLINE": "2.5", "ARXIV_MAX_BODY_MB": "0.5"})) == (2.5, 512 * 1024)
+    for var, value in (("ARXIV_DEADLINE", "soon"), ("ARXIV_DEADLINE", "0"), ("ARXIV_MAX_BODY_MB", "-3")):
+        with pytest.raises(ConfigError) as caught:
+            ArxivClient(Env(secrets={var: value}))
+        assert caught.value.key == var
+
+
+def test_a_huge_full_text_falls_back_to_the_abstract_within_its_cap(arxiv):
+    """The summaries' full-text fetches are bounded too (core.summaries.fulltext)."""
+    arxiv.route("/html/", b"<p>", size=MAX_HTML_BYTES + 1)
+    arxiv.route("/pdf/", b"%PDF-", size=MAX_PDF_BYTES + 1)
+    with ArxivClient(arxiv.env(), max_attempts=1, sleep=lambda s: None) as client:
+        text = paper_text(client, paper("2609.30001", announced="2026-09-25"), 1000)
+    assert text.source == "abstract"
+    assert f"larger than {MAX_HTML_BYTES // 2**20} MB" in text.fallback_reason
+    assert f"larger than {MAX_PDF_BYTES // 2**20} MB" in text.fallback_reason

@@ -15,6 +15,12 @@ methods and all threads, so the service never asks arXiv faster than
 - before each wait between attempts, `on_wait` (when set) receives one line saying
   what failed and how long the client waits, so a command line is never silent
   through the backoff;
+- each attempt, headers and body, must end within `deadline` seconds (ARXIV_DEADLINE,
+  default 60) and its body, decompressed, may hold at most `max_body_bytes`
+  (ARXIV_MAX_BODY_MB, default 50 MB; a real combined day is a few MB). The body is
+  read in chunks, so a larger one stops at the cap in memory too; a server that
+  drips bytes fails at the deadline, however slowly it sends. Either is an
+  `UpstreamError` at once, not retried: one more try would cost as much again;
 - after `max_attempts` tries, or on any other failure status, `UpstreamError`
   with one line naming what failed; a 400 from the API that carries an arXiv
   error entry raises `ArxivApiError` with arXiv's own message.
@@ -34,7 +40,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from core.config import Env
-from core.errors import ArxivApiError, UpstreamError
+from core.errors import ArxivApiError, ConfigError, UpstreamError
 
 PRODUCT = "arxiv-rss/0.1"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -42,6 +48,62 @@ MAX_WAIT = 120.0
 REQUEST_BUDGET = 150.0
 BACKOFF_BASE = 2.0
 API_PAGE_LIMIT = 2000
+DEADLINE = 60.0
+DEADLINE_VAR = "ARXIV_DEADLINE"
+MAX_BODY_MB = 50
+MAX_BODY_VAR = "ARXIV_MAX_BODY_MB"
+MB = 1024 * 1024
+
+
+class BodyOverrun(Exception):
+    """An answer that broke a bound (time or size): `reason` says which, in one line."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def body_bounds(env: Env) -> tuple[float, int]:
+    """(deadline in seconds, body cap in bytes) from ARXIV_DEADLINE and ARXIV_MAX_BODY_MB in
+    `env`'s environment, else the defaults. Raises ConfigError naming the variable."""
+    deadline = _positive(env.secret(DEADLINE_VAR), DEADLINE, DEADLINE_VAR, "a number of seconds above 0")
+    size = _positive(env.secret(MAX_BODY_VAR), MAX_BODY_MB, MAX_BODY_VAR, "a number of megabytes above 0")
+    return deadline, int(size * MB)
+
+
+def _positive(text: str, default: float, var: str, what: str) -> float:
+    if not text.strip():
+        return float(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e9:
+        raise ConfigError(var, f"{text[:40]!r} is not {what}")
+    return value
+
+
+def read_bounded(
+    response: httpx.Response, seconds: float, started: float, max_bytes: int, clock=time.monotonic
+) -> bytes:
+    """The decompressed body of a streamed `response`, read in chunks. Raises BodyOverrun
+    once it passes `max_bytes`, or once `clock` passes `started + seconds` (each read
+    itself waits no longer than the client's read timeout, which `_send` keeps within
+    the deadline)."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():  # each chunk as it arrives (a chunk_size would buffer)
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyOverrun(f"arXiv's response is larger than {max_bytes / MB:g} MB ({MAX_BODY_VAR})")
+        chunks.append(chunk)
+        _check_deadline(seconds, started, clock)
+    _check_deadline(seconds, started, clock)
+    return b"".join(chunks)
+
+
+def _check_deadline(seconds: float, started: float, clock) -> None:
+    if clock() - started > seconds:
+        raise BodyOverrun(f"arXiv's response took longer than {seconds:g} s ({DEADLINE_VAR})")
 
 
 def user_agent(contact: str = "", repository: str = "") -> str:
@@ -96,9 +158,14 @@ class ArxivClient:
         repository: str = "",
         request_budget: float = REQUEST_BUDGET,
         on_wait: Callable[[str], None] | None = None,
+        deadline: float | None = None,
+        max_body_bytes: int | None = None,
     ):
         self.env = env
         self.timeout = timeout
+        default_deadline, default_cap = body_bounds(env)
+        self.deadline = default_deadline if deadline is None else deadline
+        self.max_body_bytes = default_cap if max_body_bytes is None else max_body_bytes
         self.max_attempts = max(1, max_attempts)
         self.request_budget = request_budget
         self.requests_made = 0
@@ -197,12 +264,13 @@ class ArxivClient:
             chunk = ids[i : i + batch]
             yield self.query(id_list=chunk, max_results=len(chunk), sort_by="")
 
-    def get_web(self, path: str) -> httpx.Response | None:
+    def get_web(self, path: str, max_bytes: int | None = None) -> httpx.Response | None:
         """GET `{arxiv_web_base}{path}` (e.g. `/html/2609.26811v1`): the response on 200,
-        None on 404. Raises UpstreamError on anything else."""
+        None on 404. Raises UpstreamError on anything else, and on a body above
+        `max_bytes` (at most the client's own cap)."""
         url = f"{self.env.arxiv_web_base}{path}"
         what = f"arXiv page {url}"
-        response = self._get(url, what)
+        response = self._get(url, what, max_bytes=max_bytes)
         if response.status_code == 200:
             return response
         if response.status_code == 404:
@@ -211,14 +279,18 @@ class ArxivClient:
 
     # --- politeness: one rate limit, one retry policy --------------------------------
 
-    def _get(self, url: str, what: str, params: dict | None = None) -> httpx.Response:
+    def _get(self, url: str, what: str, params: dict | None = None, max_bytes: int | None = None) -> httpx.Response:
         """GET with rate limit and retries. Returns the first response whose status is not
-        retryable; raises UpstreamError once every attempt has failed."""
+        retryable; raises UpstreamError once every attempt has failed, or at once when an
+        answer breaks the deadline or the size cap."""
         failure = ""
         started = self._monotonic()
+        cap = self.max_body_bytes if max_bytes is None else min(max_bytes, self.max_body_bytes)
         for attempt in range(1, self.max_attempts + 1):
             try:
-                response = self._send(url, params)
+                response = self._send(url, params, cap)
+            except BodyOverrun as exc:
+                raise UpstreamError(f"{what}: {exc.reason}") from None
             except httpx.TransportError as exc:
                 if not retryable_transport(exc):
                     raise UpstreamError(f"{what}: {self._transport_failure(exc)}") from None
@@ -244,13 +316,24 @@ class ArxivClient:
         tries = "1 attempt" if self.max_attempts == 1 else f"{self.max_attempts} attempts"
         raise UpstreamError(f"{what}: {failure} after {tries}")
 
-    def _send(self, url: str, params: dict | None) -> httpx.Response:
+    def _send(self, url: str, params: dict | None, max_bytes: int) -> httpx.Response:
+        """One attempt, its body read within the deadline and the cap (read_bounded): a
+        response holding the decompressed body. Raises BodyOverrun, httpx.TransportError."""
         # The lock spans wait and request: with one connection the requests are serial anyway,
         # and a hold-off asked for by arXiv then applies to every thread.
         with self._lock:
             self._wait_turn()
             self.requests_made += 1
-            return self._http.get(url, params=params)
+            started = time.monotonic()  # real time: the deadline bounds real waiting on the network
+            timeout = httpx.Timeout(min(self.timeout, self.deadline))
+            request = self._http.build_request("GET", url, params=params, timeout=timeout)
+            streamed = self._http.send(request, stream=True)
+            try:
+                body = read_bounded(streamed, self.deadline, started, max_bytes)
+            finally:
+                streamed.close()
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        return httpx.Response(streamed.status_code, headers=headers, content=body, request=request)
 
     def _wait_turn(self) -> None:
         now = self._monotonic()

@@ -24,6 +24,8 @@ CHARS_PER_TOKEN = 4
 MIN_FULLTEXT_CHARS = 1500  # less than this is a stub page or a scanned PDF, not a paper
 MAX_PDF_PAGES = 60
 MAX_PDF_BYTES = 40 * 1024 * 1024
+MAX_HTML_BYTES = 20 * 1024 * 1024  # arXiv's HTML of a long paper is a few MB; images are separate files
+MAX_BYTES = {"html": MAX_HTML_BYTES, "pdf": MAX_PDF_BYTES}
 GAP = "\n\n[... middle of the paper omitted to fit the input limit ...]\n\n"
 
 _CONCLUSION = re.compile(
@@ -55,7 +57,8 @@ def paper_text(client, paper: Paper, max_tokens: int) -> PaperText:
     reasons = []
     for kind, extract in (("html", html_to_text), ("pdf", pdf_to_text)):
         try:
-            response = client.get_web(f"/{kind}/{paper.versioned_id}")
+            # read in chunks up to the cap and within the client's deadline (core.ingest.client)
+            response = client.get_web(f"/{kind}/{paper.versioned_id}", max_bytes=MAX_BYTES[kind])
         except UpstreamError as exc:
             reasons.append(f"{kind}: {exc}")
             continue

@@ -11,11 +11,14 @@ Replies are chosen by the longest path prefix (the path includes the query strin
 that has a queued or standing reply; one-shot replies are used in the order queued,
 then the standing one. Unknown paths get 404. Recorded header names are lower case. Faults: `delay` before answering,
 `drop=True` closes the connection without a reply, `truncate=n` announces the whole
-body but sends only its first n bytes before closing.
+body but sends only its first n bytes before closing, `drip=s` sends the body one byte
+every s seconds, `size=n` announces and streams n bytes (the body repeated, in 64 KiB
+writes, never held whole) until done or the client hangs up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -35,6 +38,8 @@ class Reply:
     delay: float = 0.0
     drop: bool = False
     truncate: int | None = None
+    drip: float = 0.0
+    size: int | None = None
 
 
 class Recorded(NamedTuple):
@@ -115,13 +120,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(len(reply.body) if reply.size is None else reply.size))
+        if reply.drip or reply.size is not None:
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            with contextlib.suppress(OSError):  # the client hanging up ends the stream
+                self._stream(reply)
+            return
         if reply.truncate is not None:
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(reply.body if reply.truncate is None else reply.body[: reply.truncate])
         if reply.truncate is not None:
             self.close_connection = True
+
+    def _stream(self, reply: Reply) -> None:
+        if reply.drip:
+            for i in range(len(reply.body)):
+                self.wfile.write(reply.body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(reply.drip)
+            return
+        chunk = (reply.body or b"x") * max(1, 65536 // max(1, len(reply.body)))
+        left = reply.size or 0
+        while left > 0:
+            self.wfile.write(chunk[:left])
+            left -= min(left, len(chunk))
 
     def log_message(self, format, *args) -> None:
         pass
