@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.headers import NO_STORE
 from core import log
 from core.errors import (
     ArxivRssError,
@@ -30,7 +31,6 @@ from core.errors import (
 )
 from core.profiles.model import redact_path
 
-NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "60"
 
 

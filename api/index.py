@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 from api import errors  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
 from api.feeds import feed_response, public_origin, vary_on  # noqa: E402
+from api.headers import NO_STORE  # noqa: E402
 from api.middleware import Compression, TrailingSlash, compression_enabled  # noqa: E402
 from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
@@ -46,8 +47,6 @@ from api.profile_page import profile_form, profile_page  # noqa: E402
 from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.feeds.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.feeds.opml import render_opml  # noqa: E402
-
-NO_STORE = {"Cache-Control": "no-store"}
 
 # Trailing slashes are redirected by api.middleware.TrailingSlash, never from the Host header.
 app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None, redirect_slashes=False)

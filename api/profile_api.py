@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.deps import Service
 from api.feeds import public_base
+from api.headers import NO_STORE_NO_REFERRER
 from core.errors import (
     BadQuery,
     EmbeddingError,
@@ -43,7 +44,6 @@ from core.errors import (
 )
 from core.store.layout import profile_budget_key
 
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 MAX_BODY_BYTES = 16 * 1024
 NEW_PROFILES_PER_DAY = 500
 MAX_IMPORT_BODY_BYTES = 2 * 5 * 1024 * 1024 + MAX_BODY_BYTES  # a 5 MB export, JSON-escaped
@@ -80,7 +80,7 @@ def read_for_web(service: Service, request: Request, edit_token: str) -> JSONRes
         "rank": s.rank, "days": s.days, "limit": s.limit, "library_entries": p.library_entries,
         **_urls(request, feed_id, edit_token),
     }  # fmt: skip
-    return JSONResponse(body, headers=NO_STORE)
+    return JSONResponse(body, headers=NO_STORE_NO_REFERRER)
 
 
 async def _document(request: Request, limit: int = MAX_BODY_BYTES) -> dict | JSONResponse:
@@ -137,7 +137,7 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
         return errors.error_response(503, str(exc))
     except EmbeddingError as exc:
         return errors.error_response(503, f"the interest could not be embedded: {exc}")
-    return JSONResponse({**_urls(request, feed_id, edit_token), "notes": notes}, headers=NO_STORE)
+    return JSONResponse({**_urls(request, feed_id, edit_token), "notes": notes}, headers=NO_STORE_NO_REFERRER)
 
 
 def _create_within_budget(service: Service, request: Request, doc: dict) -> JSONResponse:
@@ -186,7 +186,7 @@ def _create(service: Service, request: Request, doc: dict, budget: _Budget) -> J
         return _not_embedded(exc, budget)
     created = create_profile(store, draft, now)
     body = {**_urls(request, created.feed_id, created.edit_token), "notes": notes}
-    return JSONResponse(body, status_code=201, headers=NO_STORE)
+    return JSONResponse(body, status_code=201, headers=NO_STORE_NO_REFERRER)
 
 
 def _not_embedded(exc: EmbeddingError, budget: _Budget) -> JSONResponse:

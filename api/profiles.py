@@ -29,6 +29,7 @@ from fastapi import Request, Response
 from api import errors
 from api.deps import Service
 from api.feeds import http_date, not_modified, public_origin, vary_on
+from api.headers import NO_STORE_NO_REFERRER
 from api.ops import storage_notice
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, ProfileBusy, ProfileNotFound, StoreError, VoteRefused
@@ -39,7 +40,6 @@ from core.rank.query import ARXIV_ID, FORMATS, TRACKING_PARAMETERS, TRACKING_PRE
 
 PROFILE_S_MAXAGE = 60
 PROFILE_CACHE_CONTROL = f"max-age=0, s-maxage={PROFILE_S_MAXAGE}, stale-while-revalidate=30"
-NO_STORE = {"Cache-Control": "no-store"}
 ANSWER_TOP = 5
 PREFETCH_HEADERS = ("sec-purpose", "purpose", "x-purpose", "x-moz")
 # User-Agent words of link previews (chat apps, social sites), crawlers and link checkers:
@@ -247,5 +247,5 @@ def _answer(status: int, heading: str, message: str, ok: bool = False, **values)
     fields = {"paper": "", "title": "", "undo": "", "top": [], "feed_url": "", "confirm": "", **values}
     css = asset_urls()["app.css"]
     body = render_html("vote.html", heading=heading, message=message, ok=ok, stylesheet=css, **fields)
-    headers = {**SECURITY_HEADERS, **NO_STORE, "Referrer-Policy": "no-referrer"}
+    headers = {**SECURITY_HEADERS, **NO_STORE_NO_REFERRER}
     return Response(body.encode("utf-8"), status_code=status, media_type=HTML_TYPE, headers=headers)

@@ -25,8 +25,9 @@ import pytest
 
 from core.config import parse_config
 from core.ingest.client import ArxivClient
-from core.refresh.pipeline import LOCK_TTL, run_refresh
+from core.refresh.pipeline import run_refresh
 from core.store.layout import LOCK_KEY, MANIFEST_KEY, parse_manifest
+from core.store.lock import REFRESH_LOCK_TTL
 from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT
@@ -200,7 +201,8 @@ def test_a_refresh_killed_at_random_points_leaves_a_complete_version(tmp_path, s
         with tally.fault(f"crash: SQLite refresh killed {delays[seed]:.2f} s in, {where(store)} (seed {seed})"):
             published = complete_version(store)
             assert len(served_ids(store, CONFIG)) == min(200, sum(d.count for d in published.days))
-            later = SqliteStore(path, clock=lambda: time.time() + LOCK_TTL + 1)  # the dead run's lock has expired
+            # a store clock past the dead run's lock expiry
+            later = SqliteStore(path, clock=lambda: time.time() + REFRESH_LOCK_TTL + 1)
             assert recover(later, arxiv)["status"] == "updated"
             complete_version(store)
             store.close()

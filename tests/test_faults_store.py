@@ -26,8 +26,8 @@ from core.config import parse_config
 from core.context import Context
 from core.errors import RefreshRunning, StoreError
 from core.refresh.jobs import refresh_job
-from core.refresh.pipeline import LOCK_TTL
 from core.store.layout import LOCK_KEY
+from core.store.lock import REFRESH_LOCK_TTL
 from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT
@@ -213,11 +213,11 @@ def test_a_lock_left_by_a_crashed_refresh_expires(tmp_path, arxiv, llm):
     with tally.fault("store: lock of a crashed refresh (SQLite)"):
         now = [time.time()]
         store = SqliteStore(str(tmp_path / "s.sqlite3"), clock=lambda: now[0])
-        assert store.set_if_absent(LOCK_KEY, b"crashed run", ttl=LOCK_TTL)  # what a killed run leaves
+        assert store.set_if_absent(LOCK_KEY, b"crashed run", ttl=REFRESH_LOCK_TTL)  # what a killed run leaves
         with pytest.raises(RefreshRunning):
             refresh_job(context(store, arxiv, llm))
         assert arxiv.requests == []
-        now[0] += LOCK_TTL + 1
+        now[0] += REFRESH_LOCK_TTL + 1
         assert refresh_job(context(store, arxiv, llm))["status"] == "updated"
         assert store.get(LOCK_KEY) is None  # released by the run that finished
         store.close()
@@ -235,13 +235,13 @@ def test_a_running_refresh_holds_an_expiring_lock_on_redis(redis_backend, arxiv,
             deadline = time.monotonic() + 5
             while not client.exists(LOCK_KEY) and time.monotonic() < deadline:
                 time.sleep(0.01)
-            assert 0 < client.ttl(LOCK_KEY) <= LOCK_TTL  # were the run killed now, the lock would expire
+            assert 0 < client.ttl(LOCK_KEY) <= REFRESH_LOCK_TTL  # were the run killed now, the lock would expire
             worker.join()
             assert not client.exists(LOCK_KEY)
-            assert store.set_if_absent(LOCK_KEY, b"crashed run", ttl=LOCK_TTL)  # what a killed run leaves
+            assert store.set_if_absent(LOCK_KEY, b"crashed run", ttl=REFRESH_LOCK_TTL)  # what a killed run leaves
             with pytest.raises(RefreshRunning):
                 refresh_job(context(store, arxiv, llm))
-            client.pexpire(LOCK_KEY, 50)  # as if its LOCK_TTL had run out
+            client.pexpire(LOCK_KEY, 50)  # as if its REFRESH_LOCK_TTL had run out
             time.sleep(0.1)
             assert refresh_job(context(store, arxiv, llm))["status"] == "unchanged"
         store.close()

@@ -19,9 +19,8 @@ import time
 import pytest
 
 from core.errors import RefreshRunning
-from core.refresh.pipeline import LOCK_TTL
 from core.store.layout import LOCK_KEY
-from core.store.lock import Holder, decode_holder, pid_running, refresh_lock
+from core.store.lock import REFRESH_LOCK_TTL, Holder, decode_holder, pid_running, refresh_lock
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
@@ -39,7 +38,7 @@ HOLD = textwrap.dedent(
 )
 
 
-def holder_process(path: str, ttl: int = LOCK_TTL) -> subprocess.Popen:
+def holder_process(path: str, ttl: int = REFRESH_LOCK_TTL) -> subprocess.Popen:
     """A process that takes the lock on the store at `path` and holds it for a minute."""
     process = subprocess.Popen(
         [sys.executable, "-c", HOLD, path, str(ttl)], cwd=ROOT, stdout=subprocess.PIPE, text=True
@@ -56,7 +55,7 @@ def path(tmp_path):
 def test_a_live_holder_in_another_process_is_refused_with_its_pid_and_the_locks_age(path):
     process = holder_process(path)
     try:
-        with pytest.raises(RefreshRunning) as err, refresh_lock(SqliteStore(path), LOCK_TTL):
+        with pytest.raises(RefreshRunning) as err, refresh_lock(SqliteStore(path), REFRESH_LOCK_TTL):
             pass
     finally:
         process.kill()
@@ -79,7 +78,7 @@ def test_the_lock_of_a_holder_killed_with_sigkill_is_taken_over_at_once(path, re
     try:
         assert decode_holder(store.get(LOCK_KEY)).pid == process.pid  # the dead run's lock is still there
         started = time.monotonic()
-        with refresh_lock(store, LOCK_TTL) as token:
+        with refresh_lock(store, REFRESH_LOCK_TTL) as token:
             assert decode_holder(store.get(LOCK_KEY)).token == token
         assert time.monotonic() - started < 1 and store.get(LOCK_KEY) is None
     finally:
@@ -96,18 +95,18 @@ def other_machine_lock(store: SqliteStore, age: float, ttl: int) -> None:
 def test_a_lock_from_another_machine_is_respected_until_its_short_expiry(path):
     now = [time.time()]
     store = SqliteStore(path, clock=lambda: now[0])
-    other_machine_lock(store, age=600, ttl=LOCK_TTL)
+    other_machine_lock(store, age=600, ttl=REFRESH_LOCK_TTL)
     refused = pytest.raises(RefreshRunning, match=r"taken 10 min ago by another machine and renewed 5 s ago")
-    with refused as err, refresh_lock(store, LOCK_TTL):
+    with refused as err, refresh_lock(store, REFRESH_LOCK_TTL):
         pass
     assert "another-host" not in str(err.value)  # the host name is never shown
-    now[0] += LOCK_TTL + 1  # no heartbeat renewed it: its holder is gone
-    with refresh_lock(store, LOCK_TTL):
+    now[0] += REFRESH_LOCK_TTL + 1  # no heartbeat renewed it: its holder is gone
+    with refresh_lock(store, REFRESH_LOCK_TTL):
         pass
 
 
 def test_the_refresh_lock_expires_within_a_minute_unless_renewed():
-    assert LOCK_TTL <= 60
+    assert REFRESH_LOCK_TTL <= 60
 
 
 def test_a_live_holder_renews_its_lock_past_the_expiry(path):
@@ -125,7 +124,7 @@ def test_a_live_holder_renews_its_lock_past_the_expiry(path):
 def test_a_lock_value_written_by_an_older_version_is_respected_until_it_expires(path):
     store = SqliteStore(path)
     assert store.set_if_absent(LOCK_KEY, b"another run", ttl=60)
-    with pytest.raises(RefreshRunning, match="names no holder"), refresh_lock(store, LOCK_TTL):
+    with pytest.raises(RefreshRunning, match="names no holder"), refresh_lock(store, REFRESH_LOCK_TTL):
         pass
 
 

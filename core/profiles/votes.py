@@ -47,7 +47,7 @@ from core.store.layout import profile_lock_key
 VOTES = ("up", "down", "clear")
 MIN_SECRET = 16
 SIG_RE = re.compile(r"[A-Za-z0-9_-]{22}")
-LOCK_TTL = 10  # seconds: far above one vote's few store commands
+PROFILE_LOCK_TTL = 10  # seconds a profile's change lock lives: far above one vote's few store commands
 LOCK_WAIT = 8.0  # seconds a vote waits for the lock before it answers "busy"
 SECRET_VAR = "FEEDBACK_SECRET"
 
@@ -151,7 +151,7 @@ def profile_lock(store, feed_digest: str, wait: float = LOCK_WAIT, clock=time.mo
     key, token = profile_lock_key(feed_digest), secrets.token_hex(8).encode()
     deadline = clock() + wait
     pause = 0.002
-    while not store.set_if_absent(key, token, ttl=LOCK_TTL):
+    while not store.set_if_absent(key, token, ttl=PROFILE_LOCK_TTL):
         if clock() >= deadline:
             raise ProfileBusy("another change to this profile is in progress; try again in a moment")
         time.sleep(pause * (1 + random.random()))

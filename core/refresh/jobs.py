@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from core.context import Context
-from core.refresh.pipeline import LOCK_TTL, run_refresh
+from core.refresh.pipeline import run_refresh
+from core.store.lock import REFRESH_LOCK_TTL
 
 
 def refresh_job(ctx: Context, backfill_days: int = 0, on_wait: Callable[[str], None] | None = None) -> dict:
@@ -54,7 +55,7 @@ def summarize_job(ctx: Context) -> dict:
     from core.summaries.run import off_report, open_summarizer
 
     with (
-        refresh_lock(ctx.store, LOCK_TTL),
+        refresh_lock(ctx.store, REFRESH_LOCK_TTL),
         ctx.arxiv_client() as client,
         open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer,
     ):

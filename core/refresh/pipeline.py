@@ -25,12 +25,9 @@ from core.ingest.dedupe import dedupe
 from core.models import Day, DayRef, Manifest, Paper, ParsedFeed
 from core.rank.scoring import compile_profile, profile_matches, score_all
 from core.store.layout import content_hash, read_manifest
-from core.store.lock import refresh_lock
+from core.store.lock import REFRESH_LOCK_TTL, refresh_lock
 from core.store.publish import new_version, publish, write_day
 
-LOCK_TTL = (
-    60  # the lock's expiry, renewed while the refresh runs (core.store.lock): a killed run frees it within a minute
-)
 STATUS_TEXT = {
     "no-announcement": "no announcement (arXiv's feed is empty on weekends and holidays)",
     "unchanged": "arXiv has not rebuilt today's feed yet (same batch as the last refresh)",
@@ -54,7 +51,7 @@ def run_refresh(
     """Refresh once under the store's lock; returns the refresh report (also stored in
     the manifest). Raises RefreshRunning when another refresh holds the lock and
     StoreError when the store fails; arXiv failures are reported, not raised."""
-    with refresh_lock(store, LOCK_TTL):
+    with refresh_lock(store, REFRESH_LOCK_TTL):
         started = clock()
         manifest = previous = read_manifest(store)
         report = {"started_at": iso_utc(started), "fetched": 0, "skipped": 0}

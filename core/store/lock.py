@@ -4,7 +4,7 @@ The lock's value names its holder, as JSON: a token, the host name, the pid, whe
 lock was taken and when it was last renewed. Two ways a dead holder is found:
 
 - on any store, a heartbeat: the holder renews the lock every `ttl / 4` seconds with an
-  expiry of `ttl` seconds (LOCK_TTL in core.refresh.pipeline: a minute), so the lock of a killed
+  expiry of `ttl` seconds (REFRESH_LOCK_TTL: a minute), so the lock of a killed
   run is gone within `ttl` seconds, however long a live refresh takes;
 - on the machine that holds it, at once: a lock whose pid is no longer running on this
   host is taken over (a pid reused since then only delays that until the expiry).
@@ -30,6 +30,9 @@ from pathlib import Path
 from core.errors import RefreshRunning
 from core.store.base import Store
 from core.store.layout import LOCK_KEY
+
+# The refresh lock's expiry in seconds, renewed while the refresh runs: a killed run frees it within a minute.
+REFRESH_LOCK_TTL = 60
 
 
 @dataclass(frozen=True)
