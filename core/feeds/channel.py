@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core.calendar import EASTERN, is_iso_date
 from core.feeds.items import EPOCH, instant
 from core.memo import ObjectMemo
-from core.models import Manifest
+from core.models import Day, Manifest
 from core.rank.query import FeedQuery, split_terms
 from core.text.safe_html import one_line
+
+if TYPE_CHECKING:
+    from core.profiles.model import Profile
+    from core.rank.meaning import Ranking
 
 GENERATOR = "arxiv-rss"
 
@@ -239,3 +244,39 @@ def when_text(iso: str) -> str:
     """`2026-09-24T05:15:00Z` as `2026-09-24 05:15 UTC` ("" when empty)."""
     t = instant(iso)
     return "" if t == EPOCH else t.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def empty_profile_note(days: Sequence[Day], query: FeedQuery, voted: set[str], shown: int, explained: bool) -> str:
+    """Why a profile feed holding `shown` papers is empty, for its description ("" when it is
+    not): every paper of `days` in its categories voted on (voted papers are not shown
+    again), some voted and the rest left out by its filters, none in its categories, or none
+    matching; each with what to widen. With `explained` (the ranking said why already, e.g.
+    no vectors yet) only the every-paper-voted case is added."""
+    if shown:
+        return ""
+    cats = set(query.categories)
+    ids = {s.paper.id for d in days for s in d.papers if not cats or cats.intersection(s.paper.categories)}
+    seen = len(ids & voted)
+    widen = "widen the feed's days or categories (on its edit page) to see more."
+    if seen and seen == len(ids):
+        return (
+            f"Every paper of these days in this feed's categories has been voted on ({seen}), "
+            f"and voted papers are not shown again: {widen}"
+        )
+    if explained:
+        return ""
+    if seen:
+        return (
+            f"No paper is left to show: {seen} of these days' papers were voted on and are not shown "
+            f"again, and the filters leave out the rest: {widen}"
+        )
+    if not ids:
+        return f"No paper of these days is in this feed's categories: {widen}"
+    return f"No paper of these days matches this feed's filters: {widen}"
+
+
+def profile_empty_note(days: Sequence[Day], query: FeedQuery, profile: Profile, ranking: Ranking) -> str:
+    """`empty_profile_note` for `profile`'s feed ranked as `ranking` (its votes, its papers
+    shown, whether its notes explain already)."""
+    voted = {v.id for v in (*profile.liked, *profile.disliked)}
+    return empty_profile_note(days, query, voted, len(ranking.papers), bool(ranking.notes))
