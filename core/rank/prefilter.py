@@ -42,8 +42,9 @@ too: a keyword can earn its title bonus only where the title has its tokens.
 
 from __future__ import annotations
 
-import base64
 import re
+import struct
+import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -123,29 +124,30 @@ class Postings:
         out.tokens, out.positions, out.offsets = tokens, positions, offsets
         return out
 
-    def to_stored(self) -> dict:
-        """Plain JSON: the tokens space-joined, offsets and positions as base64 of
-        little-endian arrays (one string each: cheap to parse, nothing built from them
-        until a custom query asks)."""
-        return {
-            "tokens": " ".join(self.tokens),
-            "offsets": _b64(self.offsets),
-            "positions": _b64(self.positions),
-            "width": self.positions.itemsize,
-        }
+    def to_stored(self) -> bytes:
+        """Binary, little-endian: token count, tokens' byte length, position count and
+        width (uint32 each), then the tokens space-joined (ASCII), the offsets (uint32) and
+        the positions (`width` bytes each)."""
+        tokens = " ".join(self.tokens).encode("ascii")
+        head = struct.pack("<4I", len(self.tokens), len(tokens), len(self.positions), self.positions.itemsize)
+        return head + tokens + _le(self.offsets) + _le(self.positions)
 
     @classmethod
-    def from_stored(cls, d: dict, count: int) -> Postings:
-        """The inverse of `to_stored`; raises ValueError when `d` is not one (or names
-        a position outside `count` papers)."""
-        tokens = d["tokens"].split(" ") if d["tokens"] else []
-        offsets = _array("I", d["offsets"], 4)
-        positions = _array("H" if d["width"] == 2 else "I", d["positions"], d["width"])
-        if len(offsets) != len(tokens) + 1 or offsets[0] != 0 or offsets[-1] != len(positions):
+    def from_stored(cls, data: memoryview, at: int, count: int) -> tuple[Postings, int]:
+        """The postings `to_stored` wrote at `data[at:]`, and where they end; raises
+        ValueError (or struct.error) when they are not that, or name a position outside
+        `count` papers."""
+        n, size, npos, width = struct.unpack_from("<4I", data, at)
+        at += 16
+        tokens = bytes(data[at : at + size]).decode("ascii").split(" ") if size else []
+        at += size
+        if len(tokens) != n:
             raise ValueError("stored word index is inconsistent")
-        if positions and max(positions) >= count:
+        offsets, at = _read("I", data, at, n + 1)
+        positions, at = _read("H" if width == 2 else "I" if width == 4 else "?", data, at, npos)
+        if offsets[0] != 0 or offsets[-1] != npos or (npos and max(positions) >= count):
             raise ValueError("stored word index names a paper the day does not hold")
-        return cls._of(tokens, positions, offsets)
+        return cls._of(tokens, positions, offsets), at
 
     def having(self, need: Need) -> set[int]:
         """Positions of the papers with a token that meets `need`."""
@@ -178,29 +180,29 @@ class DayIndex:
         self.anywhere = Postings(anywhere, self.count)
         self.title = Postings(title, self.count)
 
-    def to_stored(self) -> dict:
-        """This index as plain JSON (`from_stored` reads it back)."""
-        return {
-            "version": WORDS_VERSION,
-            "count": self.count,
-            "anywhere": self.anywhere.to_stored(),
-            "title": self.title.to_stored(),
-        }
+    def to_stored(self) -> bytes:
+        """This index as bytes (`from_stored` reads them back): a version and the paper
+        count, then the `anywhere` and `title` postings."""
+        return struct.pack("<2I", WORDS_VERSION, self.count) + self.anywhere.to_stored() + self.title.to_stored()
 
     @classmethod
-    def from_stored(cls, d: object, count: int) -> DayIndex | None:
-        """The index `to_stored` wrote for `count` papers; None when `d` is absent, of
+    def from_stored(cls, data: object, count: int) -> DayIndex | None:
+        """The index `to_stored` wrote for `count` papers; None when `data` is absent, of
         another version or count, or unreadable (the caller then builds it)."""
-        if not isinstance(d, dict) or d.get("version") != WORDS_VERSION or d.get("count") != count:
+        if not isinstance(data, bytes | bytearray | memoryview):
             return None
+        view = memoryview(data)
         try:
+            version, stored_count = struct.unpack_from("<2I", view, 0)
+            if version != WORDS_VERSION or stored_count != count:
+                return None
             out = cls.__new__(cls)
             out.count = count
-            out.anywhere = Postings.from_stored(d["anywhere"], count)
-            out.title = Postings.from_stored(d["title"], count)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            out.anywhere, at = Postings.from_stored(view, 8, count)
+            out.title, at = Postings.from_stored(view, at, count)
+        except (ValueError, struct.error, UnicodeDecodeError):
             return None
-        return out
+        return out if at == len(view) else None
 
     def possible(self, needs: tuple[Need, ...] | None, title: bool = False) -> set[int] | range:
         """Positions of the papers whose title and abstract (`title`: title) meet every
@@ -220,30 +222,35 @@ class DayIndex:
         return out
 
 
-def _b64(a: array) -> str:
-    if a.itemsize > 1 and array("H", [1]).tobytes()[0] != 1:  # big-endian host: store little-endian
+def _le(a: array) -> bytes:
+    """The array's bytes, little-endian whatever the host."""
+    if a.itemsize > 1 and sys.byteorder == "big":
         a = array(a.typecode, a)
         a.byteswap()
-    return base64.b64encode(a.tobytes()).decode("ascii")
+    return a.tobytes()
 
 
-def _array(typecode: str, text: str, width: int) -> array:
-    out = array(typecode)
-    if out.itemsize != width:
+def _read(typecode: str, data: memoryview, at: int, n: int) -> tuple[array, int]:
+    """`n` little-endian items of `typecode` at `data[at:]`, and where they end."""
+    if typecode == "?":
         raise ValueError("stored word index has an unknown width")
-    out.frombytes(base64.b64decode(text, validate=True))
-    if width > 1 and array("H", [1]).tobytes()[0] != 1:
+    out = array(typecode)
+    end = at + n * out.itemsize
+    if end > len(data):
+        raise ValueError("stored word index is cut short")
+    out.frombytes(data[at:end])
+    if out.itemsize > 1 and sys.byteorder == "big":
         out.byteswap()
-    return out
+    return out, end
 
 
-def stored_words(papers: Sequence[Scored]) -> dict:
-    """The word index of `papers` as plain JSON, to store with them (the refresh does)."""
+def stored_words(papers: Sequence[Scored]) -> bytes:
+    """The word index of `papers` as bytes, to store with them (the refresh does)."""
     return DayIndex(papers).to_stored()
 
 
 _INDEXES = ObjectMemo(INDEXED_DAYS)
-_STORED = ObjectMemo(INDEXED_DAYS)  # Day -> its stored word indexes, [(first position, JSON)], until first used
+_STORED = ObjectMemo(INDEXED_DAYS)  # Day -> its stored word indexes, [(first position, bytes)], until first used
 
 
 def attach_stored(day: Day, parts: list[tuple[int, object]]) -> None:

@@ -36,6 +36,7 @@ MANIFEST_KEY = PREFIX + "manifest"
 LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
+BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
 
 
 def segment_key(date: str, digest: str, part: int = 0) -> str:
@@ -86,12 +87,28 @@ def profile_budget_key(day: str) -> str:
 
 
 def encode(obj: object) -> bytes:
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+    """Compressed JSON. A dict whose `words` is bytes (a day part's word index) carries them
+    after the JSON and a NUL byte, which JSON text never holds: binary, not base64 in a string,
+    so reading a day pays neither for parsing them nor, until a query wants them, for decoding."""
+    tail = b""
+    if isinstance(obj, dict) and isinstance(obj.get(BINARY_KEY), bytes):
+        tail = b"\0" + obj[BINARY_KEY]
+        obj = {k: v for k, v in obj.items() if k != BINARY_KEY}
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail, 6)
 
 
 def decode(raw: bytes, what: str) -> object:
+    """What `encode` made (a binary tail back under `words`). Raises StoreError when unreadable."""
     try:
-        return json.loads(zlib.decompress(raw))
+        data = zlib.decompress(raw)
+        end = data.find(b"\0")
+        if end < 0:
+            return json.loads(data)
+        obj = json.loads(data[:end])
+        if not isinstance(obj, dict):
+            raise ValueError("binary part after a value that is not an object")
+        obj[BINARY_KEY] = data[end + 1 :]
+        return obj
     except (zlib.error, ValueError) as exc:
         raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
 
@@ -139,9 +156,9 @@ def scored_from_dict(d: dict) -> Scored:
 
 
 def day_parts(day: Day) -> list[dict]:
-    """The JSON documents a day is stored as (one per part). Each part holds its papers,
-    their summaries and the word index of its papers (`words`, positions within the part:
-    core.rank.prefilter), so a custom query on a cold instance builds no index."""
+    """The documents a day is stored as (one per part). Each part holds its papers, their
+    summaries and, as bytes, the word index of its papers (`words`, positions within the
+    part: core.rank.prefilter), so a custom query on a cold instance builds no index."""
     from core.rank.prefilter import stored_words
 
     chunks = [day.papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(day.papers), MAX_PAPERS_PER_PART)]
