@@ -20,7 +20,7 @@ from fastapi import Request
 from api.deps import Service
 from core.config import Env, effective_summary
 from core.errors import StoreError
-from core.feeds.channel import OLD_DATA_DAYS, data_age, old_data_note
+from core.feeds.channel import OLD_DATA_DAYS, category_detail, data_age, old_data_note
 from core.models import Manifest
 from core.store.factory import backend_name
 
@@ -173,7 +173,7 @@ def _store_info(service: Service) -> dict:
 def _data(manifest: Manifest) -> dict:
     days = [{"date": d.date, "papers": d.count, "summaries": d.summaries} for d in manifest.days]
     categories = {
-        cat: {k: rec[k] for k in CATEGORY_KEYS if k in rec}
+        cat: {k: category_detail(rec) if k == "detail" else rec[k] for k in CATEGORY_KEYS if k in rec}
         for cat, rec in manifest.categories.items()
         if isinstance(rec, dict)
     }

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 from core import log
 from core.errors import ArxivRssError, ConfigError, RefreshRunning, UpstreamError
+from core.feeds.channel import plural
 
 EXIT_ERROR, EXIT_USAGE, EXIT_UPSTREAM = 1, 2, 3
 
@@ -24,11 +26,26 @@ def whole_number(text: str) -> int:
     return int(text)
 
 
+CONFIG_HELP = "config file (env ARXIV_RSS_CONFIG, default config.json)"
+
+
+def _common() -> argparse.ArgumentParser:
+    """The options every command takes after its name too (`status --config X`). Their
+    default is SUPPRESS, so an option given before the command is not reset by the
+    subcommand's parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cli", description="arXiv announcements as scored feeds.")
-    parser.add_argument("--config", help="config file (env ARXIV_RSS_CONFIG, default config.json)")
+    parser.add_argument("--config", default=None, help=CONFIG_HELP)
+    common = [_common()]
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
-    p = sub.add_parser("refresh", help="pull the latest arXiv announcement, score, store and summarise it")
+    p = sub.add_parser(
+        "refresh", help="pull the latest arXiv announcement, score, store and summarise it", parents=common
+    )
     p.add_argument(
         "--days",
         type=whole_number,
@@ -42,29 +59,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="when arXiv cannot be reached but an earlier refresh left data, say so and exit 0 "
         "(what `make run` does, to serve the last good data)",
     )
-    p = sub.add_parser("digest", help="write the Markdown digest")
+    p = sub.add_parser("digest", help="write the Markdown digest", parents=common)
     p.add_argument(
         "--output",
         default=".data/digest.md",
         help="file to write (default .data/digest.md); an existing file with digest markers "
         "keeps its text outside them",
     )
-    p = sub.add_parser("deploy-button", help="print the Deploy with Vercel button (Markdown) for a repository")
+    p = sub.add_parser(
+        "deploy-button", help="print the Deploy with Vercel button (Markdown) for a repository", parents=common
+    )
     p.add_argument(
         "repository",
         nargs="?",
         default="",
         help="https://github.com/owner/name or owner/name (default: config.json's repository, else $GITHUB_REPOSITORY)",
     )
-    sub.add_parser("status", help="show the last refresh status per category")
-    sub.add_parser("summarize", help="finish pending summaries without fetching arXiv")
-    p = sub.add_parser("feed", help="print a feed for a query, e.g. feed keywords=LLM format=atom")
+    sub.add_parser("status", help="show the last refresh status per category", parents=common)
+    sub.add_parser("summarize", help="finish pending summaries without fetching arXiv", parents=common)
+    p = sub.add_parser("feed", help="print a feed for a query, e.g. feed keywords=LLM format=atom", parents=common)
     p.add_argument("params", nargs="*", metavar="key=value")
     p.add_argument("--path", default="/feed", help="feed path, e.g. /feed/cs.AI (default /feed)")
-    _profile_parser(sub)
-    p = sub.add_parser("serve", help="serve the feeds and the web page locally")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=whole_number, default=8000)
+    _profile_parser(sub, common)
+    p = sub.add_parser("serve", help="serve the feeds and the web page locally", parents=common)
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: all)"
+    )
+    p.add_argument("--port", type=whole_number, default=8000, help="port to listen on (default 8000)")
     p.add_argument(
         "--workers",
         type=whole_number,
@@ -74,22 +95,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _profile_parser(sub) -> None:
-    p = sub.add_parser("profile", help="saved personal feeds: create, show, delete")
+def _profile_parser(sub, common: list[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("profile", help="saved personal feeds: create, show, delete", parents=common)
     verbs = p.add_subparsers(dest="verb", required=True, metavar="verb")
-    c = verbs.add_parser("create", help="make a profile; prints its feed URL and its edit URL, one per line")
+    c = verbs.add_parser(
+        "create", help="make a profile; prints its feed URL and its edit URL, one per line", parents=common
+    )
     c.add_argument("--interest", default="", help="what you want to read about, in words (at most 500 characters)")
     c.add_argument("--like", default="", metavar="IDS", help="arXiv ids or abs URLs, comma-separated")
     c.add_argument("--import", dest="library", default="", metavar="FILE", help="BibTeX, RIS, CSL JSON or id list")
-    c.add_argument("--import-format", default="", choices=["", "bibtex", "ris", "csl-json", "ids"])
+    c.add_argument(
+        "--import-format",
+        default="",
+        choices=["bibtex", "ris", "csl-json", "ids"],
+        help="the --import file's format (default: told by its name and contents)",
+    )
     c.add_argument("--keywords", default="", help="comma list: keyword boost in hybrid ranking")
     c.add_argument("--categories", default="", help="comma list of served categories (default all)")
     c.add_argument("--authors", default="", help="comma list of author names")
     c.add_argument("--rank", default="hybrid", choices=["hybrid", "meaning"])
     c.add_argument("--days", type=whole_number, default=3, help="announcement days the feed covers (default 3)")
     c.add_argument("--limit", type=whole_number, default=30, help="papers in the feed (default 30)")
+    c.add_argument(
+        "--base",
+        default="",
+        metavar="URL",
+        help="the address the printed URLs start with, e.g. http://127.0.0.1:8080 when serve runs on port 8080 "
+        "(default: ARXIV_RSS_PUBLIC_URL, else http://127.0.0.1:8000, where serve listens by default)",
+    )
     for verb, text in (("show", "print a profile (never its vectors)"), ("delete", "delete a profile")):
-        v = verbs.add_parser(verb, help=text)
+        v = verbs.add_parser(verb, help=text, parents=common)
         v.add_argument("id", help="the feed id (or the feed URL, or the edit token)")
 
 
@@ -141,7 +176,9 @@ def cmd_refresh(args) -> int:
             return _fail(f"{reason}; {held}", EXIT_UPSTREAM)
         print(f"refresh: {reason}; {held}")
         return 0
-    print(describe_report(report))
+    from core.store.layout import read_manifest
+
+    print(describe_report(report, read_manifest(ctx.store)))
     return 0
 
 
@@ -158,8 +195,14 @@ def _held_data(ctx) -> str:
     return f"the last good data is served: the announcement of {manifest.days[0].date}, refreshed {when}"
 
 
-def describe_report(report: dict) -> str:
-    """The refresh report as a few human lines."""
+def describe_report(report: dict, manifest=None, now=None) -> str:
+    """The refresh report as a few human lines; each category worded as `status` and the
+    page word it, given the manifest published (else as an empty one) at `now`."""
+    from core import calendar
+    from core.models import Manifest
+
+    manifest = manifest if manifest is not None else Manifest()
+    now = now or calendar.now()
     lines = [f"refresh: {report.get('status', '?')}"]
     if report.get("announced"):
         lines[0] += f" (announcement of {report['announced']})"
@@ -171,12 +214,13 @@ def describe_report(report: dict) -> str:
             f"malformed entries skipped: {report.get('skipped', 0)}"
         )
     for cat, rec in sorted(report.get("categories", {}).items()):
-        lines.append(f"  {cat}: {rec.get('status')} - {rec.get('detail', '')}")
+        lines.append(f"  {cat}: {_category_line(manifest, rec, now)}")
     backfill = report.get("backfill")
     if backfill:
         lines.append(
             f"  backfill: {len(backfill.get('missing_days', []))} missing day(s), "
-            f"{backfill.get('papers', 0)} papers" + (f", error: {backfill['error']}" if backfill.get("error") else "")
+            + plural(backfill.get("papers", 0), "paper")
+            + (f", error: {backfill['error']}" if backfill.get("error") else "")
         )
     summaries = report.get("summaries")
     if summaries:
@@ -223,25 +267,39 @@ def cmd_digest(args) -> int:
     if text != existing:
         out.write_text(text, encoding="utf-8")
     shown = sum(1 for line in text.splitlines() if line.startswith("### "))
-    print(f"digest: {out} ({shown} papers{', unchanged' if text == existing else ''})")
+    print(f"digest: {out} ({plural(shown, 'paper')}{', unchanged' if text == existing else ''})")
     return 0
 
 
 def cmd_status(args) -> int:
+    from core import calendar
     from core.store.layout import read_manifest
 
     ctx = _context(args)
     m = read_manifest(ctx.store)
     print(f"store: {ctx.store.name}; status: {m.status}; published: {m.published_at or 'never'}")
     for day in m.days:
-        print(f"  {day.date}: {day.count} papers, {day.summaries} summaries")
+        print(f"  {day.date}: {plural(day.count, 'paper')}, {plural(day.summaries, 'summary', 'summaries')}")
     for cat in ctx.config.categories:
-        rec = m.categories.get(cat, {})
-        print(
-            f"  {cat}: {rec.get('status', 'never-refreshed')} - {rec.get('detail', '')}"
-            + (f" (since {rec['since']})" if rec.get("since") else "")
-        )
+        print(f"  {cat}: {_category_line(m, m.categories.get(cat), calendar.now())}")
     return 0
+
+
+def _category_line(manifest, record, now) -> str:
+    """A category's status as the page and the feeds word it: the page's label, the
+    status name, then the feeds' sentence (the counts, for an updated category)."""
+    from core.feeds.channel import category_detail, old_data_note, papers_held, status_text
+    from core.web.page import STATUS_LABELS
+
+    if not isinstance(record, dict):
+        return "not refreshed yet"
+    status = str(record.get("status", ""))
+    label = STATUS_LABELS.get(status, ("", status))[1]
+    old = bool(old_data_note(manifest, now))
+    sentence = (
+        category_detail(record) if status == "updated" else status_text(record, old, papers_held(manifest, record))
+    )
+    return f"{label} ({status}) - {sentence}" if label != status else f"{status} - {sentence}"
 
 
 def cmd_summarize(args) -> int:
@@ -307,10 +365,11 @@ def cmd_profile(args) -> int:
 
     ctx = _context(args)
     if args.verb == "create":
+        base = _given_base(args.base) if args.base else _public_base(ctx)
+        _sign_votes_locally(ctx, quiet=True)
         created, notes = _create_profile(ctx, args)
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
-        base = _public_base(ctx)
         print(f"{base}/feed/p/{created.feed_id}")
         print(f"{base}/profile/{created.edit_token}")
         return 0
@@ -353,6 +412,29 @@ def _public_base(ctx) -> str:
     return origin_config(ctx.env.secrets, ctx.env.on_vercel).fixed or "http://127.0.0.1:8000"
 
 
+def _given_base(given: str) -> str:
+    """`--base` as an origin without a trailing slash. Raises ConfigError when it is not an
+    http(s) address."""
+    base = given.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
+        raise ConfigError("--base", f"{given[:80]!r} is not an http:// or https:// address")
+    return base
+
+
+def _sign_votes_locally(ctx, quiet: bool = False) -> None:
+    """Without FEEDBACK_SECRET on the local SQLite store, this process (and the server it
+    starts) signs vote links with the local secret (core.profiles.local_secret), made on
+    first use. The secret itself is never printed; its file is named unless `quiet`."""
+    from core.profiles.local_secret import local_secret, secret_path
+    from core.profiles.votes import SECRET_VAR
+
+    found = local_secret(ctx.env)
+    if found:
+        os.environ[SECRET_VAR] = found
+        if not quiet:
+            print(f"vote links: signed with the local secret in {secret_path(ctx.env)} (FEEDBACK_SECRET is not set)")
+
+
 def _profile_id(ctx, given: str) -> str:
     """The feed id named by a feed id, a feed URL or an edit token. Raises ProfileNotFound."""
     from core.errors import ProfileNotFound
@@ -389,7 +471,8 @@ def cmd_serve(args) -> int:
     from api.index import app
     from api.ops import allow_local_cron
 
-    _context(args)  # fail early, in one line, on a bad config
+    ctx = _context(args)  # fail early, in one line, on a bad config
+    _sign_votes_locally(ctx)
     allow_local_cron(app)  # this process is the local server: /api/cron may run for loopback callers
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
     # X-Forwarded-* only when the deployment says a proxy in front sets them (api.origin).

@@ -16,7 +16,7 @@ from core.feeds.channel import Channel, channel_description, channel_title
 from core.feeds.items import Item, item_html, items_for
 from core.feeds.opml import render_opml
 from core.feeds.render import render
-from core.models import Manifest, Match, Scored
+from core.models import DayRef, Manifest, Match, Scored
 from core.rank.query import parse_query
 from core.text.safe_html import escape, markdown_to_html, sanitize_html, text_to_html, xml_safe
 from tests.support.papers import paper
@@ -263,7 +263,7 @@ def record(status, **extra):
 
 
 def describe(categories, dates=("2026-09-24",), degraded=False, version="v1"):
-    manifest = Manifest(version=version, categories=categories)
+    manifest = Manifest(version=version, categories=categories, days=tuple(DayRef(d, (), 1) for d in dates))
     return channel_description(manifest, parse_query({}, CONFIG), list(dates), degraded)
 
 
@@ -299,6 +299,15 @@ def test_the_description_explains_each_refresh_status(status, extra, expected):
     text = describe({"cs.AI": record(status, **extra)})
     assert expected in text and "latest announcement 2026-09-24" in text
     assert "cs.CL, cs.LG: not refreshed yet." in text
+
+
+@pytest.mark.parametrize("status", ["stale", "upstream-error"])
+def test_earlier_papers_are_said_to_be_served_only_when_their_day_is_held(status):
+    held = describe({"cs.AI": record(status, checked_announcement="2026-09-25")})
+    gone = describe({"cs.AI": record(status, checked_announcement="2026-09-25")}, dates=("2026-09-25",))
+    assert "still served" in held and "held" not in held
+    assert "no earlier" in gone and " held" in gone
+    assert "still served" not in gone
 
 
 def test_a_degraded_store_is_mentioned():

@@ -197,6 +197,35 @@ def _dates_text(dates: Sequence[str]) -> str:
     return f"Papers announced from {min(dates)} to {max(dates)}."
 
 
+def plural(n: int, one: str, many: str = "") -> str:
+    """`1 paper`, `2 papers` (`many` for an irregular plural: plural(2, "summary", "summaries"))."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def category_detail(record: dict) -> str:
+    """A status record's one-line detail: for an updated category made from its counts
+    ("1 paper (0 new), 0 matched"), so records stored before the wording changed read the
+    same; otherwise the stored detail."""
+    counts = [record.get(k) for k in ("papers", "new", "matched")]
+    if record.get("status") == "updated" and all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+        papers, new, matched = counts
+        return f"{plural(papers, 'paper')} ({new} new), {matched} matched"
+    return one_line(str(record.get("detail", "")))
+
+
+def papers_held(manifest: Manifest, record: dict | None) -> bool:
+    """Whether any of a category's papers are held: its latest announcement is a stored day."""
+    announced = str((record or {}).get("announced", "") or "")
+    return bool(announced) and any(d.date == announced for d in manifest.days)
+
+
+STALE_TEXT = (
+    "no papers in this category in the announcement of {checked_in}, which lists other categories "
+    "(arXiv's feed for it may be behind)"
+)
+HELD_TEXT = {True: "its earlier papers are still served", False: "no earlier papers of it are held"}
+
+
 def _status_lines(manifest: Manifest, query: FeedQuery, old: bool = False) -> list[str]:
     """One sentence per group of categories that share a status (kept per manifest)."""
     cats = (query.category,) if query.category else query.categories
@@ -206,13 +235,15 @@ def _status_lines(manifest: Manifest, query: FeedQuery, old: bool = False) -> li
 def _group_status(manifest: Manifest, cats: Sequence[str], old: bool) -> list[str]:
     groups: dict[str, list[str]] = {}
     for cat in cats:
-        groups.setdefault(_status_text(manifest.categories.get(cat), old), []).append(cat)
+        record = manifest.categories.get(cat)
+        groups.setdefault(status_text(record, old, papers_held(manifest, record)), []).append(cat)
     return [f"{', '.join(names)}: {text}." for text, names in groups.items()]
 
 
-def _status_text(record: dict | None, old: bool = False) -> str:
+def status_text(record: dict | None, old: bool = False, held: bool = True) -> str:
     """One category's last refresh; with `old` data, "no newer announcement found" rather
-    than the reasons that explain a day or two (weekend, arXiv not rebuilt yet)."""
+    than the reasons that explain a day or two (weekend, arXiv not rebuilt yet). `held`
+    (see `papers_held`) says whether its earlier papers are still there to serve."""
     if not record:
         return "not refreshed yet"
     status, announced = record.get("status", ""), record.get("announced", "")
@@ -229,14 +260,11 @@ def _status_text(record: dict | None, old: bool = False) -> str:
     if status == "upstream-error":
         since = when_text(record.get("since", "")) or checked
         detail = one_line(str(record.get("detail", "")))
-        return f"arXiv could not be read since {since} ({detail}); earlier data is still served{latest}"
+        held_data = "earlier data is still served" if held else "no earlier data is held"
+        return f"arXiv could not be read since {since} ({detail}); {held_data}{latest}"
     if status == "stale":
-        checked_in = one_line(str(record.get("checked_announcement", "")))
-        return (
-            f"no papers in this category in the announcement of {checked_in}, which lists other "
-            f"categories (arXiv's feed for it may be behind), checked {checked}; its earlier papers "
-            f"are still served{latest}"
-        )
+        checked_in = one_line(str(record.get("checked_announcement", ""))) or "the latest announcement"
+        return f"{STALE_TEXT.format(checked_in=checked_in)}, checked {checked}; {HELD_TEXT[held]}{latest}"
     return f"{one_line(status)}, checked {checked}"
 
 

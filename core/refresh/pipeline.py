@@ -21,6 +21,7 @@ from core import calendar, log
 from core.calendar import is_iso_date, iso_utc
 from core.config import Config
 from core.errors import UpstreamError
+from core.feeds.channel import plural
 from core.ingest.dedupe import dedupe
 from core.models import Day, DayRef, Manifest, Paper, ParsedFeed
 from core.rank.scoring import compile_profile, profile_matches, score_all
@@ -165,7 +166,7 @@ def _category_record(config: Config, cat: str, day: Day, now: datetime, old: dic
     matched = len(profile_matches(config, tuple(listed)))
     return {
         "status": "updated",
-        "detail": f"{len(listed)} papers ({len(new)} new), {matched} matched",
+        "detail": f"{plural(len(listed), 'paper')} ({len(new)} new), {matched} matched",
         "announced": day.date,
         "papers": len(listed),
         "new": len(new),

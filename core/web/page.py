@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from core.calendar import parse_instant
 from core.config import Config
-from core.feeds.channel import old_data_note
+from core.feeds.channel import category_detail, old_data_note, papers_held
 from core.models import ANNOUNCE_TYPES, Day, Manifest, Scored
 from core.rank.query import MAX_LIMIT, parse_query
 from core.rank.scoring import term_pattern
@@ -160,6 +160,7 @@ class CategoryStatus:
     checked: Moment | None = None
     since: Moment | None = None
     checked_in: str = ""
+    held: bool = False  # whether its earlier papers are held (core.feeds.channel.papers_held)
 
 
 def status_view(manifest: Manifest, day: Day | None, config: Config, now: datetime) -> dict:
@@ -173,11 +174,12 @@ def status_view(manifest: Manifest, day: Day | None, config: Config, now: dateti
         "day": {"date": ref.date, "long": _long_date(ref.date), "papers": ref.count, "summaries": ref.summaries}
         if ref
         else None,
-        "categories": [_category_status(cat, manifest.categories.get(cat), now) for cat in config.categories],
+        "categories": [_category_status(cat, manifest, now) for cat in config.categories],
     }
 
 
-def _category_status(cat: str, record: object, now: datetime) -> CategoryStatus:
+def _category_status(cat: str, manifest: Manifest, now: datetime) -> CategoryStatus:
+    record = manifest.categories.get(cat)
     if not isinstance(record, dict):
         return CategoryStatus(cat, "wait", "not refreshed yet", "")
     status = str(record.get("status", ""))
@@ -190,10 +192,11 @@ def _category_status(cat: str, record: object, now: datetime) -> CategoryStatus:
         status=status,
         announced=one_line(str(record.get("announced", "") or "")),
         papers=papers if isinstance(papers, int) and not isinstance(papers, bool) else None,
-        detail=one_line(str(record.get("detail", ""))),
+        detail=category_detail(record),
         checked=moment(str(record.get("checked_at", "")), now),
         since=moment(str(record.get("since", "") or record.get("checked_at", "")), now),
         checked_in=one_line(str(record.get("checked_announcement", ""))),
+        held=papers_held(manifest, record),
     )
 
 
