@@ -4,15 +4,24 @@ template the deployment can replace."""
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from markdown_it import MarkdownIt
 
 from core.config import load_config, parse_config
 from core.errors import ConfigError
-from core.feeds.digest import DigestInput, render_digest, render_document, splice, template_source
+from core.feeds.channel import old_data_note
+from core.feeds.digest import (
+    DigestInput,
+    first_version_month,
+    render_digest,
+    render_document,
+    splice,
+    template_source,
+)
 from core.feeds.render import render_feed
-from core.models import Day, Manifest, Match, Scored
+from core.models import Day, DayRef, Manifest, Match, Scored
 from core.rank.query import parse_query
 from core.text.safe_html import markdown_to_html
 from core.text.templating import DIGEST_TEMPLATE
@@ -37,7 +46,8 @@ def test_each_paper_reads_as_the_existing_bots_block():
     assert block.startswith("[Fast LLM Decoding](https://arxiv.org/abs/2609.00001)\n\n**Authors**: A B, C D  \n")
     for line in (
         "**Category**: cs.LG  ",
-        "**Published**: 2026-09-24  ",
+        "**Announced**: 2026-09-24  ",
+        "**First version**: 2026-09  ",
         "**Score**: 1.5  ",
         "**Type**: new  ",
         "**ArXiv ID**: 2609.00001v1  ",
@@ -230,3 +240,68 @@ def load(folder, **overrides):
     path = folder / "config.json"
     path.write_text(json.dumps({"categories": ["cs.LG"], "keywords": ["LLM"], **overrides}))
     return load_config(path)
+
+
+# Old data, abstracts cut at a word, dates labelled as what they are ------------------------------
+
+OLD_MANIFEST = Manifest(
+    version="v1",
+    published_at="2026-09-24T05:15:00Z",
+    status="updated",
+    days=(DayRef("2026-09-24", (), 1),),
+    report={"finished_at": "2026-12-06T05:15:00Z"},
+)
+
+
+def test_the_digest_warns_about_old_data_as_the_feeds_do():
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    day = [Day("2026-09-24", (scored(1, 2.0),), {})]
+    text = render_digest(DigestInput(CONFIG, OLD_MANIFEST, day, now=now))
+    note = old_data_note(OLD_MANIFEST, now)
+    assert note.startswith("This data is old: the newest announcement held is of 2026-09-24, 73 days ago")
+    assert f"> ⚠️ **Old data**: {note}" in text
+    assert text.index("Old data") < text.index("**Status**")
+    fresh = render_digest(DigestInput(CONFIG, OLD_MANIFEST, day, now=datetime(2026, 9, 25, 12, tzinfo=UTC)))
+    assert "Old data" not in fresh
+
+
+def test_the_command_line_digest_says_the_data_is_old(tmp_path, monkeypatch):
+    import cli.main as cli
+    from core.config import Env
+    from core.context import Context
+    from tests.support.seed import publish_days, scored_day, seed_config, seed_config_raw
+
+    (tmp_path / "config.json").write_text(json.dumps(seed_config_raw()))
+    monkeypatch.setenv("ARXIV_RSS_DB", str(tmp_path / "db.sqlite3"))
+    store = Context(seed_config(), Env(db_path=str(tmp_path / "db.sqlite3"))).store
+    publish_days(store, seed_config(), [scored_day("2020-01-06", [paper("2001.00001", title="LLM")], seed_config())])
+    store.close()
+    assert cli.main(["--config", str(tmp_path / "config.json"), "digest", "--output", str(tmp_path / "d.md")]) == 0
+    assert (
+        "> ⚠️ **Old data**: This data is old: the newest announcement held is of 2020-01-06"
+        in (tmp_path / "d.md").read_text()
+    )
+
+
+def test_an_abstract_is_cut_at_a_word_boundary_with_an_ellipsis():
+    words = "momentum orthogonalized " * 20
+    text = render_digest(data([scored(1, 2.0, abstract=words)]))
+    abstract = text.split("#### Abstract\n")[1].split("\n")[0]
+    assert abstract.endswith("orthogonalized…") or abstract.endswith("momentum…")
+    assert len(abstract) <= 300 and "..." not in abstract
+
+
+def test_an_old_paper_announced_again_shows_its_first_version_and_its_announcement():
+    again = Scored(paper("2209.01234", version=3), 2.0, (Match("LLM", True, 1.5),))  # a replacement, 2026
+    text = render_digest(data([again]))
+    assert "**Announced**: 2026-09-24  " in text and "**First version**: 2022-09 (this is v3)  " in text
+    assert "Published" not in text
+
+
+@pytest.mark.parametrize(
+    "arxiv_id, month",
+    [("2209.01234", "2022-09"), ("0704.0001", "2007-04"), ("hep-ex/0406020", "2004-06"),
+     ("math.CO/9912001", "1999-12"), ("2213.00001", ""), ("nonsense", "")],
+)  # fmt: skip
+def test_the_first_version_month_is_read_from_the_id(arxiv_id, month):
+    assert first_version_month(arxiv_id) == month

@@ -6,7 +6,11 @@ existing README so a repository's own text around it survives. Apart from readin
 template, pure.
 
 The papers are the default feed's (`core.rank.selection.select_papers` with the default
-query: the same categories, types, keywords and minimum score as `/feed`). Upstream
+query: the same categories, types, keywords and minimum score as `/feed`). Old data is
+said to be old as the feeds say it (core.feeds.channel.old_data_note), given the time the
+digest is made. Each paper carries its announcement date and the month of its first
+version (read from its arXiv id, which arXiv assigns in the month of first submission),
+each labelled as what it is. Upstream
 text reaches the template as literal Markdown; AI summaries as the Markdown of what the
 feeds' sanitiser keeps (`core.text.safe_markdown`): no images, no script or relative links.
 """
@@ -15,10 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from core.config import Config
 from core.errors import ConfigError
+from core.feeds.channel import old_data_note, shorten
 from core.models import Day, Manifest, Scored
 from core.rank.query import parse_query
 from core.rank.selection import select_papers
@@ -28,13 +34,19 @@ from core.text.templating import DIGEST_TEMPLATE, render_markdown
 START = "<!-- arxiv-digest:start -->"
 END = "<!-- arxiv-digest:end -->"
 EXCERPT = 300
+# arXiv ids name the year and month of the first version: 2209.01234 (new style), hep-ex/0406020 (old style).
+_NEW_ID = re.compile(r"([0-9]{2})([0-9]{2})\.[0-9]{4,5}")
+_OLD_ID = re.compile(r"[a-z-]+(?:\.[A-Za-z]{2})?/([0-9]{2})([0-9]{2})[0-9]{3}")
 
 
 @dataclass(frozen=True)
 class DigestInput:
+    """What a digest is made from; `now` (when it is made) lets it say the data is old."""
+
     config: Config
     manifest: Manifest
     days: list[Day]
+    now: datetime | None = None
 
 
 def latest_papers(config: Config, day: Day) -> tuple[list[Scored], int]:
@@ -68,6 +80,7 @@ def digest_values(data: DigestInput) -> dict:
     shown, total = latest_papers(data.config, day) if day else ([], 0)
     m = data.manifest
     return {
+        "old": old_data_note(m, data.now) if data.now is not None and m.version else "",
         "updated": m.published_at.replace("T", " ").replace("Z", " UTC") if m.published_at else "never",
         "announcement": day.date if day else "",
         "status": _status_line(m, day),
@@ -125,8 +138,7 @@ def _status_line(m: Manifest, day: Day | None) -> str:
 
 def _paper(rank: int, s: Scored, summary: object) -> dict:
     p = s.paper
-    abstract = " ".join(p.abstract.split())
-    excerpt = abstract if len(abstract) <= EXCERPT else abstract[:EXCERPT].rstrip() + "..."
+    excerpt = shorten(p.abstract, EXCERPT)
     usable = isinstance(summary, dict) and isinstance(summary.get("text"), str) and summary["text"].strip()
     return {
         "rank": rank,
@@ -134,7 +146,10 @@ def _paper(rank: int, s: Scored, summary: object) -> dict:
         "url": _md_url(p.abs_url),
         "authors": _md_text(", ".join(p.authors)),
         "category": _md_text(p.primary_category),
-        "published": _md_text(p.announced),
+        "announced": _md_text(p.announced),
+        "published": _md_text(p.announced),  # the announcement date, under its earlier name
+        "first_version": first_version_month(p.id),
+        "version": p.version,
         "score": f"{s.score:.1f}",
         "type": _md_text(p.announce_type),
         "arxiv_id": _md_text(p.versioned_id),
@@ -144,6 +159,19 @@ def _paper(rank: int, s: Scored, summary: object) -> dict:
         if usable
         else None,
     }
+
+
+def first_version_month(arxiv_id: str) -> str:
+    """The year and month of a paper's first version, `2022-09`, read from its id (arXiv
+    numbers papers by the month of first submission); "" for an id of neither form."""
+    match = _NEW_ID.fullmatch(arxiv_id) or _OLD_ID.fullmatch(arxiv_id)
+    if match is None:
+        return ""
+    yy, mm = int(match.group(1)), int(match.group(2))
+    if not 1 <= mm <= 12:
+        return ""
+    year = 2000 + yy if _NEW_ID.fullmatch(arxiv_id) or yy < 91 else 1900 + yy  # old style began in 1991
+    return f"{year}-{mm:02d}"
 
 
 def _configuration(config: Config) -> dict:
