@@ -29,9 +29,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
-## Ranking quality on real arXiv papers: keywords, TF-IDF, the embedder and hybrid.
+## Ranking quality on real arXiv papers: keywords, TF-IDF, the embedder and hybrid; then the
+## embedded models side by side (those not installed are skipped with a line saying so).
 eval: $(STAMP)
 	$(BIN)/python -m benchmarks.eval
+	$(BIN)/python -m benchmarks.models
+	$(BIN)/python -m benchmarks.learning
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

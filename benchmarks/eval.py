@@ -32,7 +32,6 @@ from benchmarks.workload import ROOT
 from core.config import EmbeddingConfig, Keyword
 from core.embed.embedder import WordLlama, paper_text
 from core.models import Paper
-from core.profiles.feed import DISLIKE_BETA, rocchio
 from core.rank.scoring import compile_profile, score_all
 from core.rank.similarity import Target, hybrid
 from core.store.vectors import DayVectors
@@ -233,107 +232,6 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Learning from votes -------------------------------------------------------------------------
-#
-# A simulated reader of one category starts a profile with that category's interest text,
-# then each pseudo-day (the corpus less a held-out third, shuffled into LEARN_DAYS days)
-# votes on the profile's top VOTES_PER_DAY papers of the day: up when the paper is of the
-# category (its held-out label), down otherwise. After 5, 10 and 20 votes the profile ranks
-# the held-out papers, and precision@10 counts the category's papers in its top 10.
-
-LEARN_DAYS = 6
-VOTES_PER_DAY = 5
-LEARN_AT = (0, 5, 10, 20)
-CLASSIC_BETA = DISLIKE_BETA  # Rocchio's weight on the mean of the disliked papers
-LOGISTIC_PRIOR = 5.0  # the linear model starts at (and is pulled towards) this times the interest
-LOGISTIC_L2 = 0.03
-LOGISTIC_STEPS = 300
-
-
-def rocchio_scores(interest, up, down, rows):
-    """The `like=` rule (core.rank.similarity.Target): unit mean of interest and each liked
-    paper, minus UNLIKE_WEIGHT times the closest disliked cosine."""
-    return Target.build(interest, up, down).score(rows)[0]
-
-
-def classic_rocchio_scores(interest, up, down, rows):
-    """Rocchio as profiles learn (core.profiles.feed.rocchio): unit(interest) + mean(liked)
-    - beta * mean(disliked), cosine."""
-    return rows @ rocchio(interest, up, down, CLASSIC_BETA)
-
-
-def logistic_scores(interest, up, down, rows):
-    """A per-profile logistic regression on the embeddings (numpy gradient descent),
-    L2-regularised towards LOGISTIC_PRIOR x the interest, so no votes = rank by interest."""
-    w0 = LOGISTIC_PRIOR * interest / np.linalg.norm(interest)
-    x = np.concatenate([up, down]) if len(up) + len(down) else np.zeros((0, len(w0)), np.float32)
-    y = np.concatenate([np.ones(len(up)), -np.ones(len(down))])
-    w, b = w0.copy(), 0.0
-    for _ in range(LOGISTIC_STEPS if len(x) else 0):
-        margin = y * (x @ w + b)
-        g = -y / (1 + np.exp(margin))
-        w -= 0.5 * ((x.T @ g) / len(x) + LOGISTIC_L2 * (w - w0))
-        b -= 0.5 * g.mean()
-    return rows @ w
-
-
-LEARNERS = {
-    "like= rule (mean of interest and each liked, closest disliked)": rocchio_scores,
-    "Rocchio (interest + mean liked - 0.5 mean disliked; profiles)": classic_rocchio_scores,
-    "logistic regression (per profile, prior: interest)": logistic_scores,
-}
-
-
-def learning(trials: int = TRIALS, seed: int = 7) -> dict[str, dict[int, float]]:
-    """Mean precision@10 on held-out papers after 0, 5, 10 and 20 votes, per learner."""
-    items = corpus()
-    labels = np.array([label for _, label in items])
-    texts = [paper_text(p) for p, _ in items]
-    embedder = WordLlama(EmbeddingConfig())
-    rows = DayVectors.build("eval", [str(i) for i in range(len(texts))], embedder.embed(texts)).matrix()
-    cats = [c for c in INTERESTS if (labels == c).sum() >= MIN_PAPERS]
-    interests = {c: embedder.embed([INTERESTS[c]])[0] for c in cats}
-    rng = np.random.default_rng(seed)
-    found: dict[str, dict[int, list[float]]] = {m: {n: [] for n in LEARN_AT} for m in LEARNERS}
-    for trial in range(trials):
-        cat = cats[trial % len(cats)]
-        order = rng.permutation(len(labels))
-        test, train = order[: len(order) // 3], order[len(order) // 3 :]
-        days = np.array_split(train, LEARN_DAYS)
-        for name, learner in LEARNERS.items():
-            for n, p in _simulate(learner, interests[cat], rows, labels == cat, days, test).items():
-                found[name][n].append(p)
-    return {m: {n: float(np.mean(v)) for n, v in by.items()} for m, by in found.items()}
-
-
-def _simulate(learner, interest, rows, relevant, days, test) -> dict[int, float]:
-    up: list[int] = []
-    down: list[int] = []
-
-    def precision() -> float:
-        scores = learner(interest, rows[up], rows[down], rows[test])
-        return float(relevant[test][np.argsort(-scores, kind="stable")[:AT]].mean())
-
-    out = {0: precision()}
-    for day in days:
-        scores = learner(interest, rows[up], rows[down], rows[day])
-        for i in day[np.argsort(-scores, kind="stable")[:VOTES_PER_DAY]]:
-            (up if relevant[i] else down).append(int(i))
-            if len(up) + len(down) in LEARN_AT:
-                out[len(up) + len(down)] = precision()
-        if len(up) + len(down) >= max(LEARN_AT):
-            break
-    return out
-
-
-def learning_table(results: dict[str, dict[int, float]]) -> str:
-    head = " | ".join(f"P@10 after {n} votes" for n in LEARN_AT)
-    lines = [f"| learner | {head} |", "|---" * (len(LEARN_AT) + 1) + "|"]
-    for name, by in results.items():
-        lines.append(f"| {name} | " + " | ".join(f"{by[n]:.3f}" for n in LEARN_AT) + " |")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.eval", description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=TRIALS)
@@ -347,12 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {n} real arXiv papers (cs listing, 2018-08-30), {args.trials} like-{K} trials, seed {args.seed}")
     print(table(results))
     print(f"vector cost: {256 + 2} bytes per paper stored (int8 + float16 scale) vs {256 * 4} as float32")
-    print()
-    print(
-        f"learning from votes: {args.trials} simulated readers, {VOTES_PER_DAY} votes a pseudo-day on the "
-        f"profile's top papers by held-out labels, precision@10 on the held-out third"
-    )
-    print(learning_table(learning(args.trials, args.seed)))
+    print("learning from votes: python -m benchmarks.learning")
     return 0
 
 

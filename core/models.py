@@ -86,6 +86,7 @@ class Scored:
     # title of the liked paper this one is closest to.
     similarity: float | None = None
     nearest: str = ""
+    why: str = ""  # a profile feed's reason beyond similarity, e.g. "exploring: unlike what you turned down"
 
     @property
     def matched_keywords(self) -> tuple[str, ...]:

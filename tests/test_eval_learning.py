@@ -1,44 +1,87 @@
-"""The learning section of `make eval` at a tiny size: every learner reported after 0, 5,
-10 and 20 votes, precisions in [0, 1], equal before any vote, seeded runs repeatable.
-(Which learner wins is the evaluation's finding, in the README, not a test's assertion.)"""
+"""How profiles learn (core.profiles.learn) and the simulated readers of `make eval`
+(benchmarks.learning) on small synthetic corpora: a wrong start gives way to the votes, a good
+start keeps its interest, a reader who only turns papers down is shown new ones, and the
+evaluation's harness ranks with the same functions as the profile feed.
+(Which learner wins on the real corpora is the evaluation's finding, in the README.)"""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from benchmarks import eval as ranking_eval
-from core.profiles.feed import rocchio
-from tests.conftest import SHARED_FIXTURES
-
-needs_corpus = pytest.mark.skipif(
-    not (SHARED_FIXTURES / ranking_eval.FIXTURE.name).exists(),
-    reason=f"real arXiv fixtures not found at {SHARED_FIXTURES}",
-)
+from benchmarks import learning
+from core.profiles.learn import centre_of, interest_spread, interest_weight, learn
+from core.store.vectors import DayVectors, normalise
 
 
-@needs_corpus
-def test_a_tiny_learning_run_reports_every_learner_after_each_vote_count_and_repeats():
-    first = ranking_eval.learning(trials=6, seed=3)
-    assert first == ranking_eval.learning(trials=6, seed=3)
-    assert set(first) == set(ranking_eval.LEARNERS)
-    for by in first.values():
-        assert set(by) == set(ranking_eval.LEARN_AT) and all(0.0 <= p <= 1.0 for p in by.values())
-    assert len({by[0] for by in first.values()}) == 1  # no votes: every learner ranks by the interest
-    assert ranking_eval.learning_table(first).count("\n") == len(first) + 1
+def clusters(seed: int = 1, per: int = 40, fields: int = 5, dim: int = 32):
+    """Unit vectors in `fields` clusters around a shared direction (as static embeddings sit
+    around the corpus mean), and each vector's field."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=dim) * 3
+    centres = rng.normal(size=(fields, dim))
+    rows = np.concatenate([common + c + rng.normal(scale=0.6, size=(per, dim)) for c in centres])
+    return normalise(rows), np.repeat(np.arange(fields), per), normalise(common + centres)
 
 
-def test_the_logistic_model_without_votes_ranks_as_the_interest_does():
-    rng = np.random.default_rng(1)
-    rows = rng.normal(size=(20, 8)).astype(np.float32)
-    interest = rng.normal(size=8).astype(np.float32)
-    none = np.zeros((0, 8), np.float32)
-    order = np.argsort(-ranking_eval.logistic_scores(interest, none, none, rows))
-    assert list(order) == list(np.argsort(-(rows @ interest)))
+def corpus(rows, labels) -> learning.Corpus:
+    return learning.Corpus("synthetic", rows, tuple(frozenset([str(x)]) for x in labels), ())
 
 
-def test_rocchio_moves_towards_liked_and_away_from_disliked_papers():
-    interest, liked, disliked = np.eye(3, dtype=np.float32)
-    q = rocchio(interest, liked[None, :], disliked[None, :], beta=0.5)
-    assert q[1] > 0 > q[2] and np.isclose(np.linalg.norm(q), 1.0)
-    assert rocchio(None, np.zeros((0, 3), np.float32), disliked[None, :]) is None
+def test_a_wrong_start_recovers_and_the_old_rule_does_not():
+    rows, labels, centres = clusters()
+    wrong = centres[1]  # the interest names field 1; the reader's taste is field 0
+    c = corpus(rows, labels)
+    shipped, _ = learning.simulate(learning.shipped, wrong, c, labels == 0)
+    before, _ = learning.simulate(learning.rocchio, wrong, c, labels == 0)
+    assert shipped[0] < 0.2
+    assert shipped[20] >= 0.8 and shipped[20] > before[20]
+
+
+def test_a_good_start_keeps_its_interest_as_the_votes_agree():
+    rows, labels, centres = clusters(seed=2)
+    c = corpus(rows, labels)
+    scores, _ = learning.simulate(learning.shipped, centres[0], c, labels == 0)
+    assert scores[0] >= 0.9 and min(scores.values()) >= scores[0] - 0.05
+
+
+def test_a_reader_who_only_turns_papers_down_is_shown_papers_it_has_not_seen():
+    rows, labels, centres = clusters(seed=3)
+    c = corpus(rows, labels)
+    _, fresh = learning.simulate(learning.shipped, centres[1], c, labels == 0, down_only=True)
+    _, before = learning.simulate(learning.rocchio, centres[1], c, labels == 0, down_only=True)
+    assert fresh >= 5 and fresh > before
+
+
+def test_the_interest_counts_less_as_votes_disagree_with_it():
+    rows, labels, centres = clusters(seed=4)
+    mu = rows.mean(axis=0)
+    wanted = normalise(centres[0] - mu)[0]
+    spread = float((normalise(rows - mu) @ wanted).std())
+    agreeing = normalise(rows[labels == 0][:3] - mu)
+    disagreeing = normalise(rows[labels == 3][:3] - mu)
+    agree, disagree = interest_weight(wanted, agreeing, 0, spread), interest_weight(wanted, disagreeing, 0, spread)
+    assert agree > 0.8 and disagree <= 0.2
+    assert interest_weight(wanted, agreeing[:0], 4, spread) == 1 / 5
+
+
+def test_only_down_votes_and_no_like_make_the_feed_explore():
+    rows, labels, centres = clusters(seed=5)
+    mu = rows.mean(axis=0)
+    none = rows[:0]
+    assert learn(centres[0], none, none, mu, 0.1).explore == 0
+    assert learn(centres[0], none, rows[:1], mu, 0.1).explore == 0
+    assert learn(centres[0], none, rows[:2], mu, 0.1).explore > 0
+    assert learn(centres[0], rows[:1], rows[1:5], mu, 0.1).explore == 0
+    assert learn(None, none, rows[:3], mu, 0.1) is None
+
+
+def test_the_centre_and_spread_come_from_the_stored_vectors_of_every_day():
+    rows, _, centres = clusters(seed=6)
+    days = [DayVectors.build("m", [f"a{i}" for i in range(100)], rows[:100])]
+    days.append(DayVectors.build("m", [f"b{i}" for i in range(100, 200)], rows[100:200]))
+    centre = centre_of(days)
+    assert np.allclose(centre, np.concatenate([d.matrix() for d in days]).mean(axis=0), atol=1e-5)
+    wanted = normalise(normalise(centres[0])[0] - centre)[0]
+    every = normalise(np.concatenate([d.matrix() for d in days]) - centre) @ wanted
+    assert abs(interest_spread(days, centres[0], centre) - float(every.std())) < 0.02
+    assert centre_of([]) is None

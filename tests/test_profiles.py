@@ -468,3 +468,27 @@ def test_an_import_cannot_change_an_existing_feed(app):
     client, _, created = app
     response = client.put(f"/api/profiles/{created.edit_token}", json={"library": {"text": "2609.00001"}})
     assert response.status_code == 400 and response.json()["error"]["parameter"] == "library"
+
+
+def test_turning_down_what_a_wrong_interest_shows_makes_the_feed_explore_and_say_so(app):
+    client, service, _ = app
+    wrong = make_profile(service, interest="security of embedded devices")
+    first = items(client, wrong.feed_id)
+    assert "exploring" not in json.dumps(first)
+    for item in first[:2]:
+        assert client.get(links(item)["Less"]).status_code == 200
+    after = items(client, wrong.feed_id)
+    why = [i["_arxiv"].get("why", "") for i in after]
+    assert "exploring: unlike what you turned down" in why
+    assert any("<strong>Why:</strong> exploring: unlike what you turned down" in i["content_html"] for i in after)
+    assert {i["id"] for i in first[:2]}.isdisjoint({i["id"] for i in after})
+
+
+def test_a_like_after_a_wrong_start_brings_the_liked_field_up(app):
+    client, service, _ = app
+    wrong = make_profile(service, interest="security of embedded devices")
+    robots = [i for i in items(client, wrong.feed_id) if i["title"] in ROBOTS]
+    assert client.get(links(robots[0])["More"]).status_code == 200
+    shown = items(client, wrong.feed_id)
+    assert {i["title"] for i in shown[:2]} <= ROBOTS - {robots[0]["title"]}
+    assert not any(i["_arxiv"].get("why") for i in shown)  # liked something: no longer exploring

@@ -94,6 +94,8 @@ def _similarity_html(s: Scored) -> str:
     out = f"<strong>Similarity:</strong> {s.similarity:.2f}"
     if s.nearest:
         out += f" · <strong>Closest liked paper:</strong> {escape(one_line(s.nearest))}"
+    if s.why:
+        out += f" · <strong>Why:</strong> {escape(s.why)}"
     return out
 
 

@@ -58,6 +58,7 @@ def _json_item(item: Item) -> dict:
             "ai_summary": bool(item.summary),
             **({"similarity": s.similarity} if s.similarity is not None else {}),
             **({"closest_liked": one_line(s.nearest)} if s.nearest else {}),
+            **({"why": s.why} if s.why else {}),
         },
     }
     return out

@@ -156,7 +156,7 @@ _KEYWORD_CATEGORY = {"rss": "<category>{}</category>\n", "atom": '<category term
 def _score_line(s: Scored, lines: dict[tuple, bytes]) -> bytes:
     """The score line of an RSS or Atom item, escaped into XML, kept in `lines` for the
     other items of the feed with the same line (`s.matches` is alive while it renders)."""
-    key = (id(s.matches), f"{s.score:g}", None if s.similarity is None else f"{s.similarity:.2f}", s.nearest)
+    key = (id(s.matches), f"{s.score:g}", None if s.similarity is None else f"{s.similarity:.2f}", s.nearest, s.why)
     found = lines.get(key)
     if found is None:
         found = lines[key] = escape(score_html(s)).encode("utf-8")

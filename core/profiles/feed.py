@@ -5,10 +5,10 @@
     body = render_profile_feed(manifest, days, query, config, base, ranking, links, now=now)
 
 The ranking is core.rank.meaning.rank_by_target with the profile's target, over the pool its
-filters leave, with the same explanations as `like=` feeds. The target learns by
-Rocchio's rule (`rocchio`): unit(interest) + mean(liked) - DISLIKE_BETA * mean(disliked),
-where the interest is the unit mean of the interest text's and the library's vectors.
-Papers the profile has voted on are not shown again.
+filters leave, with the same explanations as `like=` feeds and, while it explores, "exploring:
+unlike what you turned down". The target learns from the votes by core.profiles.learn; the
+interest is the unit mean of the interest text's and the library's vectors. Papers the
+profile has voted on are not shown again.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from core.feeds.channel import Channel, channel_description, profile_channel_tit
 from core.feeds.items import items_for
 from core.feeds.render import render
 from core.models import Day, Manifest
+from core.profiles.learn import centre_of, interest_spread, learn
 from core.profiles.model import MAX_TITLE, Profile, Voted, encode_row, interest_of, rows
 from core.rank.meaning import Ranking, find_vectors, rank_by_target
 from core.rank.query import FeedQuery, join_terms, parse_query
@@ -29,7 +30,6 @@ from core.rank.selection import summaries_of
 from core.rank.similarity import Target
 from core.text.safe_html import escape, one_line
 
-DISLIKE_BETA = 0.5  # Rocchio's weight on the mean of the disliked papers (chosen with make eval)
 VOTE_LINKS = '<p><a href="{up}">More like this</a> · <a href="{down}">Less like this</a></p>'
 
 
@@ -49,39 +49,18 @@ def profile_query(profile: Profile, config: Config, fmt: str, limit: int | None 
     return replace(parse_query(params, config), rank=s.rank)
 
 
-def rocchio(interest, liked, disliked, beta: float = DISLIKE_BETA):
-    """The profile's learning rule, Rocchio's: unit(interest) + mean(liked) - beta *
-    mean(disliked), made unit length (each part left out when empty); None when there is
-    neither an interest nor a liked paper. `make eval` measured it against the `like=`
-    rule (core.rank.similarity) and a per-profile logistic regression (README)."""
-    import numpy as np
-
-    from core.store.vectors import normalise
-
-    if interest is None and not len(liked):
-        return None
-    q = normalise(interest)[0] if interest is not None else np.zeros(liked.shape[1], np.float32)
-    if len(liked):
-        q = q + normalise(liked).mean(axis=0)
-    if len(disliked):
-        q = q - beta * normalise(disliked).mean(axis=0)
-    return normalise(q)[0]
-
-
-def profile_target(profile: Profile, dim: int) -> tuple[Target | None, list[str]]:
-    """(the profile's target, its liked papers' titles), or (None, []) when it has neither
-    an interest nor a liked paper. The target's centroid is `rocchio`; its liked rows
-    only name the closest liked paper, and disliked papers act through the centroid."""
-    import numpy as np
-
-    from core.store.vectors import normalise
-
-    liked, disliked = rows(profile.liked, dim), rows(profile.disliked, dim)
-    centroid = rocchio(interest_of(profile), liked, disliked)
-    if centroid is None:
+def profile_target(profile: Profile, vectors: dict) -> tuple[Target | None, list[str]]:
+    """(the profile's target over the papers of `vectors`, its liked papers' titles), or
+    (None, []) when it has neither an interest nor a liked paper (core.profiles.learn)."""
+    dim = next((v.dim for v in vectors.values() if v.dim), 0)
+    held = list(vectors.values())
+    centre = centre_of(held)
+    interest = interest_of(profile)
+    if centre is None:
         return None, []
-    unit_liked = normalise(liked) if len(liked) else liked
-    return Target(centroid, unit_liked, np.zeros((0, dim), np.float32)), [v.title for v in profile.liked]
+    spread = interest_spread(held, interest, centre) if interest is not None else 0.0
+    target = learn(interest, rows(profile.liked, dim), rows(profile.disliked, dim), centre, spread)
+    return target, ([v.title for v in profile.liked] if target is not None else [])
 
 
 def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: Profile, config: Config) -> Ranking:
@@ -89,7 +68,7 @@ def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: 
     dim = next((v.dim for v in vectors.values() if v.dim), 0)
     if not dim:
         return Ranking([], ("No paper of these days has a vector yet: the next refresh embeds them.",))
-    target, titles = profile_target(profile, dim)
+    target, titles = profile_target(profile, vectors)
     if target is None:
         return Ranking([], ("This profile has no interest and no liked paper yet: vote, or add an interest.",))
     skip = {v.id for v in (*profile.liked, *profile.disliked)}

@@ -21,7 +21,7 @@ liked and MAX_DISLIKED disliked papers (the oldest vote drops out first), titles
 MAX_TITLE characters, MAX_PROFILE_BYTES stored, MAX_VOTES_PER_DAY votes a day.
 
 The learning rule (chosen with `make eval`, see benchmarks/eval.py and the README) is
-Rocchio's, in core.profiles.feed.rocchio: unit(interest) + mean(liked) - beta * mean(disliked).
+in core.profiles.learn.
 """
 
 from __future__ import annotations

@@ -29,10 +29,13 @@ from core.rank.postings import keyword_scores, pool_order, postings_ready
 from core.rank.query import FeedQuery
 from core.rank.scoring import compile_profile, score_paper
 from core.rank.selection import filtered_pool
-from core.rank.similarity import Target, hybrid
+from core.rank.similarity import Target, explore_first, hybrid
 from core.store.vectors import DayVectors, paper_key
 
 INDEXES = 16  # pools (days and filters) whose arrays are kept
+EXPLORE_SLOTS = 10  # the first items of an exploring feed (core.rank.similarity.Target.explore)
+EXPLORE_FROM = 300  # chosen by maximal marginal relevance among this many best
+EXPLORING = "exploring: unlike what you turned down"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ def rank_by_target(
     columns = target.columns()
     sims = np.full(len(pool.papers), np.nan, np.float32)
     nearest = np.full(len(pool.papers), -1)
+    where = np.full((len(pool.papers), 2), -1)  # (day, row) of each paper's vector
     unembedded = 0
     for d, day in enumerate(days):
         members, positions = index.days[d]
@@ -113,6 +117,7 @@ def rank_by_target(
             s, n = target.combine(dv.dot(columns, rows[ok]))
             sims[members[ok]] = s
             nearest[members[ok]] = n
+            where[members[ok]] = np.column_stack([np.full(int(ok.sum()), d), rows[ok]])
     if unembedded:
         notes.append(f"{unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
     scored, keyword, excluded = _keyword_scores(days, pool, index, query, tuple(config.exclude_keywords))
@@ -127,15 +132,32 @@ def rank_by_target(
     value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
     order = pool_order(pool)
     keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
-    top = chosen[np.lexsort(keys)][: query.limit]
+    ordered = chosen[np.lexsort(keys)]
+    explored: set[int] = set()
+    if target.explore and query.sort == "score" and len(ordered):
+        ordered, explored = _explore(target, days, vectors, ordered, sims, where, min(EXPLORE_SLOTS, query.limit))
+    top = ordered[: query.limit]
     out = []
     chosen_top = top.tolist()
     for i, s, near in zip(chosen_top, scored(chosen_top), nearest[top].tolist(), strict=True):
         title = liked_titles[near] if near >= 0 and liked_titles else ""
-        out.append(
-            Scored(s.paper, s.score, s.matches, s.excluded_by, similarity=round(float(sims[i]), 3), nearest=title)
-        )
+        why = EXPLORING if i in explored else ""
+        out.append(Scored(s.paper, s.score, s.matches, s.excluded_by, round(float(sims[i]), 3), nearest=title, why=why))
     return Ranking(out, tuple(notes))
+
+
+def _explore(target: Target, days, vectors, ordered: np.ndarray, sims: np.ndarray, where: np.ndarray, slots: int):
+    """(`ordered` with its first `slots` chosen by maximal marginal relevance among its
+    EXPLORE_FROM best, the pool indices so chosen)."""
+    head = ordered[:EXPLORE_FROM]
+    rows = np.zeros((len(head), len(target.centroid)), np.float32)
+    for d, day in enumerate(days):
+        at = np.flatnonzero(where[head, 0] == d)
+        if len(at):
+            rows[at] = vectors[day.date].matrix(where[head[at], 1])
+    picked = head[explore_first(target, rows, sims[head], slots)]
+    rest = ordered[~np.isin(ordered, picked)]
+    return np.concatenate([picked, rest]), set(picked.tolist())
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,27 @@ KEYWORD_HALF = 2.0
 
 @dataclass(frozen=True)
 class Target:
+    """What papers are compared with: `centroid` (unit), the `liked` and `unliked` rows, and
+    how they combine. With `centre` (the mean vector of the papers held) every cosine is
+    taken between centred vectors, so the direction all abstracts share counts for nothing
+    (static embeddings put every abstract near the corpus mean); `centroid`, `liked` and
+    `unliked` are then given in centred space. `like_weight` blends in each paper's closest
+    liked cosine (nearest-neighbour), `unlike_weight` subtracts its closest disliked one, and
+    `explore` > 0 fills the first slots of a feed by maximal marginal relevance (a paper's
+    similarity minus `explore` times its closest cosine to the slots already filled), for a
+    reader who has turned down what it saw and liked nothing yet (core.profiles.learn)."""
+
     centroid: np.ndarray  # (dim,), unit length
     liked: np.ndarray  # (k, dim)
     unliked: np.ndarray  # (u, dim)
+    centre: np.ndarray | None = None  # (dim,)
+    like_weight: float = 0.0
+    unlike_weight: float = UNLIKE_WEIGHT
+    explore: float = 0.0
 
     @classmethod
     def build(cls, interest: np.ndarray | None, liked: np.ndarray, unliked: np.ndarray) -> Target:
+        """The `like=` rule: the unit mean of the interest and each liked paper."""
         parts = [normalise(interest)[0]] if interest is not None else []
         parts += list(normalise(liked)) if len(liked) else []
         if not parts:
@@ -44,24 +59,63 @@ class Target:
         return cls(centroid, normalise(liked) if len(liked) else liked, normalise(unliked) if len(unliked) else unliked)
 
     def columns(self) -> np.ndarray:
-        """The target as one (dim, 1 + liked + unliked) matrix, for one product per day."""
-        return np.column_stack([self.centroid, *self.liked, *self.unliked]).astype(np.float32)
+        """The target as one (dim, 1 + liked + unliked [+ 1]) matrix, for one product per
+        day; with a centre, its last column is the centre."""
+        extra = [self.centre] if self.centre is not None else []
+        return np.column_stack([self.centroid, *self.liked, *self.unliked, *extra]).astype(np.float32)
 
     def combine(self, cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(similarity, nearest liked paper or -1) per row, from the cosines of the rows
+        """(similarity, nearest liked paper or -1) per row, from the products of the rows
         with `columns()`."""
         k = len(self.liked)
+        if self.centre is not None:
+            cosines = self.centred(cosines)
         sims = cosines[:, 0]
-        if len(self.unliked):
-            sims = sims - UNLIKE_WEIGHT * np.clip(cosines[:, 1 + k :].max(axis=1), 0, None)
-        nearest = cosines[:, 1 : 1 + k].argmax(axis=1) if k else np.full(len(cosines), -1)
+        closest_liked = cosines[:, 1 : 1 + k]
+        if k and self.like_weight:
+            sims = (1 - self.like_weight) * sims + self.like_weight * closest_liked.max(axis=1)
+        if len(self.unliked) and self.unlike_weight:
+            sims = sims - self.unlike_weight * np.clip(
+                cosines[:, 1 + k : 1 + k + len(self.unliked)].max(axis=1), 0, None
+            )
+        nearest = closest_liked.argmax(axis=1) if k else np.full(len(cosines), -1)
         return np.clip(sims, -1.0, 1.0).astype(np.float32), nearest
+
+    def centred(self, products: np.ndarray) -> np.ndarray:
+        """Cosines between centred vectors, from the products of unit rows x with the
+        columns [c…, centre]: (x·c − centre·c) / |x − centre|, |x − centre|² = 1 − 2 x·centre + |centre|²."""
+        mu = self.centre
+        at_mu = products[:, -1:]
+        offsets = self.columns()[:, :-1].T @ mu
+        norms = np.sqrt(np.clip(1.0 - 2.0 * at_mu + float(mu @ mu), 1e-6, None))
+        return (products[:, :-1] - offsets[None, :]) / norms
 
     def score(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(similarity per row, index of the nearest liked paper per row or -1)."""
         if len(rows) == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         return self.combine(np.asarray(rows, np.float32) @ self.columns())
+
+
+def explore_first(target: Target, rows: np.ndarray, values: np.ndarray, slots: int) -> list[int]:
+    """The indices into `rows` (float32 vectors, best first by `values`) that fill the
+    first `slots` of an exploring feed (`target.explore`), in the target's space."""
+    space = normalise(rows - target.centre) if target.centre is not None else normalise(rows)
+    return diverse_first(space, np.asarray(values, np.float32), slots, target.explore)
+
+
+def diverse_first(vectors: np.ndarray, values: np.ndarray, slots: int, weight: float) -> list[int]:
+    """Maximal marginal relevance: `slots` indices into `vectors` (unit rows), each the one
+    whose value minus `weight` times its largest cosine to those already picked is highest."""
+    picked: list[int] = []
+    closest = np.full(len(values), -np.inf, np.float32)
+    for _ in range(min(slots, len(values))):
+        gain = values - weight * np.where(np.isinf(closest), 0.0, closest)
+        gain[picked] = -np.inf
+        best = int(np.argmax(gain))
+        picked.append(best)
+        closest = np.maximum(closest, vectors @ vectors[best])
+    return picked
 
 
 def hybrid(similarity: np.ndarray, keyword_scores: np.ndarray) -> np.ndarray:
