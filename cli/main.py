@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -115,6 +116,13 @@ def _profile_parser(sub, common: list[argparse.ArgumentParser]) -> None:
     c.add_argument("--rank", default="hybrid", choices=["hybrid", "meaning"])
     c.add_argument("--days", type=whole_number, default=3, help="announcement days the feed covers (default 3)")
     c.add_argument("--limit", type=whole_number, default=30, help="papers in the feed (default 30)")
+    c.add_argument(
+        "--base",
+        default="",
+        metavar="URL",
+        help="the address the printed URLs start with, e.g. http://127.0.0.1:8080 when serve runs on port 8080 "
+        "(default: ARXIV_RSS_PUBLIC_URL, else http://127.0.0.1:8000, where serve listens by default)",
+    )
     for verb, text in (("show", "print a profile (never its vectors)"), ("delete", "delete a profile")):
         v = verbs.add_parser(verb, help=text, parents=common)
         v.add_argument("id", help="the feed id (or the feed URL, or the edit token)")
@@ -358,10 +366,13 @@ def cmd_profile(args) -> int:
 
     ctx = _context(args)
     if args.verb == "create":
+        from core.profiles.local_secret import local_secret
+
+        base = _given_base(args.base) if args.base else _public_base(ctx)
+        local_secret(ctx.env)  # made now when missing, so `serve` signs this feed's vote links from its first run
         created, notes = _create_profile(ctx, args)
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
-        base = _public_base(ctx)
         print(f"{base}/feed/p/{created.feed_id}")
         print(f"{base}/profile/{created.edit_token}")
         return 0
@@ -404,6 +415,28 @@ def _public_base(ctx) -> str:
     return origin_config(ctx.env.secrets, ctx.env.on_vercel).fixed or "http://127.0.0.1:8000"
 
 
+def _given_base(given: str) -> str:
+    """`--base` as an origin without a trailing slash. Raises ConfigError when it is not an
+    http(s) address."""
+    base = given.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
+        raise ConfigError("--base", f"{given[:80]!r} is not an http:// or https:// address")
+    return base
+
+
+def _sign_votes_locally(ctx) -> None:
+    """Without FEEDBACK_SECRET on the local SQLite store, this process (and the server it
+    starts) signs vote links with the local secret (core.profiles.local_secret), made on
+    first use. The secret itself is never printed; its file is named."""
+    from core.profiles.local_secret import local_secret, secret_path
+    from core.profiles.votes import SECRET_VAR
+
+    found = local_secret(ctx.env)
+    if found:
+        os.environ[SECRET_VAR] = found
+        print(f"vote links: signed with the local secret in {secret_path(ctx.env)} (FEEDBACK_SECRET is not set)")
+
+
 def _profile_id(ctx, given: str) -> str:
     """The feed id named by a feed id, a feed URL or an edit token. Raises ProfileNotFound."""
     from core.errors import ProfileNotFound
@@ -440,7 +473,8 @@ def cmd_serve(args) -> int:
     from api.index import app
     from api.ops import allow_local_cron
 
-    _context(args)  # fail early, in one line, on a bad config
+    ctx = _context(args)  # fail early, in one line, on a bad config
+    _sign_votes_locally(ctx)
     allow_local_cron(app)  # this process is the local server: /api/cron may run for loopback callers
     print(f"serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
     # X-Forwarded-* only when the deployment says a proxy in front sets them (api.origin).
