@@ -6,6 +6,9 @@ compiled bytecode cached (`server.subprocess_env`), as a deployment has it. The 
 runs then answer one `/feed` through the ASGI interface directly (no HTTP client
 library, so nothing extra is imported) and list which heavy modules the feed
 path loaded: the LLM client, the PDF reader, the arXiv client, the summaries.
+The same process then sends its first custom keyword query and its first interest
+query (the row "process start -> first /feed -> first custom query -> first interest
+query"); the baseline process answers its first request the same way.
 Runs alternate between the app and the baseline.
 """
 
@@ -45,7 +48,17 @@ status = asyncio.run(get("/feed"))
 first = time.perf_counter() - first
 forbidden = sys.argv[1:]
 loaded = sorted(m for m in sys.modules if any(m == f or m.startswith(f + ".") for f in forbidden))
-print(json.dumps({"import_s": seconds, "first_feed_s": first, "status": status, "loaded": loaded}))
+# After the first /feed, in the same fresh process: its first custom keyword query, then its
+# first interest query (ranked by meaning: loads the embedder and the days' vectors).
+STEPS = (
+    ("custom", b"keywords=graph*,sparse,diffusion,llm,robust*&days=7&limit=50&format=atom"),
+    ("interest", b"interest=graph+neural+networks+for+molecules&days=7&limit=50&format=atom"),
+)
+steps = {}
+for name, query in STEPS:
+    at = time.perf_counter()
+    steps[name] = (asyncio.run(get("/feed", query)), time.perf_counter() - at)
+print(json.dumps({"import_s": seconds, "first_feed_s": first, "status": status, "loaded": loaded, "steps": steps}))
 """
 
 BASELINE = """
@@ -59,8 +72,21 @@ def root():
     return {"ok": True}
 
 seconds = time.perf_counter() - start
-import json
-print(json.dumps({"import_s": seconds}))
+import asyncio, json
+
+async def first_request():
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        pass
+    await app(scope, receive, send)
+
+first = time.perf_counter()
+asyncio.run(first_request())
+print(json.dumps({"import_s": seconds, "first_s": time.perf_counter() - first}))
 """
 
 
@@ -96,6 +122,7 @@ def coldstart_results(config_path: str, db_path: str, runs: int = 7, warmup: boo
             note="baseline: import FastAPI and build a one-route app",
         ),
         Result("cold start: first /feed after import", median([a["first_feed_s"] for a in apps]), "s"),
+        *fresh_process_rows(apps, bases),
         Result(
             "cold start: LLM/PDF/arXiv-client/summaries modules on the feed path",
             len(loaded),
@@ -103,5 +130,48 @@ def coldstart_results(config_path: str, db_path: str, runs: int = 7, warmup: boo
             target=0,
             on="value",
             note=", ".join(loaded) or "none of " + ", ".join(FORBIDDEN),
+        ),
+    ]
+
+
+def fresh_process_rows(apps: list[dict], bases: list[dict]) -> list[Result]:
+    """The row "process start -> first /feed -> first custom query -> first interest query":
+    each step of a fresh process (medians over the runs), with the targets of the cold path
+    (a first custom query <= 3x that process's first /feed, a first interest query <= 1.2x
+    its first custom query), and each step against the bare app's first request."""
+    if any(s[0] != 200 for a in apps for s in a["steps"].values()):
+        raise RuntimeError(f"a fresh-process step did not answer 200: {apps[0]['steps']}")
+    bare = median([b["first_s"] for b in bases])
+    feed = median([a["first_feed_s"] for a in apps])
+    custom = median([a["steps"]["custom"][1] for a in apps])
+    interest = median([a["steps"]["interest"][1] for a in apps])
+    start = median([a["import_s"] + a["first_feed_s"] for a in apps])
+    versus = (
+        f"vs the bare app's first request ({bare * 1e3:.1f} ms): /feed {feed / bare:.1f}x, "
+        f"custom {custom / bare:.1f}x, interest {interest / bare:.1f}x"
+    )
+    return [
+        Result(
+            "fresh process: import + first /feed",
+            start,
+            "s",
+            median([b["import_s"] + b["first_s"] for b in bases]),
+            note="baseline: a one-route FastAPI app's import and first request",
+        ),
+        Result(
+            "fresh process: first custom query, after its first /feed",
+            custom,
+            "s",
+            feed,
+            target=3.0,
+            note="baseline: that process's first /feed; " + versus,
+        ),
+        Result(
+            "fresh process: first interest query, after its first custom query",
+            interest,
+            "s",
+            custom,
+            target=1.2,
+            note="baseline: that process's first custom query (days=7 both)",
         ),
     ]

@@ -10,7 +10,8 @@ measures, each figure a median of repeated runs and a ratio to its baseline:
     2. a custom query's first request, and the same query repeated, vs static
     3. store commands per feed request on Upstash, warm and cold
     4. the refresh's CPU cost for 1,500 papers vs feedparser.parse, and 500/1,500/6,000 papers
-    5. cold start: import api.index vs a minimal FastAPI app; heavy modules on the feed path
+    5. cold start: import api.index vs a minimal FastAPI app; heavy modules on the feed path;
+       a fresh process's steps: start -> first /feed -> first custom query -> first interest query
     6. cold start of the function the Vercel CLI builds, on a stand-in for Vercel's runtime,
        vs a one-route FastAPI app built the same way
     7. peak RSS of the server holding 14 days

@@ -80,7 +80,7 @@ def vercel_coldstart_results(runs: int = 5) -> list[Result]:
             median([r["first_s"] for r in app_runs]),
             "s",
             median([r["first_s"] for r in base_runs]),
-            target=3.0,
+            target=1.3,
             note=f"baseline: a one-route FastAPI app built the same way; median of {runs} runs each",
         ),
         Result(

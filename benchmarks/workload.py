@@ -31,6 +31,7 @@ from core.config import Config
 from core.errors import UpstreamError
 from core.models import Day, Manifest, Paper
 from core.rank.scoring import compile_profile, rank, score_all, select
+from core.text.safe_html import with_html
 from tests.support.seed import publish_days
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +167,8 @@ def summary_record(paper: Paper) -> dict:
         f"## {n}. {head}\n\n- {lines[n % len(lines)]}\n- {lines[(n + 1) % len(lines)]}"
         for n, head in enumerate(sections, 1)
     )
-    return {"text": body, "model": "qwen-long", "language": "zh", "source": "fulltext"}
+    # With its HTML, as the refresh stores a summary (core.summaries.run).
+    return with_html({"text": body, "model": "qwen-long", "language": "zh", "source": "fulltext"})
 
 
 def _sentences(text: str) -> list[str]:

@@ -44,6 +44,8 @@ TIMED = (
     "custom query, repeated (per request)",
     "refresh CPU, 40 papers",
     "cold start: import api.index",
+    "fresh process: first custom query, after its first /feed",
+    "fresh process: first interest query, after its first custom query",
 )
 EXPECTED_COMMANDS = {
     "Upstash commands, /feed warm": 1,
