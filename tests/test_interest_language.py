@@ -1,5 +1,5 @@
 """An interest the embedder cannot read is named in the feed: wordllama reads English only
-(benchmarks.models: a Chinese interest ranks its field at chance), so a mostly non-Latin
+(benchmarks.models: a Chinese interest often finds none of its field), so a mostly non-Latin
 `interest=` text gets a plain note in the feed's description, on every request."""
 
 from __future__ import annotations
