@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench eval lint format
+.PHONY: run test bench eval requirements lint format
 
 $(BIN)/python:
 	@test -n "$(PY)" || { echo "make: no Python for the venv (see above)" >&2; exit 1; }
@@ -35,6 +35,10 @@ eval: $(STAMP)
 	$(BIN)/python -m benchmarks.eval
 	$(BIN)/python -m benchmarks.models
 	$(BIN)/python -m benchmarks.learning
+
+## requirements.txt for pip users: uv.lock's runtime set, pinned (tests/test_requirements.py fails when it drifts).
+requirements: $(STAMP)
+	$(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --format requirements-txt --quiet -o requirements.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -110,6 +110,16 @@ def test_build_succeeds_with_one_python_function(builds, framework):
 
 
 @pytest.mark.parametrize("framework", ["fastapi", None])
+def test_the_build_installs_from_the_lock_though_requirements_txt_is_there(builds, framework):
+    # requirements.txt (for pip users) is made from uv.lock; Vercel's builder takes
+    # pyproject.toml + uv.lock over it, and says which it installs from.
+    out = builds[framework]
+    assert (out.project / "requirements.txt").is_file() and (out.project / "uv.lock").is_file()
+    assert "Installing required dependencies from uv.lock..." in out.log
+    assert "from requirements.txt" not in out.log
+
+
+@pytest.mark.parametrize("framework", ["fastapi", None])
 def test_bundle_holds_the_app_and_its_dependencies_only(builds, framework):
     files = builds[framework].function(FUNCTION).files
     top = {path.split("/", 1)[0] for path in files if not path.startswith("_vendor/")}
