@@ -88,15 +88,14 @@ def score_html(s: Scored) -> str:
 
 
 def _similarity_html(s: Scored) -> str:
-    """Why a paper ranks where it does by meaning: its similarity, and the liked paper it is closest to."""
-    if s.similarity is None:
-        return ""
-    out = f"<strong>Similarity:</strong> {s.similarity:.2f}"
+    """Why a paper ranks where it does by meaning: its similarity, the liked paper it is
+    closest to, and a profile feed's own reason (exploring, a liked paper's new version)."""
+    parts = [f"<strong>Similarity:</strong> {s.similarity:.2f}"] if s.similarity is not None else []
     if s.nearest:
-        out += f" · <strong>Closest liked paper:</strong> {escape(one_line(s.nearest))}"
+        parts.append(f"<strong>Closest liked paper:</strong> {escape(one_line(s.nearest))}")
     if s.why:
-        out += f" · <strong>Why:</strong> {escape(s.why)}"
-    return out
+        parts.append(f"<strong>Why:</strong> {escape(one_line(s.why))}")
+    return " · ".join(parts)
 
 
 def _fragment_size(value: tuple) -> int:

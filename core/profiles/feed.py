@@ -21,10 +21,10 @@ from core.config import Config
 from core.feeds.channel import Channel, channel_description, profile_channel_title, profile_empty_note
 from core.feeds.items import items_for
 from core.feeds.render import render
-from core.models import Day, Manifest
+from core.models import Day, Manifest, Scored
 from core.profiles.learn import centre_of, interest_spread, learn
 from core.profiles.model import MAX_TITLE, Profile, Voted, encode_row, interest_of, rows
-from core.rank.meaning import Ranking, find_vectors, rank_by_target
+from core.rank.meaning import Ranking, find_vectors, held_version, rank_by_target
 from core.rank.query import FeedQuery, join_terms, parse_query
 from core.rank.selection import summaries_of
 from core.rank.similarity import Target
@@ -72,16 +72,40 @@ def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: 
     if target is None:
         return Ranking([], ("This profile has no interest and no liked paper yet: vote, or add an interest.",))
     skip = {v.id for v in (*profile.liked, *profile.disliked)}
-    return rank_by_target(days, vectors, query, target, titles, config, skip=skip)
+    ranked = rank_by_target(days, vectors, query, target, titles, config, skip=skip)
+    updated = new_versions(days, profile)
+    if not updated:
+        return ranked
+    return replace(ranked, papers=[*updated, *ranked.papers][: query.limit])
+
+
+def new_versions(days: Sequence[Day], profile: Profile) -> list[Scored]:
+    """The liked papers arXiv announced again as a new version (a replacement) after the
+    vote, as held in `days` (newest first): each once, its newest such version, marked
+    "updated to vN" with its new comments line. Disliked papers never come back."""
+    liked = {v.id: v for v in profile.liked}
+    out: dict[str, Scored] = {}
+    for day in days:
+        for s in day.papers:
+            p, voted = s.paper, liked.get(s.paper.id)
+            if voted is None or p.id in out or not p.announce_type.startswith("replace"):
+                continue
+            newer = p.version > voted.version if voted.version else (not voted.at or voted.at < p.announced)
+            if newer:
+                comment = one_line(p.comment)
+                why = f"updated to v{p.version}" + (f"; comments: {comment}" if comment else "")
+                out[p.id] = replace(s, why=why, similarity=None, nearest="")
+    return list(out.values())
 
 
 def find_paper(days: Sequence[Day], vectors: dict, paper_id: str) -> Voted | None:
-    """The paper `paper_id` with its stored vector, from the newest day holding it; None if
-    no held day has it with a vector."""
+    """The paper `paper_id` with its stored vector and version, from the newest day holding
+    it; None if no held day has it with a vector."""
     found, titles, missing = find_vectors(days, vectors, [paper_id])
     if missing:
         return None
-    return Voted(paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]))
+    version = held_version(days, paper_id)
+    return Voted(paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]), version=version)
 
 
 def vote_links(up: str, down: str) -> str:

@@ -60,6 +60,7 @@ class Voted:
     title: str
     vector: str  # base64 of the int8 row followed by its float16 scale
     at: str = ""  # when the vote was cast (ISO date)
+    version: int = 0  # the version voted on (0: not recorded)
 
 
 @dataclass(frozen=True)

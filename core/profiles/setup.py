@@ -93,13 +93,16 @@ def _held(store, embedder: str):
 
 def _voted(days, vectors, ids: Sequence[str], label: str, notes: list[str]) -> tuple:
     from core.profiles.model import MAX_TITLE, Voted
-    from core.rank.meaning import find_vectors
+    from core.rank.meaning import find_vectors, held_version
 
     found, titles, missing = find_vectors(days, vectors, list(ids))
     if missing:
         notes.append(f"{label}: {', '.join(missing)} not among the papers held, left out.")
     held = [i for i in ids if i not in missing]
-    return tuple(Voted(i, t[:MAX_TITLE], encode_row(r)) for i, t, r in zip(held, titles, found, strict=True))
+    return tuple(
+        Voted(i, t[:MAX_TITLE], encode_row(r), version=held_version(days, i))
+        for i, t, r in zip(held, titles, found, strict=True)
+    )
 
 
 def _library(library, days, vectors, embed, notes) -> tuple[str, int]:

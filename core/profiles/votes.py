@@ -94,13 +94,17 @@ class Outcome:
 
 def apply_vote(profile: Profile, paper_id: str, vote: str, found: Voted | None, now: str) -> Outcome:
     """The profile after `vote` (up, down, clear) on `paper_id`. Pure. `found` is the paper
-    (with its vector) when the profile holds no vote on it; `now` an ISO time.
+    (with its vector) when the profile holds no vote on it, or the paper as held now when a
+    liked paper is liked again (a newer version is then the one followed); `now` an ISO time.
     Raises VoteRefused (unknown paper, daily limit)."""
     before = profile.vote_of(paper_id)
     wanted = "" if vote == "clear" else vote
     entry = profile.voted(paper_id) or found
     title = entry.title if entry else ""
-    if before == wanted:
+    newer = found is not None and entry is not found and found.version > entry.version
+    if before == wanted == "up" and newer:  # liked again on a new version: follow that version
+        entry = found
+    elif before == wanted:
         message = "This vote was already counted; nothing changed." if wanted else "There was no vote to undo."
         return Outcome(profile, False, before, vote, title, message)
     today = now[:10]
@@ -137,7 +141,8 @@ def cast_vote(
     Raises ProfileNotFound, VoteRefused, ProfileBusy, StoreError."""
     with profile_lock(store, digest(feed_id)):
         profile = load_profile(store, feed_id)
-        found = lookup(paper_id) if vote != "clear" and profile.voted(paper_id) is None else None
+        again = vote == "up" and profile.vote_of(paper_id) == "up"  # a liked paper's new version, liked
+        found = lookup(paper_id) if vote != "clear" and (profile.voted(paper_id) is None or again) else None
         outcome = apply_vote(profile, paper_id, vote, found, now)
         if outcome.counted:
             save_profile(store, outcome.profile)

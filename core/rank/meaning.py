@@ -65,6 +65,11 @@ def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Seque
     return matrix, [found[i][1] for i in ids if i in found], [i for i in ids if i not in found]
 
 
+def held_version(days: Sequence[Day], paper_id: str) -> int:
+    """The newest version of `paper_id` in `days` (0 when none holds it)."""
+    return max((s.paper.version for day in days for s in day.papers if s.paper.id == paper_id), default=0)
+
+
 def rank_by_meaning(
     days: Sequence[Day],
     vectors: dict[str, DayVectors],

@@ -46,6 +46,23 @@ def _known_rows(store, refs, embedder: str) -> dict[str, np.ndarray]:
     return known
 
 
+def _reuse_unchanged_versions(known: dict[str, np.ndarray], days) -> None:
+    """Give each held paper version with no vector the vector of another version of the same
+    paper whose title and abstract are the same: a new version is embedded only when its
+    text changed (a replacement that only changes comments or the PDF keeps its vector)."""
+    texts: dict[str, dict[str, str]] = {}  # paper id -> {version key: text}
+    for day in days:
+        for s in day.papers:
+            texts.setdefault(s.paper.id, {})[paper_key(s.paper)] = paper_text(s.paper)
+    for versions in texts.values():
+        for key, text in versions.items():
+            if key in known:
+                continue
+            same = next((k for k, t in versions.items() if k in known and t == text), None)
+            if same is not None:
+                known[key] = known[same]
+
+
 def embed_days(
     store,
     manifest: Manifest,
@@ -63,6 +80,7 @@ def embed_days(
     refs = list(manifest.days)
     known = _known_rows(store, [*refs, *(previous.days if previous else ())], embedder.name)
     days = {d.date: d for d in Reader(store).days(manifest, len(manifest.days))}
+    _reuse_unchanged_versions(known, days.values())
     out = []
     for ref in refs:
         day = days.get(ref.date)
