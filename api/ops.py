@@ -60,6 +60,10 @@ VERCEL_SQLITE_WARNING = (
 )
 
 
+# A store that does not answer is asked again only after a few seconds (core.store.breaker).
+STORE_UNREACHABLE_HELD = "store unreachable: the feeds serve the copy held in memory, which may be out of date"
+STORE_UNREACHABLE_EMPTY = "store unreachable: this process holds no copy of the data to serve"
+
 FEED_STORAGE_NOTICE = (
     "Note for the operator: this deployment keeps its data in a temporary file on Vercel, so it will "
     "not persist; add Upstash Redis from the Vercel Marketplace (details at /api/health)."
@@ -120,10 +124,10 @@ def health(service: Service) -> tuple[int, dict]:
         manifest = service.reader.manifest()
         if service.reader.degraded:
             body["status"] = "degraded"
-            body["store"].update(reachable=False, reason=service.reader.degraded)
+            body["store"].update(reachable=False, reason=service.reader.degraded, message=STORE_UNREACHABLE_HELD)
     except StoreError as exc:
         body["status"] = "store-unreachable"
-        body["store"].update(reachable=False, reason=str(exc))
+        body["store"].update(reachable=False, reason=str(exc), message=STORE_UNREACHABLE_EMPTY)
     if manifest is not None:
         body.update(_data(manifest))
         body["freshness"] = _freshness(manifest, service.clock())

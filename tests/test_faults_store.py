@@ -12,33 +12,41 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Service, get_service
 from api.index import app
-from core.config import parse_config
+from core.config import Env, parse_config
 from core.context import Context
 from core.errors import RefreshRunning, StoreError
+from core.profiles.model import TOKEN_LENGTH
 from core.refresh.jobs import refresh_job
+from core.store.breaker import COOLDOWN as BREAKER_COOLDOWN
+from core.store.breaker import Breaker
 from core.store.layout import LOCK_KEY
 from core.store.lock import REFRESH_LOCK_TTL
 from core.store.redis import RedisStore
 from core.store.sqlite import SqliteStore
+from core.store.upstash import UpstashStore
 from tests.conftest import ROOT
 from tests.support import tally
+from tests.support.app_client import app_clients
 from tests.support.fake_llm import FakeLLM
+from tests.support.fake_upstash import FakeUpstash
 from tests.support.flaky_store import FlakyStore
 from tests.support.papers import paper
 from tests.support.published import complete_version, served_ids
 from tests.support.redis_server import free_port, redis_server
 from tests.support.rss import rss_feed
-from tests.support.seed import publish_days, scored_day
+from tests.support.seed import publish_days, scored_day, seed_config
 from tests.support.tls import one_ca_bundle  # noqa: F401  (autouse: no CA bundle to load)
 
 KEY_ENV = "DASHSCOPE_API_KEY"
@@ -51,6 +59,7 @@ CONFIG = parse_config(
 )
 OLD = [paper(f"2609.7000{i}", title=f"Attention, old {i}", announced="2026-09-23") for i in range(2)]
 NEW = [paper(f"2609.7100{i}", title=f"Attention, new {i}", announced="2026-09-24") for i in range(2)]
+NOON = datetime(2026, 9, 23, 16, 0, tzinfo=UTC)
 OLD_IDS, NEW_IDS = {p.id for p in OLD}, {p.id for p in OLD + NEW}
 
 
@@ -291,3 +300,96 @@ def test_two_cron_calls_at_once_are_a_200_and_a_409(tmp_path, arxiv, llm):
         assert sorted(statuses) == [200, 409]
         assert len(arxiv.requests) == 1
         ctx.store.close()
+
+
+# A hung store -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def hung(server):
+    """redis-server stopped (SIGSTOP): connections are accepted, nothing is answered."""
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+
+
+def timed(client, path: str):
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+@pytest.mark.redis
+def test_a_hung_redis_costs_one_short_timeout_then_requests_answer_at_once(tmp_path):
+    """The old store waited 5 s and retried: 10 s for every request. Now a read waits at
+    most READ_TIMEOUT (1 s) once; the breaker then fails store calls at once, so `/feed`
+    is served from memory, the page and health answer, all well under 2 s each."""
+    config = seed_config()
+    now = [0.0]
+    with redis_server() as server, app_clients(tmp_path, config, NOON) as make:
+        client, service = make(env=Env(redis_url=server.url))
+        service.ctx.store.breaker = Breaker("Redis", clock=lambda: now[0])
+        for path in ("/feed", "/"):  # the days are now held in memory, the page's templates loaded
+            assert client.get(path).status_code == 200
+        with tally.fault("store: redis-server hung (SIGSTOP)"), hung(server):
+            first, first_took = timed(client, "/feed")
+            assert first.status_code == 200 and first_took < 2.0  # one read timeout, no retry
+            for path in ("/feed", "/feed", "/", "/api/health", f"/feed/p/{'a' * TOKEN_LENGTH}"):
+                response, took = timed(client, path)
+                assert took < 0.5, (path, took)  # the breaker is open: the store is not asked
+                if path == "/feed":
+                    assert response.status_code == 200 and b"Sparse Attention" in response.content
+            health = client.get("/api/health")
+            assert health.status_code == 503 and health.json()["status"] == "degraded"
+            assert health.json()["store"]["message"].startswith("store unreachable")
+            assert "did not answer GET within 1s" in health.json()["store"]["reason"]
+        now[0] += BREAKER_COOLDOWN + 0.1  # the breaker lets the next call through
+        health = client.get("/api/health")
+        assert health.status_code == 200 and health.json()["store"]["reachable"] is True
+
+
+@pytest.mark.redis
+def test_a_hung_upstash_costs_one_short_timeout_then_fails_at_once_until_the_cooldown(redis_backend):
+    now = [0.0]
+    with FakeUpstash(redis_backend, token="t") as fake:
+        store = UpstashStore(fake.url, "t", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN")
+        store.breaker = Breaker("Upstash", clock=lambda: now[0])
+        store.set("k", b"v")
+        fake.delay = 1.5  # Upstash accepts the request and does not answer
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"^Upstash did not answer GET within 1s$"):
+            store.get("k")
+        assert time.monotonic() - started < 2.0  # the read timeout, no retry: not 5 s, not 5 s twice
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"^store unreachable: Upstash was not asked"):
+            store.mget(["k"])
+        assert time.monotonic() - started < 0.1
+        sent = fake.commands
+        fake.delay = 0.0
+        now[0] += BREAKER_COOLDOWN + 0.1
+        assert store.get("k") == b"v" and fake.commands == sent + 1  # asked again, and closed
+        fake.wait_idle()
+        store.close()
+
+
+def test_the_breaker_opens_on_a_failure_and_lets_one_call_through_after_the_cooldown():
+    now = [100.0]
+    breaker = Breaker("Redis", cooldown=5.0, clock=lambda: now[0])
+    breaker.check()  # closed: no error
+    breaker.failed("Redis did not answer GET within 1s")
+    assert breaker.open
+    with pytest.raises(StoreError, match=r"store unreachable: Redis was not asked .*did not answer GET within 1s"):
+        breaker.check()
+    now[0] += 4.9
+    with pytest.raises(StoreError):
+        breaker.check()
+    now[0] += 0.2
+    breaker.check()  # the cooldown is over: this call goes to the store
+    breaker.failed("cannot reach Redis")  # and fails: open again for a full cooldown
+    now[0] += 4.9
+    assert breaker.open
+    breaker.succeeded()
+    assert not breaker.open
+    breaker.check()

@@ -9,7 +9,10 @@ once at 4/3 of its size, and decodes back to exactly the bytes written.
 
 Time bound: the SDK builds its `httpx.Client` with `timeout=None` and retries a
 failed request after 3 s. Retries are turned off and the client's connect, write,
-read and pool timeouts are all set to `timeout`.
+read and pool timeouts are all set to `timeout` (5 s) for writes, and to `read_timeout`
+(READ_TIMEOUT = 1 s) for GET and MGET, which have their own client: a hung or
+unreachable Upstash costs a read at most that. After a timeout or a failed connection
+the breaker (core.store.breaker) fails every call at once for a few seconds.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from upstash_redis import Redis
 from upstash_redis.errors import UpstashError
 
 from core.errors import StoreError
+from core.store.breaker import Breaker
+
+READ_TIMEOUT = 1.0
 
 
 class _HttpStatus(Exception):
@@ -43,35 +49,49 @@ class UpstashStore:
     name = "upstash"
     local = False
 
-    def __init__(self, url: str, token: str, url_var: str, token_var: str, timeout: float = 5.0):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        url_var: str,
+        token_var: str,
+        timeout: float = 5.0,
+        read_timeout: float | None = None,
+        breaker: Breaker | None = None,
+    ):
         self.url = url.rstrip("/")
         self.url_var = url_var
         self.token_var = token_var
         self.timeout = timeout
+        self.read_timeout = min(timeout, READ_TIMEOUT) if read_timeout is None else read_timeout
+        self.breaker = breaker or Breaker("Upstash")
         self.commands = 0
         parts = urlsplit(self.url)
         self.host = parts.netloc.rpartition("@")[2] or self.url
         self._token = token
-        self._redis = Redis(url=self.url, token=token, rest_encoding=None, rest_retries=0, allow_telemetry=False)
-        self._bound_http_client()
+        self._redis = self._bounded_client(timeout)
+        self._reader = self._bounded_client(self.read_timeout)
 
-    def _bound_http_client(self) -> None:
-        client = getattr(getattr(self._redis, "_http", None), "_client", None)
+    def _bounded_client(self, timeout: float) -> Redis:
+        """The SDK's client with its HTTP client bounded to `timeout` and no retry."""
+        sdk = Redis(url=self.url, token=self._token, rest_encoding=None, rest_retries=0, allow_telemetry=False)
+        client = getattr(getattr(sdk, "_http", None), "_client", None)
         if not isinstance(client, httpx.Client):
             raise StoreError(
                 f"upstash-redis {upstash_redis.__version__} no longer exposes its HTTP client; "
                 "the Upstash store cannot bound its request time"
             )
-        client.timeout = httpx.Timeout(self.timeout)
+        client.timeout = httpx.Timeout(timeout)
         client.event_hooks = {"request": [], "response": [_check_status]}
+        return sdk
 
     def get(self, key: str) -> bytes | None:
-        return self._decode(self._call("GET", self._redis.get, key))
+        return self._decode(self._call("GET", self._reader.get, key, timeout=self.read_timeout))
 
     def mget(self, keys: list[str]) -> list[bytes | None]:
         if not keys:
             return []
-        return [self._decode(v) for v in self._call("MGET", self._redis.mget, *keys)]
+        return [self._decode(v) for v in self._call("MGET", self._reader.mget, *keys, timeout=self.read_timeout)]
 
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
         self._call("SET", self._redis.set, key, _encode(value), ex=ttl)
@@ -97,24 +117,34 @@ class UpstashStore:
 
     def close(self) -> None:
         self._redis.close()
+        self._reader.close()
 
-    def _call(self, command: str, method, *args, commands: int = 1, **kwargs):
+    def _call(self, command: str, method, *args, commands: int = 1, timeout: float | None = None, **kwargs):
+        """Run one request through the breaker; every failure becomes a StoreError, and
+        one that says Upstash is unreachable (a timeout, no connection) opens the breaker."""
+        self.breaker.check()
         self.commands += commands
         try:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
         except _HttpStatus as exc:
             if exc.status in (401, 403):
                 raise StoreError(f"Upstash refused the token (HTTP {exc.status}): check {self.token_var}") from None
             hint = f": check {self.url_var}" if exc.status == 404 else ""
             raise StoreError(f"Upstash answered {command} with HTTP {exc.status}{hint}") from None
         except httpx.TimeoutException:
-            raise StoreError(f"Upstash did not answer {command} within {self.timeout:g}s") from None
+            raise self._unreachable(f"Upstash did not answer {command} within {timeout or self.timeout:g}s") from None
         except httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach Upstash ({self._scrub(exc)}): check {self.url_var}") from None
+            raise self._unreachable(f"cannot reach Upstash ({self._scrub(exc)}): check {self.url_var}") from None
         except UpstashError as exc:
             raise StoreError(f"Upstash refused {command}: {self._scrub(exc)}") from None
         except ValueError:  # a body that is not JSON: a proxy or an error page, not Upstash
             raise StoreError(f"Upstash answered {command} with something other than JSON") from None
+        self.breaker.succeeded()
+        return result
+
+    def _unreachable(self, line: str) -> StoreError:
+        self.breaker.failed(line)
+        return StoreError(line)
 
     def _scrub(self, exc: Exception) -> str:
         """The error's text on one line, without the URL, host or token."""

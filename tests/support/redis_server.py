@@ -2,6 +2,7 @@
 
     with redis_server() as server:      # skips (or fails under REQUIRE_REDIS=1) without redis-server
         RedisStore(server.url)
+        os.kill(server.pid, signal.SIGSTOP)   # a hung server (SIGCONT it before the block ends)
 
 Nothing is persisted (`--save '' --appendonly no`); the working directory is a
 temporary one removed on exit.
@@ -33,6 +34,7 @@ START_TIMEOUT = 5.0
 class RedisServer:
     host: str
     port: int
+    pid: int = 0  # the redis-server process (a test may SIGSTOP it to hang the store)
 
     @property
     def url(self) -> str:
@@ -75,7 +77,7 @@ def redis_server() -> Iterator[RedisServer]:
             proc = _start(binary, server, workdir)
             try:
                 if _wait_for_ping(server, proc):
-                    yield server
+                    yield RedisServer(server.host, server.port, proc.pid)
                     return
             finally:
                 _stop(proc)
