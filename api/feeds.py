@@ -1,4 +1,4 @@
-"""The feed response: conditional GET, cache headers and rendered-body reuse.
+"""The feed response: cache headers, and conditional GET with rendered-body reuse (api.conditional).
 
     query (memoised) -> manifest (1 store command) -> ETag -> 304?
         -> body cache (data tag, query, base URL, degraded) -> else days -> select -> render
@@ -14,18 +14,14 @@ configured do they follow the request's Host, and the response then says `Vary: 
 
 from __future__ import annotations
 
-import hashlib
-import os
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import datetime
 
 from fastapi import Request, Response
 
+from api.conditional import cached_response, public_origin, vary_on
 from api.deps import Deferred, Service
 from api.ops import storage_notice
-from api.origin import Origin, origin_config, request_origin
 from core.calendar import next_rebuild
-from core.config import Env
 from core.feeds.channel import old_data_note
 from core.feeds.render import CONTENT_TYPES, render_feed
 from core.models import Manifest
@@ -55,22 +51,13 @@ def feed_response(
     now = service.clock()
     # "This data is old: ... 69 days ago" changes by the day, so it is part of the key.
     key = (service.data_tag(manifest), query.canonical, base, degraded, old_data_note(manifest, now))
-    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = vary_on({"ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}, origin)
-    if last_modified := http_date(manifest.published_at):
-        headers["Last-Modified"] = last_modified
-    if not_modified(request, etag, manifest.published_at):
-        return Response(status_code=304, headers=headers)
-    body = service.bodies.get(key)
-    if body is not None:
-        return Response(body, media_type=CONTENT_TYPES[query.format], headers=headers)
-
-    def build() -> Response:
-        built = build_body(service, manifest, query, base, degraded, now)
-        service.bodies.put(key, built)
-        return Response(built, media_type=CONTENT_TYPES[query.format], headers=headers)
-
-    return Deferred(build) if defer and not quick_to_build(service, manifest, query) else build()
+    headers = vary_on({"Cache-Control": cache_control(now, manifest, degraded)}, origin)
+    return cached_response(
+        service, request, key, headers, CONTENT_TYPES[query.format],
+        lambda: build_body(service, manifest, query, base, degraded, now),
+        modified=(manifest.published_at,),
+        defer=lambda: defer and not quick_to_build(service, manifest, query),
+    )  # fmt: skip
 
 
 def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> bool:
@@ -134,49 +121,3 @@ def cache_control(now: datetime, manifest: Manifest, degraded: bool) -> str:
         until = int((next_rebuild(now) - now).total_seconds())
         seconds = max(S_MAXAGE_MIN, min(S_MAXAGE_MAX, until))
     return f"max-age=0, s-maxage={seconds}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
-
-
-def not_modified(request: Request, etag: str, published_at: str) -> bool:
-    """If-None-Match (weak comparison, `*` too) decides; else If-Modified-Since."""
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or etag in tags
-    ims = request.headers.get("if-modified-since")
-    if not ims or not published_at:
-        return False
-    try:
-        return datetime.fromisoformat(published_at).replace(microsecond=0) <= parsedate_to_datetime(ims)
-    except (TypeError, ValueError):
-        return False
-
-
-def http_date(iso: str) -> str:
-    """An ISO 8601 UTC time as an HTTP date (`Thu, 24 Sep 2026 05:15:00 GMT`); "" if unreadable."""
-    try:
-        return format_datetime(datetime.fromisoformat(iso).astimezone(UTC), usegmt=True)
-    except (TypeError, ValueError):
-        return ""
-
-
-def public_origin(request: Request, env: Env | None = None) -> Origin:
-    """The deployment's public origin for this response's links, and the request headers
-    it depends on (api.origin): configured (ARXIV_RSS_PUBLIC_URL, Vercel's URLs) or the
-    request's own Host. `env` is the Service's; without it the process environment is read."""
-    config = origin_config(env.secrets, env.on_vercel) if env is not None else origin_config(os.environ)
-    return request_origin(request, config)
-
-
-def public_base(request: Request, env: Env | None = None) -> str:
-    """`https://host`, the base URL of the links a response carries (see `public_origin`)."""
-    return public_origin(request, env).base
-
-
-def vary_on(headers, origin: Origin):
-    """`headers` (a dict or a response's headers) with `Vary` also naming the request
-    headers the origin was taken from."""
-    present = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
-    names = present + [h for h in origin.vary if h.lower() not in {p.lower() for p in present}]
-    if names:
-        headers["Vary"] = ", ".join(names)
-    return headers

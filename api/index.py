@@ -34,8 +34,9 @@ from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from api import errors  # noqa: E402
+from api.conditional import public_origin, vary_on  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
-from api.feeds import feed_response, public_origin, vary_on  # noqa: E402
+from api.feeds import feed_response  # noqa: E402
 from api.headers import NO_STORE  # noqa: E402
 from api.middleware import Compression, TrailingSlash, compression_enabled  # noqa: E402
 from api.openapi import FEED_QUERY  # noqa: E402

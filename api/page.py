@@ -25,8 +25,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 
 from api import errors
+from api.conditional import cached_response, not_modified, public_base
 from api.deps import Service
-from api.feeds import cache_control, http_date, not_modified, public_base
+from api.feeds import cache_control
 from api.ops import storage_notice
 from core.config import Config, Env
 from core.errors import StoreError
@@ -61,7 +62,7 @@ router = APIRouter()
 
 def page_response(service: Service, request: Request) -> Response:
     """The page for this request, or 304."""
-    base = public_base(request)
+    base = public_base(request, service.env)
     try:
         manifest = service.reader.manifest()
     except StoreError as exc:
@@ -73,24 +74,22 @@ def page_response(service: Service, request: Request) -> Response:
     # text, so they are part of the key.
     age = (refresh_age(manifest, now), old_data_note(manifest, now))
     key = ("page", service.data_tag(manifest), base, alerts, age, asset_urls_key(), templates_fingerprint())
-    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = {**SECURITY_HEADERS, "ETag": etag, "Cache-Control": cache_control(now, manifest, degraded)}
-    if last_modified := http_date(manifest.published_at):
-        headers["Last-Modified"] = last_modified
-    if not_modified(request, etag, ""):
-        return Response(status_code=304, headers=headers)
-    body = service.bodies.get(key)
-    if body is None:
+    headers = {**SECURITY_HEADERS, "Cache-Control": cache_control(now, manifest, degraded)}
+
+    def build() -> bytes | Response:
         try:
             day = _latest_day(service, manifest)
         except StoreError as exc:
             return _store_down_page(service, base, str(exc))
         config = page_config(service.config, service.env)
-        body = render_page(
+        return render_page(
             PageInput(manifest, day, config, base, now, asset_urls(), alerts, service.env.repository)
         ).encode("utf-8")
-        service.bodies.put(key, body)
-    return Response(body, media_type=HTML_TYPE, headers=headers)
+
+    # If-Modified-Since is not enough: "3 hours ago" changes while the data does not.
+    return cached_response(
+        service, request, key, headers, HTML_TYPE, build, modified=(manifest.published_at,), if_modified_since=False
+    )
 
 
 def page_config(config: Config, env: Env) -> Config:

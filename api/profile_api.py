@@ -30,8 +30,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
+from api.conditional import public_base
 from api.deps import Service
-from api.feeds import public_base
 from api.headers import NO_STORE_NO_REFERRER
 from core.errors import (
     BadQuery,
@@ -78,7 +78,7 @@ def read_for_web(service: Service, request: Request, edit_token: str) -> JSONRes
         "name": p.name, "interest": p.interest, "like": [v.id for v in p.liked], "unlike": [v.id for v in p.disliked],
         "keywords": ", ".join(s.keywords), "categories": list(s.categories), "authors": ", ".join(s.authors),
         "rank": s.rank, "days": s.days, "limit": s.limit, "library_entries": p.library_entries,
-        **_urls(request, feed_id, edit_token),
+        **_urls(service, request, feed_id, edit_token),
     }  # fmt: skip
     return JSONResponse(body, headers=NO_STORE_NO_REFERRER)
 
@@ -104,8 +104,8 @@ async def _document(request: Request, limit: int = MAX_BODY_BYTES) -> dict | JSO
     return doc
 
 
-def _urls(request: Request, feed_id: str, edit_token: str) -> dict:
-    base = public_base(request)
+def _urls(service: Service, request: Request, feed_id: str, edit_token: str) -> dict:
+    base = public_base(request, service.env)
     return {"feed_url": f"{base}/feed/p/{feed_id}", "edit_url": f"{base}/profile/{edit_token}"}
 
 
@@ -137,7 +137,7 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
         return errors.error_response(503, str(exc))
     except EmbeddingError as exc:
         return errors.error_response(503, f"the interest could not be embedded: {exc}")
-    return JSONResponse({**_urls(request, feed_id, edit_token), "notes": notes}, headers=NO_STORE_NO_REFERRER)
+    return JSONResponse({**_urls(service, request, feed_id, edit_token), "notes": notes}, headers=NO_STORE_NO_REFERRER)
 
 
 def _create_within_budget(service: Service, request: Request, doc: dict) -> JSONResponse:
@@ -185,7 +185,7 @@ def _create(service: Service, request: Request, doc: dict, budget: _Budget) -> J
     except EmbeddingError as exc:
         return _not_embedded(exc, budget)
     created = create_profile(store, draft, now)
-    body = {**_urls(request, created.feed_id, created.edit_token), "notes": notes}
+    body = {**_urls(service, request, created.feed_id, created.edit_token), "notes": notes}
     return JSONResponse(body, status_code=201, headers=NO_STORE_NO_REFERRER)
 
 

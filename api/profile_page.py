@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.conditional import public_base
 from api.deps import Service
-from api.feeds import public_base
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
 from core.feeds.channel import profile_channel_title
@@ -108,7 +108,7 @@ def _page(service, request, edit_token, profile, feed_id, message, status, confi
     from core.profiles.votes import voting_secret
     from core.text.templating import render_html
 
-    base = public_base(request)
+    base = public_base(request, service.env)
     feed = f"{base}/feed/p/{feed_id}"
     body = render_html(
         "profile.html",

@@ -20,15 +20,14 @@ agent get the confirmation page instead, whose button POSTs to the same URL.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
 
 from api import errors
+from api.conditional import cached_response, public_origin, vary_on
 from api.deps import Service
-from api.feeds import http_date, not_modified, public_origin, vary_on
 from api.headers import NO_STORE_NO_REFERRER
 from api.ops import storage_notice
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
@@ -70,25 +69,12 @@ def profile_feed_response(service: Service, request: Request, feed_id: str) -> R
     secret = _secret(service)
     key = ("profile", profile.feed_digest, profile.version, service.data_tag(manifest), fmt, base, degraded)
     key += (old_data_note(manifest, now), bool(secret))
-    etag = '"' + hashlib.sha256("\n".join(map(str, key)).encode()).hexdigest()[:24] + '"'
-    headers = vary_on({"ETag": etag, "Cache-Control": PROFILE_CACHE_CONTROL}, origin)
-    if last_modified := _later(http_date(profile.updated), http_date(manifest.published_at)):
-        headers["Last-Modified"] = last_modified
-    if not_modified(request, etag, ""):
-        return Response(status_code=304, headers=headers)
-    body = service.bodies.get(key)
-    if body is None:
-        body = _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret)
-        service.bodies.put(key, body)
-    return Response(body, media_type=CONTENT_TYPES[fmt], headers=headers)
-
-
-def _later(*dates: str) -> str:
-    """The latest of some HTTP dates ("" ones ignored), or ""."""
-    from email.utils import parsedate_to_datetime
-
-    known = [d for d in dates if d]
-    return max(known, key=parsedate_to_datetime) if known else ""
+    headers = vary_on({"Cache-Control": PROFILE_CACHE_CONTROL}, origin)
+    return cached_response(
+        service, request, key, headers, CONTENT_TYPES[fmt],
+        lambda: _feed_body(service, manifest, profile, feed_id, fmt, base, degraded, now, secret),
+        modified=(profile.updated, manifest.published_at),
+    )  # fmt: skip
 
 
 def _format(request: Request) -> str:

@@ -191,8 +191,10 @@ def test_the_head_advertises_the_default_feed_as_rss_atom_and_json_feed(client):
         assert response.status_code == 200 and response.headers["content-type"].startswith(kind)
 
 
-def test_the_page_uses_the_forwarded_scheme_and_host_for_its_feed_urls(client, monkeypatch):
-    monkeypatch.setenv("ARXIV_RSS_TRUST_FORWARDED", "1")  # forwarded headers count only when trusted
+def test_the_page_uses_the_forwarded_scheme_and_host_for_its_feed_urls(make_client, tmp_path):
+    # forwarded headers count only when trusted, in the Service's environment (not the process's)
+    env = Env.from_environ({"ARXIV_RSS_DB": str(tmp_path / "db.sqlite3"), "ARXIV_RSS_TRUST_FORWARDED": "1"})
+    client, _ = make_client(env=env)
     _, doc = page_of(client, headers={"X-Forwarded-Proto": "https", "Host": "papers.example"})
     assert doc.text_by_id["feed-url"] == "https://papers.example/feed"
     data = json.loads(doc.text_by_id["page-data"])
