@@ -70,6 +70,16 @@ def get(*paths: str, **route):
     return register
 
 
+def path_parameters(*names: str, extra: dict | None = None) -> dict:
+    """`openapi_extra` documenting the path's own parameters (strings), with `extra`'s. The
+    routes read them from `request.path_params` instead of taking them as typed arguments:
+    a typed argument makes FastAPI build a validator and import pydantic.v1 at start-up,
+    the largest single cost of this module's import."""
+    extra = extra or {}
+    own = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+    return {**extra, "parameters": own + list(extra.get("parameters", []))}
+
+
 @get("/")
 async def root(request: Request, service: ServiceDep) -> Response:
     """The web page: data status, feed builder with live preview, today's papers."""
@@ -81,18 +91,18 @@ async def root(request: Request, service: ServiceDep) -> Response:
 app.include_router(page_router)
 
 
-@get("/feed/p/{feed_id}")
-async def feed_profile(feed_id: str, request: Request, service: ServiceDep) -> Response:
+@get("/feed/p/{feed_id}", openapi_extra=path_parameters("feed_id"))
+async def feed_profile(request: Request, service: ServiceDep) -> Response:
     """A saved profile's feed (api.profiles); only `format=` is taken."""
-    return await service.run(profile_feed_response, service, request, feed_id)
+    return await service.run(profile_feed_response, service, request, request.path_params["feed_id"])
 
 
 @get("/p/{feed_id}/vote", include_in_schema=False)  # a link for browsers, answered in HTML
 @app.post("/p/{feed_id}/vote", include_in_schema=False)  # the button of the confirmation page
-async def profile_vote(feed_id: str, request: Request, service: ServiceDep) -> Response:
+async def profile_vote(request: Request, service: ServiceDep) -> Response:
     """Count one signed "more / less like this" vote (api.profiles), in a worker thread
     always: a vote may wait for its profile's lock."""
-    return await run_in_threadpool(vote_response, service, request, feed_id)
+    return await run_in_threadpool(vote_response, service, request, request.path_params["feed_id"])
 
 
 @app.post("/api/profiles", include_in_schema=False)
@@ -102,25 +112,25 @@ async def profile_create(request: Request, service: ServiceDep) -> JSONResponse:
 
 
 @app.get("/api/profiles/{edit_token}", include_in_schema=False)
-async def profile_read(edit_token: str, request: Request, service: ServiceDep) -> JSONResponse:
+async def profile_read(request: Request, service: ServiceDep) -> JSONResponse:
     """A saved profile as the builder's fields (api.profile_api), for its edit URL."""
-    return await service.run(read_for_web, service, request, edit_token)
+    return await service.run(read_for_web, service, request, request.path_params["edit_token"])
 
 
 @app.put("/api/profiles/{edit_token}", include_in_schema=False)
-async def profile_update(edit_token: str, request: Request, service: ServiceDep) -> JSONResponse:
-    return await update_from_web(service, request, edit_token)
+async def profile_update(request: Request, service: ServiceDep) -> JSONResponse:
+    return await update_from_web(service, request, request.path_params["edit_token"])
 
 
 @get("/profile/{edit_token}", include_in_schema=False)
-async def profile_edit(edit_token: str, request: Request, service: ServiceDep) -> Response:
+async def profile_edit(request: Request, service: ServiceDep) -> Response:
     """A saved profile's own page, opened by its edit URL (api.profile_page)."""
-    return await service.run(profile_page, service, request, edit_token)
+    return await service.run(profile_page, service, request, request.path_params["edit_token"])
 
 
 @app.post("/profile/{edit_token}", include_in_schema=False)
-async def profile_edit_form(edit_token: str, request: Request, service: ServiceDep) -> Response:
-    return await profile_form(service, request, edit_token)
+async def profile_edit_form(request: Request, service: ServiceDep) -> Response:
+    return await profile_form(service, request, request.path_params["edit_token"])
 
 
 @get("/feed", "/rss", openapi_extra=FEED_QUERY)
@@ -128,14 +138,14 @@ async def feed_all(request: Request, service: ServiceDep) -> Response:
     return await service.run_feed(feed_response, request)
 
 
-@get("/feed/keyword/{keyword}", openapi_extra=FEED_QUERY)
-async def feed_keyword(keyword: str, request: Request, service: ServiceDep) -> Response:
-    return await service.run_feed(feed_response, request, keyword=keyword)
+@get("/feed/keyword/{keyword}", openapi_extra=path_parameters("keyword", extra=FEED_QUERY))
+async def feed_keyword(request: Request, service: ServiceDep) -> Response:
+    return await service.run_feed(feed_response, request, keyword=request.path_params["keyword"])
 
 
-@get("/feed/{category}", "/rss/{category}", openapi_extra=FEED_QUERY)
-async def feed_category(category: str, request: Request, service: ServiceDep) -> Response:
-    return await service.run_feed(feed_response, request, category=category)
+@get("/feed/{category}", "/rss/{category}", openapi_extra=path_parameters("category", extra=FEED_QUERY))
+async def feed_category(request: Request, service: ServiceDep) -> Response:
+    return await service.run_feed(feed_response, request, category=request.path_params["category"])
 
 
 @get("/opml")

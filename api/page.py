@@ -167,7 +167,13 @@ def static_asset(name: str, request: Request) -> Response:
     return Response(body, media_type=STATIC_TYPES[name], headers=headers)
 
 
-router.add_api_route("/static/{name}", static_asset, methods=["GET", "HEAD"], include_in_schema=False)
+def _static_route(request: Request) -> Response:
+    """`/static/{name}`: the name read from the path, so FastAPI builds no validator for it
+    (a typed argument would import pydantic.v1 at start-up: see api.index.path_parameters)."""
+    return static_asset(request.path_params["name"], request)
+
+
+router.add_api_route("/static/{name}", _static_route, methods=["GET", "HEAD"], include_in_schema=False)
 
 
 def favicon(request: Request) -> Response:

@@ -509,7 +509,7 @@ heavy = ("openai", "pypdf", "core.ingest.client", "core.summaries", "core.refres
 embedding = ("wordllama", "tokenizers", "core.embed.embedder", "core.store.vectors", "core.rank.meaning")
 # The plain paths: no numpy either, and no Markdown or sanitiser (summaries are rendered at refresh).
 get("/feed", "/feed/cs.AI?format=atom", "/api/health", "/opml", "/", "/static/app.js", "/static/app.css")
-print(loaded(heavy + embedding + ("numpy", "markdown_it", "nh3")))
+print(loaded(heavy + embedding + ("numpy", "markdown_it", "nh3", "pydantic.v1")))  # v1: typed route arguments
 # A custom keyword query sums keyword postings with numpy, but loads no embedder.
 get("/feed/keyword/llm?format=json", "/feed?keywords=graph*,sparse&days=1")
 print(loaded(heavy + embedding))
