@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -47,6 +48,7 @@ from core.store.layout import profile_budget_key
 MAX_BODY_BYTES = 16 * 1024
 NEW_PROFILES_PER_DAY = 500
 MAX_IMPORT_BODY_BYTES = 2 * 5 * 1024 * 1024 + MAX_BODY_BYTES  # a 5 MB export, JSON-escaped
+MAX_JSON_DEPTH = 8  # a profile body nests 3 deep ({"library": {"text": ...}})
 FIELDS = {"name", "interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit", "library"}
 
 
@@ -84,17 +86,29 @@ def read_for_web(service: Service, request: Request, edit_token: str) -> JSONRes
 
 
 async def _document(request: Request, limit: int = MAX_BODY_BYTES) -> dict | JSONResponse:
-    """The request's JSON object, or the JSON error saying why it is not one."""
-    chunks, size = [], 0
+    """The request's JSON object, or the JSON error saying why it is not one.
+
+    Bounded before anything is parsed: a Content-Length above `limit` is refused unread
+    (413); so is a streamed (chunked) body as soon as it passes `limit`, or as soon as its
+    bytes outside JSON strings pass MAX_BODY_BYTES (everything but the strings, which only
+    a library's text may make large: so no body builds more than a few thousand values);
+    nesting deeper than MAX_JSON_DEPTH is a 400 before json.loads recurses."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return errors.error_response(413, f"the body is larger than {limit} bytes", "body")
+    chunks, size, shape = [], 0, JsonShape(MAX_BODY_BYTES, MAX_JSON_DEPTH)
     async for chunk in request.stream():
-        chunks.append(chunk)
         size += len(chunk)
         if size > limit:
-            return errors.error_response(413, f"the body is larger than {limit} bytes")
+            return errors.error_response(413, f"the body is larger than {limit} bytes", "body")
+        problem = shape.feed(chunk)
+        if problem:
+            return errors.error_response(413 if shape.outside > MAX_BODY_BYTES else 400, problem, "body")
+        chunks.append(chunk)
     body = b"".join(chunks)
     try:
         doc = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return errors.error_response(400, "the body is not JSON")
     if not isinstance(doc, dict):
         return errors.error_response(400, "the body is not a JSON object")
@@ -102,6 +116,51 @@ async def _document(request: Request, limit: int = MAX_BODY_BYTES) -> dict | JSO
     if unknown:
         return errors.error_response(400, f"unknown field; the fields are {', '.join(sorted(FIELDS))}", unknown[0][:40])
     return doc
+
+
+class JsonShape:
+    """A linear scan of a JSON body as it streams in, chunk by chunk, before any parse:
+    counts the bytes outside strings and the nesting of `[`/`{` there. `feed(chunk)` is
+    the first problem found ("" while there is none); `outside` the bytes counted so far.
+    Strings are skipped by one regex match each (escapes included, even split across
+    chunks); `"` and `\\` never occur inside a UTF-8 multi-byte sequence, so bytes do."""
+
+    _STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
+    _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+    def __init__(self, max_outside: int, max_depth: int) -> None:
+        self.max_outside, self.max_depth = max_outside, max_depth
+        self.outside, self.depth = 0, 0
+        self.in_string = self.escaped = False
+
+    def feed(self, chunk: bytes) -> str:
+        i, n = 0, len(chunk)
+        while i < n:
+            if not self.in_string:
+                quote = chunk.find(b'"', i)
+                end = n if quote < 0 else quote
+                problem = self._outside(chunk[i:end])
+                if problem or quote < 0:
+                    return problem
+                self.in_string, i = True, quote + 1
+            elif self.escaped:
+                self.escaped, i = False, i + 1
+            else:
+                i = self._STRING_REST.match(chunk, i).end()
+                if i < n:  # a closing quote, or a backslash ending the chunk
+                    self.escaped, self.in_string = chunk[i] == 0x5C, chunk[i] == 0x5C
+                    i += 1
+        return ""
+
+    def _outside(self, segment: bytes) -> str:
+        self.outside += len(segment)
+        if self.outside > self.max_outside:
+            return f"the body holds more than {self.max_outside} bytes outside its strings; no profile needs that"
+        for byte in segment.translate(None, self._NOT_BRACKETS):
+            self.depth += 1 if byte in b"[{" else -1
+            if self.depth > self.max_depth:
+                return f"the body is nested deeper than {self.max_depth} levels"
+        return ""
 
 
 def _urls(service: Service, request: Request, feed_id: str, edit_token: str) -> dict:
@@ -118,9 +177,8 @@ def _update(service: Service, request: Request, edit_token: str, doc: dict) -> J
         if "library" in doc:
             raise ProfileInvalid("library", "an import starts a new feed (Save as my feed); it cannot change one")
         v = _values(doc)
-        settings = settings_from(
-            v["keywords"], ",".join(v["categories"]), v["authors"], v["rank"], v["days"], v["limit"]
-        )
+        categories = ",".join(served_categories(v["categories"], service.config))
+        settings = settings_from(v["keywords"], categories, v["authors"], v["rank"], v["days"], v["limit"])
         votes = (parse_ids(",".join(v["like"])), parse_ids(",".join(v["unlike"])))
         now = service.clock().isoformat(timespec="seconds")
         _, notes = update_profile(
@@ -161,8 +219,9 @@ def _create(service: Service, request: Request, doc: dict, budget: _Budget) -> J
     store, now = service.ctx.store, service.clock()
     try:
         values = _values(doc)
+        categories = ",".join(served_categories(values["categories"], service.config))
         settings = settings_from(
-            values["keywords"], ",".join(values["categories"]), values["authors"], values["rank"],
+            values["keywords"], categories, values["authors"], values["rank"],
             values["days"], values["limit"],
         )  # fmt: skip
         like, unlike = parse_ids(",".join(values["like"])), parse_ids(",".join(values["unlike"]))
@@ -230,8 +289,34 @@ def _values(doc: dict) -> dict:
         if not ok:
             kind = {list: "a list of strings", int: "a whole number", str: "a string"}[type(default)]
             raise ProfileInvalid(name, f"must be {kind}")
+        if not all(map(_is_text, value if isinstance(value, list) else [value])):
+            raise ProfileInvalid(name, "holds a lone surrogate (\\ud800-\\udfff), which is not text")
         out[name] = value
     return out
+
+
+def _is_text(value: object) -> bool:
+    """Whether a JSON value is not a string, or a string that is Unicode text: JSON lets a
+    `\\ud800` escape stand alone, which no tokenizer, store or feed can take."""
+    try:
+        if isinstance(value, str):
+            value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def served_categories(categories: list[str], config) -> list[str]:
+    """The categories in their configured spelling. Raises ProfileInvalid naming
+    `categories` for one not served here (its feed would stay empty), listing the served
+    ones, as /feed?categories= does."""
+    served = {c.casefold(): c for c in config.categories}
+    for name in categories:
+        if name.strip() and name.strip().casefold() not in served:
+            raise ProfileInvalid(
+                "categories", f"{name.strip()[:40]!r} is not served here; served: {', '.join(config.categories)}"
+            )
+    return [served[name.strip().casefold()] for name in categories if name.strip()]
 
 
 class _Budget:

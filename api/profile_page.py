@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from api.conditional import public_base
 from api.deps import Service
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
+from api.profile_api import served_categories
 from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
 from core.feeds.channel import profile_channel_title
 from core.profiles.model import MAX_INTEREST, MAX_NAME, RANKS, feed_id_for_edit, load_profile
@@ -78,8 +79,9 @@ def _apply(service: Service, request: Request, edit_token: str, form: dict[str, 
             store, config, env = service.ctx.store, service.config, service.env
             update_profile(store, config, env, feed_id, forget=form["forget"], now=now)
             return profile_page(service, request, edit_token, "Vote forgotten.")
+        categories = ",".join(served_categories(form.get("categories", "").split(","), service.config))
         settings = settings_from(
-            form.get("keywords", ""), form.get("categories", ""), form.get("authors", ""),
+            form.get("keywords", ""), categories, form.get("authors", ""),
             form.get("rank", "hybrid"), form.get("days", "3") or "3", form.get("limit", "30") or "30",
         )  # fmt: skip
         interest, name = form.get("interest", ""), form.get("name", "")

@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import logging
 import math
 import re
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from core import log
 from core.errors import LibraryImportError
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -45,6 +49,22 @@ _ID = rf"({_NEW_ID}|{_OLD_ID})(?:v[0-9]+)?"
 _ID_IN_TEXT = re.compile(rf"(?:arxiv\.org/(?:abs|pdf|html)/|10\.48550/arxiv\.|arxiv:\s*){_ID}", re.IGNORECASE)
 _BARE_ID = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE)
 _BRACES = re.compile(r"[{}]")
+# An entry's start: "@type{" at a line's start. Only horizontal space may precede the "@"
+# (`[^\S\n]`), so a match attempt never runs past its own line: linear in the text's size,
+# where `^\s*@` retried every line start across all the blank lines after it (quadratic).
+_BIBTEX_START = re.compile(r"^[^\S\n]*@[A-Za-z]+[^\S\n]*[{(]", re.MULTILINE)
+_RIS_START = re.compile(r"^TY  - ", re.MULTILINE)
+_RIS_END = re.compile(r"^ER  -", re.MULTILINE)
+# A run of blank lines: one newline to the parser (bibtexparser spends a step per line;
+# only whitespace-normalised fields are taken, so nothing read changes).
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"[^\s,]+")
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # as str.splitlines()
+_YEAR_PART = re.compile(r"[0-9]{1,4}")
+# At most this many parses at once; a parse waits its time limit for a turn, then is refused.
+# bibtexparser logs each broken block (three lines each); _bibtex logs one summary instead.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+PARSE_SLOTS = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -68,15 +88,32 @@ def parse_library(data: bytes, name: str = "", fmt: str = "") -> list[Entry]:
     if fmt not in FORMATS:
         raise LibraryImportError(f"{fmt!r} is not one of {', '.join(FORMATS)}")
     parse = {"bibtex": _bibtex, "ris": _ris, "csl-json": _csl_json, "ids": _ids}[fmt]
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        try:
-            entries = pool.submit(parse, text).result(timeout=MAX_PARSE_SECONDS)
-        except concurrent.futures.TimeoutError:
-            raise LibraryImportError(f"parsing took longer than {MAX_PARSE_SECONDS:g} s; split the file") from None
+    entries = _within_time(parse, text)
     entries = [e for e in entries if e.title or e.arxiv_id]
     if not entries:
         raise LibraryImportError(f"no {_NAMES[fmt]} entries with a title or an arXiv id found (is it {_NAMES[fmt]}?)")
     return _bounded(entries)
+
+
+def _within_time(parse: Callable[[str], list[Entry]], text: str) -> list[Entry]:
+    """`parse(text)` in a worker thread, given MAX_PARSE_SECONDS in all (waiting for one of
+    PARSE_SLOTS included). Raises LibraryImportError when it takes longer: the caller is
+    answered then, while the abandoned parse runs out in its thread, holding its slot."""
+    started = time.monotonic()
+    if not PARSE_SLOTS.acquire(timeout=MAX_PARSE_SECONDS):
+        raise LibraryImportError("too many imports are being read at once; try again in a minute")
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="library-parse")
+    try:
+        future = pool.submit(parse, text)
+    except BaseException:
+        PARSE_SLOTS.release()
+        raise
+    future.add_done_callback(lambda _: PARSE_SLOTS.release())
+    pool.shutdown(wait=False)  # never wait for a parse past its time
+    try:
+        return future.result(timeout=max(0.0, MAX_PARSE_SECONDS - (time.monotonic() - started)))
+    except concurrent.futures.TimeoutError:
+        raise LibraryImportError(f"parsing took longer than {MAX_PARSE_SECONDS:g} s; split the file") from None
 
 
 _NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL JSON", "ids": "arXiv id"}
@@ -99,9 +136,9 @@ def sniff(text: str, name: str = "") -> str:
     head = text.lstrip()[:1]
     if head in ("[", "{"):
         return "csl-json"
-    if re.search(r"^TY  - ", text, re.MULTILINE):
+    if _RIS_START.search(text):
         return "ris"
-    if re.search(r"^\s*@[A-Za-z]+\s*[{(]", text, re.MULTILINE):
+    if _BIBTEX_START.search(text):
         return "bibtex"
     return "ids"
 
@@ -129,10 +166,12 @@ def arxiv_id_in(*values: object) -> str:
 def _bibtex(text: str) -> list[Entry]:
     import bibtexparser
 
-    count = len(re.findall(r"^\s*@[A-Za-z]+\s*[{(]", text, re.MULTILINE))
+    count = sum(1 for _ in _BIBTEX_START.finditer(text))
     if count > MAX_ENTRIES:
         _bounded([Entry("")] * count)
-    library = bibtexparser.parse_string(text)
+    library = bibtexparser.parse_string(_BLANK_LINES.sub("\n", text))
+    if library.failed_blocks:
+        log.warning("library.broken_blocks", count=len(library.failed_blocks), first=_reasons(library.failed_blocks))
     out = []
     for entry in library.entries:
         f = {k.lower(): v.value for k, v in entry.fields_dict.items()}
@@ -148,10 +187,17 @@ def _bibtex(text: str) -> list[Entry]:
     return out
 
 
+def _reasons(blocks: Sequence, first: int = 3) -> str:
+    """The first few reasons of failed BibTeX blocks, short: one log line for a whole file
+    (bibtexparser's own line per block is turned off)."""
+    reasons = [" ".join(str(getattr(b.error, "abort_reason", "") or type(b.error).__name__).split()) for b in blocks]
+    return "; ".join(r[:80] for r in reasons[:first])
+
+
 def _ris(text: str) -> list[Entry]:
     import rispy
 
-    count = len(re.findall(r"^ER  -", text, re.MULTILINE))
+    count = sum(1 for _ in _RIS_END.finditer(text))
     if count > MAX_ENTRIES:
         _bounded([Entry("")] * count)
     try:
@@ -173,36 +219,60 @@ def _csl_json(text: str) -> list[Entry]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LibraryImportError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except ValueError as exc:  # an integer of more digits than int() takes (4,300)
+        raise LibraryImportError(f"not valid JSON ({str(exc)[:80]})") from None
+    except RecursionError:
+        raise LibraryImportError("the JSON is nested too deeply for a CSL JSON list of items") from None
     items = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise LibraryImportError("the JSON is not a CSL JSON list of items (an array of objects)")
     _bounded([Entry("")] * len(items) if len(items) > MAX_ENTRIES else [])
     out = []
-    for item in items:
+    for n, item in enumerate(items, 1):
         arxiv = arxiv_id_in(item.get("URL", ""), item.get("DOI", ""), item.get("number", ""), item.get("note", ""))
-        out.append(Entry(_clean(item.get("title", "")), _clean(item.get("abstract", "")), arxiv, _csl_date(item)))
+        out.append(Entry(_clean(item.get("title", "")), _clean(item.get("abstract", "")), arxiv, _csl_date(item, n)))
     return out
 
 
-def _csl_date(item: dict) -> str:
+def _csl_date(item: dict, n: int) -> str:
+    """The item's `accessed`, else `issued`, date as "YYYY-MM-DD" (as many parts as given).
+    A part that is not a number is skipped; one that claims to be but is not a year, month
+    or day (0-9999 in ASCII digits: not "²", nor a 5,000-digit year) is a
+    LibraryImportError naming item `n`."""
     for name in ("accessed", "issued"):
         value = item.get(name)
         parts = value.get("date-parts") if isinstance(value, dict) else None
         if isinstance(parts, list) and parts and isinstance(parts[0], list):
-            return "-".join(f"{int(p):02d}" for p in parts[0][:3] if isinstance(p, int | str) and str(p).isdigit())
+            numbers = [p for p in parts[0][:3] if _numeric(p)]
+            for p in numbers:
+                if not (_YEAR_PART.fullmatch(p) if isinstance(p, str) else 0 <= p <= 9999):
+                    shown = (str(p)[:12] + "...") if len(str(p)) > 12 else str(p)
+                    raise LibraryImportError(f"item {n}: {name} date part {shown!r} is not a year, month or day")
+            return "-".join(f"{int(p):02d}" for p in numbers)
     return ""
 
 
+def _numeric(value: object) -> bool:
+    """Whether a date part is given as a number: an int (not a bool), or a string of digits."""
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return isinstance(value, str) and value.isdigit()
+
+
 def _ids(text: str) -> list[Entry]:
+    """The ids, one or more a line (commas or whitespace between). Words are found by one
+    regex scan, so blank space costs no Python step per line."""
     out: dict[str, Entry] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        for word in line.replace(",", " ").split():
-            match = _ID_IN_TEXT.search(word) or _BARE_ID.fullmatch(word)
-            if match is None:
-                raise LibraryImportError(f"line {n}: {word[:40]!r} is not an arXiv id or URL")
-            out.setdefault(match.group(1), Entry("", arxiv_id=match.group(1), added=f"{n:09d}"))
-            if len(out) > MAX_ENTRIES:
-                _bounded(list(out.values()))
+    n, at = 1, 0
+    for word_match in _WORD.finditer(text):
+        n += len(_LINE_BREAK.findall(text, at, word_match.start()))
+        at, word = word_match.start(), word_match.group()
+        match = _ID_IN_TEXT.search(word) or _BARE_ID.fullmatch(word)
+        if match is None:
+            raise LibraryImportError(f"line {n}: {word[:40]!r} is not an arXiv id or URL")
+        out.setdefault(match.group(1), Entry("", arxiv_id=match.group(1), added=f"{n:09d}"))
+        if len(out) > MAX_ENTRIES:
+            _bounded(list(out.values()))
     return list(out.values())
 
 

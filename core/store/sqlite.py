@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 import time
@@ -75,7 +76,7 @@ class SqliteStore:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
@@ -97,7 +98,7 @@ class SqliteStore:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
@@ -116,9 +117,12 @@ class SqliteStore:
             self._local.conn = None
 
     def _reason(self, exc: Exception) -> str:
-        """What went wrong, without the path (an OSError's text names its file)."""
+        """What went wrong, without the path (an OSError's text names its file); a full
+        disk (SQLITE_FULL, ENOSPC) says "disk full" first."""
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         text = " ".join(text.split()) or exc.__class__.__name__
+        if _disk_full(exc):
+            text = f"disk full ({text})"
         folder = str(Path(self.path).parent)
         for part in sorted({self.path, str(Path(self.path).resolve()), folder} - {"", "."}, key=len, reverse=True):
             text = text.replace(part, "***")
@@ -136,3 +140,18 @@ def _counter(raw: bytes | None) -> int:
         return int(bytes(raw).decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         raise StoreError("the SQLite store refused INCR: the value is not an integer") from None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already: on SQLITE_FULL (and a
+    few other errors) it rolls back itself, and a second ROLLBACK would raise "cannot
+    rollback - no transaction is active" in place of the error that matters."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _disk_full(exc: Exception) -> bool:
+    """Whether an error is the disk (or the database's page limit) being full."""
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
