@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.conditional import public_base
+from api.conditional import public_origin, vary_on
 from api.deps import Service
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from api.profile_api import served_categories
@@ -110,7 +110,8 @@ def _page(service, request, edit_token, profile, feed_id, message, status, confi
     from core.profiles.votes import voting_secret
     from core.text.templating import render_html
 
-    base = public_base(request, service.env)
+    origin = public_origin(request, service.env)
+    base = origin.base
     feed = f"{base}/feed/p/{feed_id}"
     body = render_html(
         "profile.html",
@@ -131,4 +132,5 @@ def _page(service, request, edit_token, profile, feed_id, message, status, confi
         ranks=RANKS,
         retention=service.config.retention_days,
     )
-    return Response(body.encode("utf-8"), status_code=status, media_type=HTML_TYPE, headers=HEADERS)
+    headers = vary_on(dict(HEADERS), origin)  # its feed URLs follow the origin
+    return Response(body.encode("utf-8"), status_code=status, media_type=HTML_TYPE, headers=headers)

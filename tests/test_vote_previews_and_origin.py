@@ -125,3 +125,17 @@ def test_the_button_of_a_forged_link_is_refused_like_the_link(tmp_path, make):
     assert client.get(forged, headers={"Sec-Purpose": "prefetch"}).status_code == 403
     assert client.post(forged).status_code == 403
     assert vote_of(service, created.feed_id) == ""
+
+
+def test_the_edit_page_varies_on_host_and_follows_a_configured_origin(tmp_path, make):
+    client, _, created = make_app(tmp_path, make)
+    page = client.get(f"/profile/{created.edit_token}", headers={"Host": "evil.example"})
+    assert page.status_code == 200 and "http://evil.example/feed/p/" in page.text
+    assert "Host" in [v.strip() for v in page.headers["vary"].split(",")]
+
+
+def test_the_edit_page_with_a_configured_origin_varies_on_nothing(tmp_path, make):
+    client, _, created = make_app(tmp_path, make, ARXIV_RSS_PUBLIC_URL="https://feeds.example.org")
+    page = client.get(f"/profile/{created.edit_token}", headers={"Host": "evil.example"})
+    assert "https://feeds.example.org/feed/p/" in page.text and "evil" not in page.text
+    assert "host" not in page.headers.get("vary", "").lower()
