@@ -181,3 +181,12 @@ def test_scored_papers_keep_their_order_through_the_parts(days, monkeypatch):
     back = stored(days[2])
     assert [s.paper.id for s in back.papers] == [s.paper.id for s in days[2].papers]
     assert all(isinstance(s, Scored) for s in back.papers)
+
+
+def test_a_refresh_rewriting_a_day_renders_the_summaries_stored_before():
+    from core.refresh.pipeline import rendered_summaries
+
+    current = safe_html.with_html(RECORD)
+    out = rendered_summaries({"old": RECORD, "new": current, "odd": "not a record", "empty": {"model": "m"}})
+    assert out["old"] == safe_html.with_html(RECORD) and out["new"] is current
+    assert out["odd"] == "not a record" and out["empty"] == {"model": "m"}

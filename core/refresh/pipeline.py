@@ -133,7 +133,7 @@ def _store_papers(
     for day_date, fresh in by_date.items():
         old = reader_days.get(day_date)
         merged = dedupe([*(s.paper for s in old.papers), *fresh] if old else fresh)
-        day = Day(day_date, tuple(score_all(merged, profile)), old.summaries if old else {})
+        day = Day(day_date, tuple(score_all(merged, profile)), rendered_summaries(old.summaries) if old else {})
         refs[day_date] = write_day(store, day, config.retention_days)
         written.append(day)
     days = _retained(refs.values(), config.retention_days)
@@ -148,6 +148,21 @@ def _store_papers(
     status = "updated" if updated else "stale"
     log.event("refresh.scored", papers=report["papers"], matched=report["matched"], days=len(written))
     return replace(manifest, days=days, categories=categories, status=status)
+
+
+def rendered_summaries(summaries: dict) -> dict:
+    """A day's summary records, each with its HTML as this renderer makes it: a record
+    stored before summaries were rendered at refresh gets it when its day is written again."""
+    from core.text.safe_html import RENDERER, with_html
+
+    def current(record: object) -> bool:
+        return (
+            not isinstance(record, dict)
+            or not isinstance(record.get("text"), str)
+            or (record.get("html_renderer") == RENDERER and isinstance(record.get("html"), str))
+        )
+
+    return {pid: r if current(r) else with_html(r) for pid, r in summaries.items()}
 
 
 def _existing_days(store, manifest: Manifest, dates: set[str]) -> dict[str, Day]:
