@@ -9,6 +9,7 @@ sleep is recorded instead of slept, so backoff and Retry-After are checked witho
 
 from __future__ import annotations
 
+import gzip
 import time
 import tracemalloc
 from datetime import UTC, datetime
@@ -302,3 +303,13 @@ def test_a_huge_full_text_falls_back_to_the_abstract_within_its_cap(arxiv):
     assert text.source == "abstract"
     assert f"larger than {MAX_HTML_BYTES // 2**20} MB" in text.fallback_reason
     assert f"larger than {MAX_PDF_BYTES // 2**20} MB" in text.fallback_reason
+
+
+def test_a_small_compressed_body_that_inflates_past_the_cap_is_refused(refresh, arxiv, store):
+    """The cap counts the bytes after decompression: 20 KB of gzip that would be 64 MB."""
+    with tally.fault("arXiv: a gzip bomb"):
+        bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+        assert len(bomb) < 100 * 1024
+        arxiv.route("/rss/", bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
+        report = refresh(secrets={"ARXIV_MAX_BODY_MB": "2"})
+        assert_upstream_error(report, store, "arXiv's response is larger than 2 MB (ARXIV_MAX_BODY_MB)")
