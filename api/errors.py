@@ -14,6 +14,8 @@ Every error response carries `Cache-Control: no-store`, so no CDN keeps one.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -32,6 +34,14 @@ from core.errors import (
 from core.profiles.model import redact_path
 
 STORE_RETRY_AFTER = "60"
+
+
+def retry_after_tomorrow(now: datetime) -> dict[str, str]:
+    """A Retry-After header for a daily budget: the seconds until the next UTC midnight,
+    when the budget starts again (at least 1)."""
+    utc = now.astimezone(UTC)
+    tomorrow = datetime.combine(utc.date() + timedelta(days=1), time(), tzinfo=UTC)
+    return {"Retry-After": str(max(1, int((tomorrow - utc).total_seconds())))}
 
 
 def error_response(

@@ -38,7 +38,7 @@ from api.conditional import public_origin, vary_on  # noqa: E402
 from api.deps import ServiceDep  # noqa: E402
 from api.feeds import feed_response  # noqa: E402
 from api.headers import NO_STORE  # noqa: E402
-from api.middleware import Compression, TrailingSlash, compression_enabled  # noqa: E402
+from api.middleware import Compression, CrossSiteGuard, TrailingSlash, compression_enabled  # noqa: E402
 from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
@@ -53,6 +53,8 @@ from core.feeds.opml import render_opml  # noqa: E402
 app = FastAPI(title="arxiv-rss", docs_url=None, redoc_url=None, redirect_slashes=False)
 errors.install(app)
 app.add_middleware(TrailingSlash, routes=lambda: app.router.routes)
+# Profile changes and the refresh refuse cross-site browser requests (api.middleware).
+app.add_middleware(CrossSiteGuard)
 # gzip where the app serves directly; on Vercel (VERCEL set) the edge compresses instead.
 app.add_middleware(Compression, enabled=compression_enabled(os.environ))
 

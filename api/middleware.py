@@ -17,6 +17,15 @@ large custom feed being compressed does not hold up the cached ones; below that,
 thread's round trip (about 0.7 ms under load) would cost more than it saves. On Vercel
 (`VERCEL` set) the edge compresses, so the app does not.
 
+Cross-site requests. A request that changes a profile (POST, PUT, DELETE, PATCH under
+/api/profiles and /profile/: the builder's saves and the edit page's forms) or runs the
+refresh (/api/cron, any method) is refused with a 403 when a browser says it comes from
+another site: `Sec-Fetch-Site` other than `same-origin` or `none` (typed or bookmarked),
+or, without that header, an `Origin` whose host is not the request's Host (nor its
+X-Forwarded-Host). A request with neither header (curl, the CLI, Vercel's cron) passes;
+no page can forge either header. Vote links (GET /p/.../vote, opened from a feed reader)
+are not guarded: they must work from anywhere, and their signature is their check.
+
 Trailing slashes. `/feed/` answers 307 to `/feed` (query kept) with a relative Location
 (never built from Host) and a Cache-Control of a day; Starlette's own redirect, which
 builds an absolute URL from the Host header, is turned off.
@@ -25,8 +34,10 @@ builds an absolute URL from the Host header, is turned off.
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
@@ -53,6 +64,10 @@ COMPRESSIBLE = (
     "image/svg+xml",
 )
 REDIRECT_CACHE_CONTROL = "public, max-age=86400"
+STATE_CHANGING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+PROFILE_PATHS = ("/api/profiles", "/profile/")
+CRON_PATH = "/api/cron"
+SAME_SITE_FETCHES = frozenset({"same-origin", "none"})
 
 
 def compression_enabled(environ: Mapping[str, str]) -> bool:
@@ -240,3 +255,54 @@ class TrailingSlash:
         ]
         await send({"type": "http.response.start", "status": 307, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
+
+
+def guarded(method: str, path: str) -> bool:
+    """Whether a request must come from this site: a change to a profile, or the refresh."""
+    if path == CRON_PATH:
+        return True
+    return method in STATE_CHANGING and path.startswith(PROFILE_PATHS)
+
+
+def cross_site(headers: Headers) -> str:
+    """Why a browser's request comes from another site ("" when it does not, or when no
+    browser header says: see the module docstring)."""
+    site = headers.get("sec-fetch-site", "").strip().lower()
+    if site:
+        return "" if site in SAME_SITE_FETCHES else f"Sec-Fetch-Site is {site[:20]}"
+    origin = headers.get("origin")
+    if origin is None:
+        return ""
+    try:
+        host = urlsplit(origin.strip()).netloc.lower()
+    except ValueError:
+        host = ""
+    own = {h.strip().lower() for h in (headers.get("host", ""), headers.get("x-forwarded-host", "").split(",")[0])}
+    return "" if host and host in own - {""} else "Origin is another site"
+
+
+class CrossSiteGuard:
+    """403 for the cross-site requests the module docstring describes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and guarded(scope.get("method", ""), scope.get("path", "")):
+            why = cross_site(Headers(scope=scope))
+            if why:
+                await _refuse_cross_site(send, why)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _refuse_cross_site(send: Send, why: str) -> None:
+    message = f"a request from another site cannot do this ({why}); use this site's own page"
+    body = json.dumps({"error": {"parameter": "Origin", "message": message}}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"cache-control", b"no-store"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

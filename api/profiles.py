@@ -166,7 +166,10 @@ def vote_response(service: Service, request: Request, feed_id: str) -> Response:
     except ProfileNotFound:
         return _answer(404, "No such feed", "No feed has this address (it may have been deleted); nothing changed.")
     except VoteRefused as exc:
-        return _answer(exc.status, "Vote not counted", exc.problem)
+        response = _answer(exc.status, "Vote not counted", exc.problem)
+        if exc.status == 429:  # the daily vote limit: it starts again at the next UTC day
+            response.headers.update(errors.retry_after_tomorrow(service.clock()))
+        return response
     except ProfileBusy:
         return _answer(503, "Try again", "Another vote on this feed is being counted; try again in a moment.")
     except StoreError as exc:

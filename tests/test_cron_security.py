@@ -279,3 +279,21 @@ def test_the_local_server_refuses_a_remote_peer_and_any_caller_on_vercel(make_cl
     vercel = TestClient(app, client=LOOPBACK, raise_server_exceptions=False)
     assert vercel.get("/api/cron").status_code == 403
     assert arxiv.requests == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "https://evil.example"}],
+)
+def test_the_local_server_refuses_a_cross_site_request_from_a_web_page(make_client, arxiv, local_server, headers):
+    # A page on another site can make the browser GET loopback's /api/cron; the browser says so.
+    client, _ = loopback_client(make_client)
+    response = client.get("/api/cron", headers=headers)
+    assert response.status_code == 403 and response.json()["error"]["parameter"] == "Origin"
+    assert arxiv.requests == []
+
+
+def test_the_local_server_runs_the_refresh_typed_into_the_address_bar(make_client, arxiv, llm, local_server):
+    client, _ = loopback_client(make_client)
+    assert client.get("/api/cron", headers={"Sec-Fetch-Site": "none"}).status_code == 200
+    assert len(arxiv.requests) == 1

@@ -364,3 +364,89 @@ def test_a_full_disk_is_reported_as_disk_full_not_as_a_failed_rollback(tmp_path)
     finally:
         subprocess.run(["umount", str(folder)], check=True)
     assert all("disk full" in m and "cannot rollback" not in m for m in messages), messages
+
+
+# Item 9: votes at the daily cap; Retry-After on a 429.
+
+VOTE_SECRET = "hostile-feedback-secret-0123456789"
+
+
+@pytest.fixture
+def voting(tmp_path, monkeypatch):
+    monkeypatch.setattr("core.profiles.votes.MAX_VOTES_PER_DAY", 2)
+    module_service = dict(asgi_app.dependency_overrides)  # the module's `app`, put back after
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        env = Env(db_path=str(tmp_path / "votes.sqlite3"), secrets={"FEEDBACK_SECRET": VOTE_SECRET})
+        client, service = make(seed=seed, env=env)
+        draft, _ = draft_profile(service.ctx.store, CONFIG, env, interest="robots", settings=settings_from(days=1))
+        yield client, service, create_profile(service.ctx.store, draft, NOW)
+    asgi_app.dependency_overrides.update(module_service)
+
+
+def vote(client, feed_id: str, paper: str, v: str, **headers):
+    from core.profiles.votes import signature
+
+    sig = signature(VOTE_SECRET, feed_id, paper, v)
+    return client.get(f"/p/{feed_id}/vote?paper={paper}&v={v}&sig={sig}", headers=headers)
+
+
+def test_an_undo_is_taken_at_the_vote_cap_and_a_refusal_says_when_to_retry(voting):
+    from core.profiles.model import load_profile
+    from tests.test_meaning import IDS
+
+    client, service, created = voting
+    first, second, third = (IDS[t] for t in ("A lattice-based signature scheme", "Drone path planning among obstacles",
+                                            "Zero-knowledge proofs for private payments"))  # fmt: skip
+    assert [vote(client, created.feed_id, p, "down").status_code for p in (first, second)] == [200, 200]
+    refused = vote(client, created.feed_id, third, "down")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == str(12 * 3600)  # NOW is 12:00 UTC: the cap starts again at midnight
+    assert vote(client, created.feed_id, first, "clear").status_code == 200
+    profile = load_profile(service.ctx.store, created.feed_id)
+    assert [v.id for v in profile.disliked] == [second] and profile.votes_today == 2
+
+
+def test_a_vote_link_still_works_from_another_site(voting):
+    client, _, created = voting
+    from tests.test_meaning import IDS
+
+    paper = IDS["Drone path planning among obstacles"]
+    response = vote(client, created.feed_id, paper, "up", **{"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 200 and "nothing changed" not in response.text
+
+
+# Item 9: profile changes and the refresh refuse cross-site browser requests.
+
+CROSS_SITE = [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Origin": "http://testserver.evil.example"},
+]
+SAME_SITE = [{}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {"Origin": "http://testserver"}]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_a_cross_site_request_cannot_create_change_or_delete_a_profile(app, headers):
+    client, _, created = app
+    plain = {**headers, "Content-Type": "text/plain"}
+    attempts = [
+        client.post("/api/profiles", content=b'{"interest": "planted"}', headers=plain),
+        client.put(f"/api/profiles/{created.edit_token}", content=b'{"interest": "planted"}', headers=plain),
+        client.post(f"/profile/{created.edit_token}", data={"delete": "yes"}, headers=headers),
+        client.post(f"/profile/{created.edit_token}", data={"interest": "planted"}, headers=headers),
+    ]
+    for response in attempts:
+        assert response.status_code == 403 and response.json()["error"]["parameter"] == "Origin"
+    read = client.get(f"/api/profiles/{created.edit_token}", headers=headers)  # a read is not guarded
+    assert read.status_code == 200 and read.json()["interest"] == "robots"
+
+
+@pytest.mark.parametrize("headers", SAME_SITE)
+def test_a_same_site_typed_or_headerless_request_may_change_a_profile(app, headers):
+    client, _, created = app
+    response = client.put(f"/api/profiles/{created.edit_token}", json={"interest": "robots"}, headers=headers)
+    assert response.status_code == 200, response.text
+    form = client.post(f"/profile/{created.edit_token}", data={"interest": "robots"}, headers=headers)
+    assert form.status_code == 200

@@ -96,7 +96,8 @@ def apply_vote(profile: Profile, paper_id: str, vote: str, found: Voted | None, 
     """The profile after `vote` (up, down, clear) on `paper_id`. Pure. `found` is the paper
     (with its vector) when the profile holds no vote on it, or the paper as held now when a
     liked paper is liked again (a newer version is then the one followed); `now` an ISO time.
-    Raises VoteRefused (unknown paper, daily limit)."""
+    Raises VoteRefused (unknown paper, daily limit: MAX_VOTES_PER_DAY up or down votes; an
+    undo, v=clear, is never refused by the limit nor counted against it)."""
     before = profile.vote_of(paper_id)
     wanted = "" if vote == "clear" else vote
     entry = profile.voted(paper_id) or found
@@ -109,7 +110,7 @@ def apply_vote(profile: Profile, paper_id: str, vote: str, found: Voted | None, 
         return Outcome(profile, False, before, vote, title, message)
     today = now[:10]
     count = profile.votes_today if profile.vote_day == today else 0
-    if count >= MAX_VOTES_PER_DAY:
+    if count >= MAX_VOTES_PER_DAY and wanted:  # an Undo only takes back: allowed, and not counted
         raise VoteRefused(429, f"This feed has had its {MAX_VOTES_PER_DAY} votes for today; nothing changed.")
     if entry is None:
         raise VoteRefused(404, "That paper is not among the papers held here; nothing changed.")
@@ -127,7 +128,7 @@ def apply_vote(profile: Profile, paper_id: str, vote: str, found: Voted | None, 
         version=profile.version + 1,
         updated=now,
         vote_day=today,
-        votes_today=count + 1,
+        votes_today=count + 1 if wanted else count,
     )
     message = {"up": "More like this: counted.", "down": "Less like this: counted.", "": "Vote undone."}[wanted]
     return Outcome(after, True, before, vote, title, message)
