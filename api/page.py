@@ -29,7 +29,7 @@ from api.conditional import cached_response, not_modified, public_base
 from api.deps import Service
 from api.feeds import cache_control
 from api.ops import storage_notice
-from core.config import Config, Env
+from core.config import Config, Env, effective_summary
 from core.errors import StoreError
 from core.feeds.channel import old_data_note
 from core.models import Day, Manifest
@@ -93,14 +93,14 @@ def page_response(service: Service, request: Request) -> Response:
 
 
 def page_config(config: Config, env: Env) -> Config:
-    """The config as the page describes it: `ai_summary.enabled` false when summaries do not
-    run here (disabled, no papers to summarise, or no API key: core.summaries.run.off_reason),
-    so the page neither says an LLM summarises papers nor offers the summary control then."""
-    from core.summaries.run import off_reason
-
-    if not config.ai_summary.enabled or not off_reason(config, env):
-        return config
-    return replace(config, ai_summary=replace(config.ai_summary, enabled=False))
+    """The config as the page describes it: the summary settings in effect (LLM_MODEL and
+    LLM_BASE_URL applied), with `enabled` false when summaries do not run here (disabled, no
+    papers to summarise, or no API key), so the page neither says an LLM summarises papers
+    nor offers the summary control then. The same test as core.summaries.run.off_reason,
+    which the read path does not import (it loads the LLM client)."""
+    s = effective_summary(config, env)
+    runs = s.enabled and s.max_papers_to_summarize != 0 and bool(env.secret(s.api_key_env))
+    return replace(config, ai_summary=replace(s, enabled=runs))
 
 
 def _latest_day(service: Service, manifest: Manifest) -> Day | None:
