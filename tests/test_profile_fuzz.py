@@ -4,6 +4,7 @@ import files. Generated requests are counted in the suite's fuzz tally."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -95,3 +96,69 @@ def test_import_files_either_parse_or_fail_with_a_named_problem(data, name):
         assert str(exc)
     else:
         assert entries and all(e.title or e.arxiv_id for e in entries)
+
+
+SURROGATE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+HOSTILE_TEXT = st.text(st.one_of(st.characters(codec="utf-8"), SURROGATE), max_size=30)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | HOSTILE_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(HOSTILE_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+FIELDS = ["interest", "like", "unlike", "keywords", "categories", "authors", "rank", "days", "limit", "library"]
+
+
+def nested(opening: str, closing: str, depth: int) -> bytes:
+    return (opening * depth + closing * depth).encode()
+
+
+@settings(max_examples=120, **SETTINGS)
+@given(
+    body=st.one_of(
+        st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=4).map(json.dumps),  # lone surrogates as \\udxxx
+        st.integers(1, 6000).map(lambda d: nested("[", "]", d).decode()),
+        st.integers(1, 4000).map(lambda d: nested('{"a":', "}", d).decode()),
+        st.integers(1, 40_000).map(lambda n: '{"like": [' + "{}," * n + "{}]}"),
+    ),
+    put=st.booleans(),
+)
+def test_profile_bodies_of_any_shape_depth_or_size_never_fail(app, body, put):
+    """Deep nesting, lone surrogates and huge bodies: a 201/200, or a 4xx naming the field."""
+    client, _, created = app
+    path = f"/api/profiles/{created.edit_token}" if put else "/api/profiles"
+    response = client.request("PUT" if put else "POST", path, content=body.encode("utf-8", "surrogatepass"))
+    tally.fuzz_case(response.status_code)
+    assert response.status_code in (200, 201, 400, 413, 429), response.text
+    if response.status_code in (400, 413):
+        assert response.json()["error"]["message"]
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(doc=JSON_VALUES, cuts=st.lists(st.integers(0, 400), max_size=6))
+def test_the_body_scan_counts_the_same_however_the_body_is_cut(doc, cuts):
+    """JsonShape over any chunking agrees with one pass, and with the bytes outside the
+    strings json.dumps wrote."""
+    from api.profile_api import JsonShape
+
+    body = json.dumps(doc).encode()
+    whole, pieces = JsonShape(10**9, 10**6), JsonShape(10**9, 10**6)
+    assert whole.feed(body) == ""
+    at = 0
+    for cut in sorted({min(c, len(body)) for c in cuts}) + [len(body)]:
+        assert pieces.feed(body[at:cut]) == ""
+        at = cut
+    strings = sum(len(json.dumps(s).encode()) for s in _strings(doc))
+    assert (pieces.outside, pieces.depth, pieces.in_string) == (whole.outside, 0, False)
+    assert whole.outside == len(body) - strings
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
