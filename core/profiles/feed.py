@@ -142,10 +142,3 @@ def render_profile_feed(
         updated=manifest.published_at,
     )
     return render(channel, items, query.format)
-
-
-def profile_title(profile: Profile) -> str:
-    interest = one_line(profile.interest)
-    if not interest:
-        return "arXiv: my feed"
-    return f"arXiv: my feed ({interest[:60]}{'…' if len(interest) > 60 else ''})"
