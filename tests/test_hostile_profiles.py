@@ -450,3 +450,10 @@ def test_a_same_site_typed_or_headerless_request_may_change_a_profile(app, heade
     assert response.status_code == 200, response.text
     form = client.post(f"/profile/{created.edit_token}", data={"interest": "robots"}, headers=headers)
     assert form.status_code == 200
+
+
+def test_a_spent_creation_budget_says_when_to_retry(app, monkeypatch):
+    client, _, _ = app
+    monkeypatch.setattr("api.profile_api.NEW_PROFILES_PER_DAY", 0)
+    response = client.post("/api/profiles", json={"interest": "robots"})
+    assert response.status_code == 429 and response.headers["retry-after"] == str(12 * 3600)
