@@ -52,3 +52,18 @@ def test_save_as_my_feed_keeps_the_chosen_format(loaded, base):  # noqa: F811
     response = httpx.get(feed)
     assert response.headers["content-type"].startswith("application/feed+json") and response.json()["items"]
     assert problems == []
+
+
+def test_unsaved_changes_on_an_open_profile_are_named_until_saved(loaded, base):  # noqa: F811
+    page, problems = loaded
+    answer = open_profile(page, base, "graph colouring")
+    page.check('input[name="format"][value="json"]')  # the subscription's format is not a profile change
+    assert page.text_content("#save-status") == "Editing your saved feed."
+    page.fill("#f-interest", "sparse attention")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Unsaved changes')")
+    assert feed_url(page) == answer["feed_url"] + "?format=json"  # still the saved feed
+    page.click("#save-profile")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Saved')")
+    page.fill("#f-interest", "sparse attention ")  # the same interest once trimmed: nothing unsaved
+    assert page.text_content("#save-status").startswith("Saved")
+    assert problems == []

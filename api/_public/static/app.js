@@ -36,6 +36,8 @@
   /* The open profile's feed path (`/feed/p/<id>`): while set, the URL shown and previewed
      is that feed itself, so the preview ranks exactly as the profile feed does. */
   var profilePath = "";
+  var savedState = null; /* the builder's fields as the open profile was saved (encoded) */
+  var dirty = false;
   var timer = null;
   var inflight = null;
   var shownQuery = null;
@@ -207,6 +209,8 @@
         urls.hidden = false;
         status.textContent = "Saved." + (answer.notes && answer.notes.length ? " " + answer.notes.join(" ") : "");
         if (profilePath) {
+          savedState = profileState();
+          dirty = false;
           shownQuery = null; /* the saved feed changed: preview it again */
           update();
         }
@@ -243,9 +247,12 @@
         feed.href = feed.textContent = withFormat(p.feed_url);
         edit.href = edit.textContent = p.edit_url;
         profilePath = pathOf(p.feed_url);
+        savedState = null; /* taken once the fields are filled, below */
         document.getElementById("saved-urls").hidden = false;
         status.textContent = "Editing your saved feed.";
         markLiked();
+        savedState = profileState();
+        dirty = false;
         update();
       })
       .catch(function (err) {
@@ -301,6 +308,7 @@
     if (profilePath) {
       var saved = document.getElementById("saved-feed");
       saved.href = saved.textContent = url;
+      noteUnsaved();
     }
     fitUrlBox();
     openLink.href = url;
@@ -313,6 +321,27 @@
       minScore.placeholder = field("keywords") ? "0" : minScorePlaceholder;
     }
     schedulePreview(pairs);
+  }
+
+  /* The fields a profile keeps (all but the format, which is the subscription's), encoded. */
+  function profileState() {
+    return encode(
+      params().filter(function (p) {
+        return p[0] !== "format";
+      })
+    );
+  }
+
+  /* While a profile is open, say when the fields differ from the saved profile: the URL and
+     the preview are the saved feed's until "Save changes to my feed". */
+  function noteUnsaved() {
+    if (savedState === null) return;
+    var now = profileState() !== savedState;
+    if (now === dirty) return;
+    dirty = now;
+    document.getElementById("save-status").textContent = now
+      ? "Unsaved changes: the feed URL and the preview show your saved feed until you press “Save changes to my feed”."
+      : "Editing your saved feed.";
   }
 
   /* The whole URL stays visible: CSS `field-sizing: content` grows the box where it is
