@@ -24,6 +24,7 @@ from core.store.lock import REFRESH_LOCK_TTL, Holder, decode_holder, pid_running
 from core.store.sqlite import SqliteStore
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
+from tests.support.flaky_store import FlakyStore
 from tests.test_cli import COMBINED, run
 
 HOLD = textwrap.dedent(
@@ -105,20 +106,50 @@ def test_a_lock_from_another_machine_is_respected_until_its_short_expiry(path):
         pass
 
 
-def test_the_refresh_lock_expires_within_a_minute_unless_renewed():
-    assert REFRESH_LOCK_TTL <= 60
+def test_a_refresh_lock_its_holder_can_no_longer_renew_is_free_within_a_minute(path):
+    """A holder cut off from the store right after taking the lock (as a killed run, or one
+    whose pid this machine cannot check): no renewal and no release reach the store, and
+    the lock it took with the refresh's expiry is gone a minute later, not before."""
+    now = [time.time()]
+    store = SqliteStore(path, clock=lambda: now[0])
+    cut_off = FlakyStore(store)
+    with refresh_lock(cut_off, REFRESH_LOCK_TTL, clock=lambda: now[0], interval=0.005):
+        cut_off.down = True
+    assert decode_holder(store.get(LOCK_KEY)) is not None  # left behind
+    now[0] += 59
+    with pytest.raises(RefreshRunning), refresh_lock(store, REFRESH_LOCK_TTL, clock=lambda: now[0]):
+        pass
+    now[0] += 1.5
+    with refresh_lock(store, REFRESH_LOCK_TTL, clock=lambda: now[0]):
+        pass
 
 
 def test_a_live_holder_renews_its_lock_past_the_expiry(path):
-    store = SqliteStore(path)
-    with refresh_lock(store, 1, interval=0.1):
+    """The store and the lock share a clock the test moves: 0.4 s at a time, waiting for
+    the heartbeat after each step, four steps carry the holder past its 1 s expiry."""
+    now = [time.time()]
+    store = SqliteStore(path, clock=lambda: now[0])
+    with refresh_lock(store, 1, clock=lambda: now[0], interval=0.005):
         first = decode_holder(store.get(LOCK_KEY))
-        time.sleep(1.5)  # longer than the 1 s expiry
+        for _ in range(4):
+            now[0] += 0.4
+            renewed_at = now[0]
+            assert _eventually(lambda at=renewed_at: getattr(decode_holder(store.get(LOCK_KEY)), "renewed", 0) >= at)
         later = decode_holder(store.get(LOCK_KEY))
-        assert later is not None and later.token == first.token and later.renewed > first.renewed
-        with pytest.raises(RefreshRunning), refresh_lock(SqliteStore(path), 1):
+        assert later.token == first.token and later.renewed - first.started >= 1.6
+        with pytest.raises(RefreshRunning), refresh_lock(SqliteStore(path, clock=lambda: now[0]), 1):
             pass
     assert store.get(LOCK_KEY) is None
+
+
+def _eventually(condition, within: float = 5.0) -> bool:
+    """Whether `condition()` becomes true within `within` seconds (polled; for a thread's work)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
 
 
 def test_a_lock_value_written_by_an_older_version_is_respected_until_it_expires(path):

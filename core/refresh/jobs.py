@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -10,14 +11,24 @@ from core.refresh.pipeline import run_refresh
 from core.store.lock import REFRESH_LOCK_TTL
 
 
-def refresh_job(ctx: Context, backfill_days: int = 0, on_wait: Callable[[str], None] | None = None) -> dict:
+def refresh_job(
+    ctx: Context,
+    backfill_days: int = 0,
+    on_wait: Callable[[str], None] | None = None,
+    *,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> dict:
     """Pull arXiv, publish, then summarise within the time budget. Returns the report.
-    `on_wait` gets a line before each wait between retries to arXiv (see ArxivClient).
+    `on_wait` gets a line before each wait between retries to arXiv (see ArxivClient);
+    `monotonic` is the clock the summaries' time budget is measured on.
     Raises RefreshRunning, StoreError, ConfigError (unreadable prompt_file); arXiv and
     LLM failures are in the report."""
     from core.summaries.run import off_report, open_summarizer
 
-    with ctx.arxiv_client() as client, open_summarizer(ctx.config, ctx.env, ctx.store, client) as summarizer:
+    with (
+        ctx.arxiv_client() as client,
+        open_summarizer(ctx.config, ctx.env, ctx.store, client, monotonic=monotonic) as summarizer,
+    ):
         client.on_wait = on_wait
         if summarizer is None:
             off = off_report(ctx.config, ctx.env)
