@@ -47,9 +47,14 @@ def retry_after_tomorrow(now: datetime) -> dict[str, str]:
 def error_response(
     status: int, message: str, parameter: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    """One JSON error, never cached."""
-    body = {"error": {"parameter": parameter, "message": message}}
+    """One JSON error, never cached. A lone surrogate echoed from the request (a JSON
+    `"\\ud800"` key, say) is sent as "?": it cannot be encoded, and must not make a 500."""
+    body = {"error": {"parameter": _encodable(parameter), "message": _encodable(message)}}
     return JSONResponse(body, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+def _encodable(text: str | None) -> str | None:
+    return text if text is None else text.encode("utf-8", "replace").decode("utf-8")
 
 
 async def _bad_query(request: Request, exc: BadQuery) -> JSONResponse:
