@@ -162,3 +162,31 @@ def _strings(value):
         for k, v in value.items():
             yield k
             yield from _strings(v)
+
+
+DATE_PART = st.one_of(st.integers(), st.text(max_size=8), st.text("0123456789²³¹٣۳߃", min_size=1, max_size=6000))
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(
+    data=st.one_of(
+        st.integers(1, 8000).map(lambda n: b"[" * n),
+        st.integers(1, 4000).map(lambda n: b'{"a":' * n),
+        st.lists(DATE_PART, max_size=3).map(
+            lambda parts: json.dumps([{"title": "t", "issued": {"date-parts": [parts]}}]).encode()
+        ),
+        st.tuples(st.sampled_from([b"\n", b" ", b"\r\n", b"\t", b"@", b"{", b"TY  - "]), st.integers(1, 50_000)).map(
+            lambda unit_count: unit_count[0] * unit_count[1]
+        ),
+    ),
+    name=st.sampled_from(["x.bib", "x.ris", "x.json", "x.txt", "x"]),
+)
+def test_deep_wide_or_odd_import_files_fail_only_with_a_named_problem(data, name):
+    """Nesting thousands deep, date parts that only look like numbers, long runs of one
+    character: a LibraryImportError or entries, never another exception."""
+    try:
+        entries = parse_library(data, name)
+    except LibraryImportError as exc:
+        assert str(exc)
+    else:
+        assert all(e.title or e.arxiv_id for e in entries)
