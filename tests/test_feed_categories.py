@@ -98,3 +98,11 @@ def test_one_guid_per_paper_across_feeds_and_no_vote_url_outside_the_body(app, f
     if fmt != "json":
         assert not re.search(r"<(link|comments|enclosure|image|url|guid|id)\b[^>]*>[^<]*/vote", raw)
         assert not re.search(r"<(link|enclosure|image)\b[^>]*href=\"[^\"]*/vote", raw)
+
+
+def test_papers_sharing_matches_but_not_categories_get_their_own_category_lists():
+    matches = (Match("cs.AI", False, 1.0), Match("robots", False, 1.0))
+    a, b = paper("2609.00011", categories=("cs.AI",)), paper("2609.00012", categories=["cs.RO"])  # a list, too
+    rss = ET.fromstring(render(CHANNEL, items_for([Scored(a, 2, matches), Scored(b, 2, matches)], {}, False), "rss"))
+    got = [[c.text for c in item.findall("category")] for item in rss.findall("channel/item")]
+    assert got == [["cs.AI", "robots"], ["cs.RO", "cs.AI", "robots"]]

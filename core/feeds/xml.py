@@ -54,13 +54,28 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     item's closing tag), and the end, as UTF-8."""
     closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
+    tags: dict[tuple, bytes] = {}  # keyword categories: likewise, per matches and categories
     out = [head.encode("utf-8")]
     for item in items:
+        s = item.scored
         first, rest = fragments(fmt, item, _FRAMES[fmt])
-        out += (first, _score_line(item.scored, lines), _with_footer(rest, item.footer, closing))
-        out += (keyword_categories(item.scored, keyword), item_end)
+        out += (first, _score_line(s, lines), _with_footer(rest, item.footer, closing))
+        out += (_kept_keyword_categories(s, tags, keyword), item_end)
     out.append(end.encode("utf-8"))
     return b"".join(out)
+
+
+def _kept_keyword_categories(s: Scored, tags: dict[tuple, bytes], template: str) -> bytes:
+    """`keyword_categories`, kept in `tags` for the feed's other items with the same matches
+    and categories (`s.matches` is alive while the feed renders)."""
+    try:
+        key = (id(s.matches), s.paper.categories)
+        found = tags.get(key)
+    except TypeError:  # categories in a list: not hashable, written afresh
+        return keyword_categories(s, template)
+    if found is None:
+        found = tags[key] = keyword_categories(s, template)
+    return found
 
 
 def keyword_categories(s: Scored, template: str) -> bytes:
