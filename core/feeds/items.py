@@ -9,9 +9,11 @@ it. An item whose AI summary was written after that is modified then (`modified_
 Authors are one comma-joined name list, as arXiv's own RSS sends them (`author_list`):
 readers keep only one creator or author element, so one per author would show only the last.
 
-Everything an item renders to except its score line depends only on its paper and its
-summary, so that part is kept as UTF-8 (per format, paper and the summary's fields; bounded
-LRU, `fragments`) and reused by every later feed showing the paper, whatever its query.
+Everything an item renders to except its score line and its matched keywords as categories
+or tags (both depend on the query; core.feeds.xml and core.feeds.jsonfeed add them per feed)
+depends only on its paper and its summary, so that part is kept as UTF-8 (per format, paper
+and the summary's fields; bounded LRU, `fragments`) and reused by every later feed showing
+the paper, whatever its query.
 Escaping is per character, so escape(a + b) == escape(a) + escape(b), and UTF-8 is too, so
 the pieces join into the same bytes.
 """
