@@ -266,9 +266,12 @@ def index_of(day: Day) -> DayIndex:
 
 
 def _from_stored(day: Day) -> DayIndex | None:
-    parts = _STORED.held((day,), None)
-    if not parts:
+    """The index stored with `day`, decoded once; its bytes are let go then (the index is kept)."""
+    held = _STORED.held((day,), None)
+    if not held:
         return None
+    parts = list(held)
+    held.clear()
     ends = [start for start, _ in parts[1:]] + [len(day.papers)]
     indexes = []
     for (start, stored), end in zip(parts, ends, strict=True):
