@@ -166,7 +166,7 @@ def interest_query(
         median(firsts),
         "s",
         keyword_first.value,
-        target=1.0,
+        target=1.2,
         note=f"baseline: a first custom keyword query; {len(firsts)} distinct texts, days={CUSTOM_DAYS}, atom",
     )
     server.set_static(http, last)
