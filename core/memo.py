@@ -10,6 +10,11 @@ A cache whose keys or values come from a request is bounded in bytes, keys inclu
     ObjectMemo(max_entries)         values derived from live objects that are immutable but
                                     not hashable (a Day holds a dict), keyed by their identity
 
+Every process-wide cache is registered here by name (`kept`), so `CACHES` lists them all,
+with their bounds, and `clear_all()` empties them (tests; a process that must forget).
+Modules that memoise pure functions hold their caches through it and stay pure in effect:
+a cache only changes how fast an answer comes, never the answer.
+
 An `ObjectMemo` entry never outlives its objects: it keeps only weak references to
 them, a hit checks that they are still the same objects, and an entry whose object
 has been collected is dropped at the next call (so an id reused by a new object can
@@ -26,6 +31,22 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 V = TypeVar("V")
+
+CACHES: dict[str, Any] = {}  # name -> the process-wide LRU or ObjectMemo registered under it
+
+
+def kept[C](name: str, cache: C) -> C:
+    """Register `cache` (an LRU or ObjectMemo) as the process-wide cache `name` and return
+    it. Raises ValueError when another cache already holds the name."""
+    if CACHES.setdefault(name, cache) is not cache:
+        raise ValueError(f"a cache named {name!r} is already registered")
+    return cache
+
+
+def clear_all() -> None:
+    """Empty every registered cache."""
+    for cache in CACHES.values():
+        cache.clear()
 
 
 class LRU:
@@ -71,6 +92,11 @@ class LRU:
             while len(self._data) > self.max_entries or (self.max_size and self._size > self.max_size):
                 _, (_, dropped) = self._data.popitem(last=False)
                 self._size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._size = 0
 
     def __len__(self) -> int:
         return len(self._data)

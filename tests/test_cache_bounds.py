@@ -113,3 +113,31 @@ def test_deep_size_counts_a_shared_or_cyclic_part_once():
     cyclic: list = [part, part]
     cyclic.append(cyclic)
     assert deep_size(cyclic) < 11_000
+
+
+def test_every_process_wide_cache_is_registered_in_one_place_and_clears():
+    """No module holds a cache of its own: each module-level LRU or ObjectMemo under core/
+    is one of core.memo.CACHES, and clear_all() empties them all."""
+    import importlib
+    import pkgutil
+
+    import core
+    from core import memo
+
+    for info in pkgutil.walk_packages(core.__path__, "core."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    import sys
+
+    held = {
+        f"{name}.{attr}": value
+        for name, module in list(sys.modules.items())
+        if name.startswith("core.") and module is not None
+        for attr, value in vars(module).items()
+        if isinstance(value, memo.LRU | memo.ObjectMemo)
+    }
+    registered = {id(c) for c in memo.CACHES.values()}
+    assert held and {k for k, v in held.items() if id(v) not in registered} == set()
+    memo.CACHES["feeds.item_fragments"].put(("probe",), ("x",))
+    memo.clear_all()
+    assert all(len(c) == 0 for c in memo.CACHES.values())

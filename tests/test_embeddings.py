@@ -223,15 +223,15 @@ def _raw() -> dict:
 
 
 def test_a_remote_interest_is_embedded_once_per_text_under_a_daily_budget(store):
-    from core.embed.interest import _memo, interest_vector
+    from core.embed.interest import _MEMO, interest_vector
 
-    _memo.clear()
+    _MEMO.clear()
     _Embeddings.calls, _Embeddings.status = [], 200
     with LoopbackServer(_Embeddings, "embeddings") as server:
         cfg = EmbeddingConfig(provider="openai", model="text-embedding-3-small")
         embedder = OpenAIEmbeddings(cfg, server.origin + "/v1", "sk-test-key")
         first, note = interest_vector(store, embedder, "graph colouring", 2, "2026-09-24")
-        _memo.clear()  # another process: the store's cache answers
+        _MEMO.clear()  # another process: the store's cache answers
         again, _ = interest_vector(store, embedder, "graph colouring", 2, "2026-09-24")
         interest_vector(store, embedder, "sparse attention", 2, "2026-09-24")
         over, over_note = interest_vector(store, embedder, "a third text", 2, "2026-09-24")

@@ -18,12 +18,11 @@ processes, makes at most `budget` requests a day.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from core.embed.embedder import Embedder, mostly_latin
 from core.errors import EmbeddingError
+from core.memo import LRU, kept
 from core.store.layout import interest_budget_key, interest_key
 
 MEMO_ENTRIES = 512  # each holds a 256-float vector under a text of at most 500 characters
@@ -35,22 +34,17 @@ ENGLISH_ONLY = (
     'unreliable: write it in English, or set a remote multilingual embedder (embeddings.provider "openai", '
     'EMBEDDINGS_BASE_URL; see the README\'s "Which embedding model").'
 )
-_memo: dict[tuple[str, str], np.ndarray] = {}
-_lock = threading.Lock()
+_MEMO = kept("embed.interest_vectors", LRU(MEMO_ENTRIES))  # (embedder, text) -> vector
 
 
 def interest_vector(store, embedder: Embedder, text: str, budget: int, today: str) -> tuple[np.ndarray | None, str]:
     key = (embedder.name, text)
-    with _lock:
-        found = _memo.get(key)
+    found = _MEMO.get(key)
     if found is not None:
         return found, language_note(embedder, text)
     vector, note = (_remote if embedder.remote else _local)(store, embedder, text, budget, today)
     if vector is not None:
-        with _lock:
-            if len(_memo) >= MEMO_ENTRIES:
-                _memo.pop(next(iter(_memo)))
-            _memo[key] = vector
+        _MEMO.put(key, vector)
     return vector, note if vector is None else language_note(embedder, text)
 
 

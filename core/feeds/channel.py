@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from core.calendar import EASTERN, is_iso_date
 from core.feeds.items import EPOCH, instant
-from core.memo import ObjectMemo
+from core.memo import ObjectMemo, kept
 from core.models import Day, Manifest
 from core.rank.query import FeedQuery, split_terms
 from core.text.safe_html import one_line
@@ -186,7 +186,9 @@ def _old_data_note(manifest: Manifest, now: datetime) -> str:
     return f"This data is old: the newest announcement held is of {age.newest}, {age.days} days ago; {refreshed}."
 
 
-_TEXTS = ObjectMemo(256)  # a manifest's channel sentences: its old-data note by day, status lines by categories
+_TEXTS = kept(
+    "feeds.channel_texts", ObjectMemo(256)
+)  # a manifest's channel sentences: its old-data note by day, status lines by categories
 
 
 def _dates_text(dates: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from core.calendar import EASTERN, parse_instant
-from core.memo import LRU
+from core.memo import LRU, kept
 from core.models import Paper, Scored
 from core.text.safe_html import escape, one_line, summary_body, text_to_html
 
@@ -104,7 +104,7 @@ def _fragment_size(value: tuple) -> int:
     return sum(len(v) for v in value if isinstance(v, str | bytes))
 
 
-_FRAGMENTS = LRU(FRAGMENT_ENTRIES, FRAGMENT_BYTES, size=_fragment_size)
+_FRAGMENTS = kept("feeds.item_fragments", LRU(FRAGMENT_ENTRIES, FRAGMENT_BYTES, size=_fragment_size))
 
 
 def fragments(fmt: str, item: Item, frame: Callable) -> tuple:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core.config import Config
-from core.memo import ObjectMemo
+from core.memo import ObjectMemo, kept
 from core.models import Day, Scored
 from core.rank.postings import keyword_scores, pool_order, postings_ready
 from core.rank.query import FeedQuery
@@ -179,7 +179,7 @@ class _PoolIndex:
     ids: np.ndarray
 
 
-_INDEXES = ObjectMemo(INDEXES)
+_INDEXES = kept("rank.meaning_indexes", ObjectMemo(INDEXES))
 
 
 def _pool_index(days: Sequence[Day], pool) -> _PoolIndex:
@@ -206,7 +206,7 @@ def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
     )
 
 
-_ROWS = ObjectMemo(INDEXES)
+_ROWS = kept("rank.vector_rows", ObjectMemo(INDEXES))
 
 
 def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.memo import ObjectMemo
+from core.memo import ObjectMemo, kept
 from core.models import Day, Match, Scored
 from core.rank.prefilter import index_of, keyword_needs
 from core.rank.scoring import TITLE_BONUS, Profile, id_order, term_pattern
@@ -40,7 +40,7 @@ class Postings:
 
 
 EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, bool))
-_POSTINGS = ObjectMemo(POSTINGS_ENTRIES)
+_POSTINGS = kept("rank.postings", ObjectMemo(POSTINGS_ENTRIES))
 
 
 @lru_cache(maxsize=4096)
@@ -128,7 +128,7 @@ class _Order:
     announced: np.ndarray
 
 
-_ORDERS = ObjectMemo(ORDERS)
+_ORDERS = kept("rank.pool_orders", ObjectMemo(ORDERS))
 
 
 def pool_order(pool) -> _Order:
@@ -143,7 +143,7 @@ def pool_order(pool) -> _Order:
     return _ORDERS.get((pool,), "order", build)
 
 
-_HITS = ObjectMemo(POSTINGS_ENTRIES // 4)
+_HITS = kept("rank.keyword_hits", ObjectMemo(POSTINGS_ENTRIES // 4))
 
 
 def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[np.ndarray, np.ndarray]:

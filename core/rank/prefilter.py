@@ -52,7 +52,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
-from core.memo import ObjectMemo
+from core.memo import ObjectMemo, kept
 from core.models import Day, Scored
 from core.rank.scoring import _SPLIT  # the scorer's phrase separator, so phrases split alike
 
@@ -249,8 +249,10 @@ def stored_words(papers: Sequence[Scored]) -> bytes:
     return DayIndex(papers).to_stored()
 
 
-_INDEXES = ObjectMemo(INDEXED_DAYS)
-_STORED = ObjectMemo(INDEXED_DAYS)  # Day -> its stored word indexes, [(first position, bytes)], until first used
+_INDEXES = kept("rank.word_indexes", ObjectMemo(INDEXED_DAYS))
+_STORED = kept(
+    "rank.stored_word_indexes", ObjectMemo(INDEXED_DAYS)
+)  # Day -> its stored word indexes, [(first position, bytes)], until first used
 
 
 def attach_stored(day: Day, parts: list[tuple[int, object]]) -> None:

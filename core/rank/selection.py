@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from core.config import Config
 from core.ingest.dedupe import dedupe
-from core.memo import ObjectMemo
+from core.memo import ObjectMemo, kept
 from core.models import Day, Paper, Scored
 from core.rank.prefilter import index_of, keyword_needs
 from core.rank.query import FeedQuery
@@ -148,8 +148,8 @@ class _Pool:
     at: tuple[array, ...]
 
 
-_POOLS = ObjectMemo(POOLS)
-_SUMMARIES = ObjectMemo(8)
+_POOLS = kept("rank.pools", ObjectMemo(POOLS))
+_SUMMARIES = kept("rank.summaries", ObjectMemo(8))
 
 
 def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[Scored]:
