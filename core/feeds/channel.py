@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from core.calendar import EASTERN, is_iso_date
 from core.feeds.items import EPOCH, instant
@@ -19,10 +18,6 @@ from core.memo import ObjectMemo, kept
 from core.models import Day, Manifest
 from core.rank.query import FeedQuery, split_terms
 from core.text.safe_html import one_line
-
-if TYPE_CHECKING:
-    from core.profiles.model import Profile
-    from core.rank.meaning import Ranking
 
 GENERATOR = "arxiv-rss"
 
@@ -303,10 +298,3 @@ def empty_profile_note(days: Sequence[Day], query: FeedQuery, voted: set[str], s
     if not ids:
         return f"No paper of these days is in this feed's categories: {widen}"
     return f"No paper of these days matches this feed's filters: {widen}"
-
-
-def profile_empty_note(days: Sequence[Day], query: FeedQuery, profile: Profile, ranking: Ranking) -> str:
-    """`empty_profile_note` for `profile`'s feed ranked as `ranking` (its votes, its papers
-    shown, whether its notes explain already)."""
-    voted = {v.id for v in (*profile.liked, *profile.disliked)}
-    return empty_profile_note(days, query, voted, len(ranking.papers), bool(ranking.notes))

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.config import Config
-from core.feeds.channel import Channel, channel_description, profile_channel_title, profile_empty_note
+from core.feeds.channel import Channel, channel_description, empty_profile_note, profile_channel_title
 from core.feeds.items import items_for
 from core.feeds.render import render
 from core.models import Day, Manifest, Scored
@@ -133,7 +133,9 @@ def render_profile_feed(
     if links is not None:
         items = [replace(item, footer=links(item.scored.paper.id)) for item in items]
     description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
-    extra = " ".join(t for t in (*ranking.notes, profile_empty_note(days, query, profile, ranking), notice) if t)
+    voted = {v.id for v in (*profile.liked, *profile.disliked)}
+    empty = empty_profile_note(days, query, voted, len(ranking.papers), bool(ranking.notes))
+    extra = " ".join(t for t in (*ranking.notes, empty, notice) if t)
     channel = Channel(
         title=profile_channel_title(profile.name, profile.interest),
         description=f"{description} {extra}" if extra else description,
