@@ -10,10 +10,12 @@ from urllib.parse import quote
 
 import pytest
 
-from core.config import EmbeddingConfig, parse_config
+from core.config import EmbeddingConfig, Env, parse_config
 from core.embed.embedder import OpenAIEmbeddings, WordLlama, mostly_latin
 from core.embed.interest import language_note
 from core.models import Manifest
+from core.profiles.model import create_profile
+from core.profiles.setup import draft_profile, settings_from
 from core.refresh.embedding import embed_days
 from core.store.publish import publish, write_day
 from tests.support.app_client import app_clients
@@ -37,11 +39,31 @@ def seed(store, config):
     publish(store, manifest)
 
 
+NOW = datetime(2026, 9, 24, 12, tzinfo=UTC)
+
+
 @pytest.fixture
 def client(tmp_path):
-    with app_clients(tmp_path, CONFIG, datetime(2026, 9, 24, 12, tzinfo=UTC)) as make:
+    with app_clients(tmp_path, CONFIG, NOW) as make:
         client, _ = make(seed=seed)
         yield client
+
+
+@pytest.fixture
+def profile_feed(tmp_path):
+    """interest -> the description of a new profile's JSON feed with that interest."""
+    with app_clients(tmp_path, CONFIG, NOW) as make:
+        env = Env(db_path=str(tmp_path / "db.sqlite3"))
+        client, service = make(seed=seed, env=env)
+
+        def description(interest: str) -> str:
+            draft, _ = draft_profile(service.ctx.store, CONFIG, env, interest=interest, settings=settings_from(days=1))
+            created = create_profile(service.ctx.store, draft, NOW)
+            response = client.get(f"/feed/p/{created.feed_id}?format=json")
+            assert response.status_code == 200, response.text
+            return json.loads(response.text)["description"]
+
+        yield description
 
 
 def description(client, interest: str) -> str:
@@ -92,3 +114,8 @@ def test_a_multilingual_embedder_takes_a_chinese_interest_without_a_note():
     english_only = WordLlama(EmbeddingConfig())
     assert not english_only.multilingual
     assert NOTE in language_note(english_only, "弦理论")
+
+
+def test_a_profile_with_a_chinese_interest_says_so_in_its_feed(profile_feed):
+    assert NOTE in profile_feed("弦理论")
+    assert NOTE not in profile_feed("string theory")

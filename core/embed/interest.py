@@ -56,6 +56,14 @@ def language_note(embedder: Embedder, text: str) -> str:
     return ENGLISH_ONLY.format(model=embedder.name.split(":")[0])
 
 
+def configured_language_note(provider: str, text: str) -> str:
+    """`language_note` for a deployment's configured provider, without an embedder at hand
+    (a profile feed ranks by stored vectors): only wordllama reads English only."""
+    if provider != "wordllama" or mostly_latin(text):
+        return ""
+    return ENGLISH_ONLY.format(model=provider)
+
+
 def _local(store, embedder: Embedder, text: str, budget: int, today: str):
     try:
         return embedder.embed([text])[0], ""

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.config import Config
+from core.embed.interest import configured_language_note
 from core.feeds.channel import Channel, channel_description, empty_profile_note, profile_channel_title
 from core.feeds.items import items_for
 from core.feeds.render import render
@@ -135,7 +136,8 @@ def render_profile_feed(
     description = channel_description(manifest, query, [d.date for d in days], degraded, now=now)
     voted = {v.id for v in (*profile.liked, *profile.disliked)}
     empty = empty_profile_note(days, query, voted, len(ranking.papers), bool(ranking.notes))
-    extra = " ".join(t for t in (*ranking.notes, empty, notice) if t)
+    language = configured_language_note(config.embeddings.provider, profile.interest)
+    extra = " ".join(t for t in (*ranking.notes, empty, language, notice) if t)
     channel = Channel(
         title=profile_channel_title(profile.name, profile.interest),
         description=f"{description} {extra}" if extra else description,
