@@ -27,8 +27,7 @@ from core.profiles.model import MAX_INTEREST, MAX_NAME, RANKS, feed_id_for_edit,
 
 MAX_FORM_BYTES = 16 * 1024
 DELETE_QUESTION = (
-    "Delete this feed for good? Its feed URL and this page stop working, and its votes are lost. "
-    "This cannot be undone."
+    "Delete this feed for good? Its feed URL and this page stop working, and its votes are lost. This cannot be undone."
 )
 HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

@@ -508,7 +508,9 @@ def publish_stale(held: bool):
         days = [scored_day(LATEST, [paper("2609.01234", announced=LATEST)], config)]
         if held:  # the earlier announcement, with papers of every category, is still stored
             cats = tuple(config.categories)
-            days.append(scored_day("2026-09-22", [paper("2609.00001", announced="2026-09-22", categories=cats)], config))
+            days.append(
+                scored_day("2026-09-22", [paper("2609.00001", announced="2026-09-22", categories=cats)], config)
+            )
         manifest = publish_days(store, config, days)
         record = {
             "status": "stale",

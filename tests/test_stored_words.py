@@ -17,7 +17,7 @@ import pytest
 
 from core.models import Day, Scored
 from core.rank import prefilter
-from core.rank.prefilter import DayIndex, index_of
+from core.rank.prefilter import DayIndex, index_of, stored_words
 from core.rank.selection import select_papers
 from core.store import layout
 from core.store.layout import day_from_parts, day_parts, decode, encode
@@ -32,7 +32,7 @@ def days() -> list[Day]:
 
 def stored(day: Day) -> Day:
     """The day as a reader gets it back from the store."""
-    return day_from_parts(day.date, [decode(encode(p), "day") for p in day_parts(day)])
+    return day_from_parts(day.date, [decode(encode(p), "day") for p in day_parts(day, stored_words)])
 
 
 def same_index(a: DayIndex, b: DayIndex) -> bool:
@@ -74,7 +74,7 @@ def test_a_stored_day_brings_its_index_and_none_is_built_on_read(days, builds):
 def test_custom_queries_on_a_day_stored_in_several_parts_equal_scoring_every_paper(days, keywords, monkeypatch):
     monkeypatch.setattr(layout, "MAX_PAPERS_PER_PART", 37)
     read = [stored(day) for day in days]
-    assert all(len(day_parts(day)) > 1 for day in days)
+    assert all(len(day_parts(day, stored_words)) > 1 for day in days)
     for back, day in zip(read, days, strict=True):
         assert same_index(index_of(back), DayIndex(day.papers))
     for sort in ("score", "date"):
@@ -83,7 +83,9 @@ def test_custom_queries_on_a_day_stored_in_several_parts_equal_scoring_every_pap
 
 
 def test_a_day_stored_without_an_index_is_indexed_on_read(days, builds):
-    parts = [{k: v for k, v in decode(encode(p), "day").items() if k != "words"} for p in day_parts(days[0])]
+    parts = [
+        {k: v for k, v in decode(encode(p), "day").items() if k != "words"} for p in day_parts(days[0], stored_words)
+    ]
     back = day_from_parts(days[0].date, parts)
     builds.clear()
     query = custom(KEYWORD_SETS[0])
@@ -111,7 +113,7 @@ def _far_position(words: bytes) -> bytes:
     ],
 )
 def test_an_unreadable_stored_index_is_built_again_with_the_same_results(days, builds, spoil):
-    parts = [decode(encode(p), "day") for p in day_parts(days[1])]
+    parts = [decode(encode(p), "day") for p in day_parts(days[1], stored_words)]
     parts[0]["words"] = spoil(parts[0]["words"])
     back = day_from_parts(days[1].date, parts)
     builds.clear()
@@ -120,7 +122,7 @@ def test_an_unreadable_stored_index_is_built_again_with_the_same_results(days, b
 
 
 def test_the_word_index_travels_as_bytes_after_the_json(days):
-    part = day_parts(days[0])[0]
+    part = day_parts(days[0], stored_words)[0]
     raw = zlib.decompress(encode(part))
     head, _, tail = raw.partition(b"\0")
     assert tail == part["words"] and b'"words"' not in head

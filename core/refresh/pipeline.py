@@ -24,6 +24,7 @@ from core.errors import UpstreamError
 from core.feeds.channel import plural
 from core.ingest.dedupe import dedupe
 from core.models import Day, DayRef, Manifest, Paper, ParsedFeed
+from core.rank.prefilter import stored_words
 from core.rank.scoring import compile_profile, profile_matches, score_all
 from core.store.layout import content_hash, read_manifest
 from core.store.lock import REFRESH_LOCK_TTL, refresh_lock
@@ -134,7 +135,7 @@ def _store_papers(
         old = reader_days.get(day_date)
         merged = dedupe([*(s.paper for s in old.papers), *fresh] if old else fresh)
         day = Day(day_date, tuple(score_all(merged, profile)), rendered_summaries(old.summaries) if old else {})
-        refs[day_date] = write_day(store, day, config.retention_days)
+        refs[day_date] = write_day(store, day, config.retention_days, words=stored_words)
         written.append(day)
     days = _retained(refs.values(), config.retention_days)
     categories = dict(manifest.categories)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Callable, Sequence
 
 from core.errors import StoreError
 from core.models import Day, Manifest, Match, Paper, Scored
@@ -155,11 +156,11 @@ def scored_from_dict(d: dict) -> Scored:
     return Scored(Paper.from_dict(d), score, matches, excluded_by)
 
 
-def day_parts(day: Day) -> list[dict]:
+def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
     """The documents a day is stored as (one per part). Each part holds its papers, their
-    summaries and, as bytes, the word index of its papers (`words`, positions within the
-    part: core.rank.prefilter), so a custom query on a cold instance builds no index."""
-    from core.rank.prefilter import stored_words
+    summaries and, given `words` (core.rank.prefilter.stored_words, as the refresh passes
+    it), the word index of its papers as bytes (`words`, positions within the part), so a
+    custom query on a cold instance builds no index."""
 
     chunks = [day.papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(day.papers), MAX_PAPERS_PER_PART)]
     parts = []
@@ -167,7 +168,8 @@ def day_parts(day: Day) -> list[dict]:
         ids = {s.paper.id for s in chunk}
         summaries = {k: v for k, v in day.summaries.items() if k in ids}
         papers = [scored_to_dict(s) for s in chunk]
-        parts.append({"date": day.date, "papers": papers, "summaries": summaries, "words": stored_words(chunk)})
+        part = {"date": day.date, "papers": papers, "summaries": summaries}
+        parts.append(part | {"words": words(chunk)} if words is not None else part)
     return parts
 
 

@@ -17,11 +17,12 @@ from core.store.lock import refresh_lock  # noqa: F401  (callers of the write si
 DAY = 86400
 
 
-def write_day(store: Store, day: Day, retention_days: int, keep: DayRef | None = None) -> DayRef:
+def write_day(store: Store, day: Day, retention_days: int, keep: DayRef | None = None, words=None) -> DayRef:
     """Write a day's segment parts (immutable, content-addressed) and return its reference.
     They outlive the retention window by a week so a late manifest never names a gone key.
-    `keep`: an earlier reference of the same papers, whose vectors still apply."""
-    blobs = [encode(part) for part in day_parts(day)]
+    `keep`: an earlier reference of the same papers, whose vectors still apply; `words`:
+    the word-index writer stored with each part (core.store.layout.day_parts)."""
+    blobs = [encode(part) for part in day_parts(day, words)]
     digest = hashlib.sha256(b"".join(blobs)).hexdigest()[:16]
     keys = []
     for i, blob in enumerate(blobs):

@@ -43,6 +43,7 @@ from core.calendar import iso_utc
 from core.config import Config, Env, SummaryConfig, effective_summary
 from core.errors import ArxivRssError, ConfigError, SummaryError
 from core.models import Day, Manifest, Scored
+from core.rank.prefilter import stored_words
 from core.rank.scoring import profile_matches
 from core.store.layout import decode, encode, summary_key, summary_state_key, summary_tokens_key
 from core.store.publish import DAY, new_version, write_day
@@ -353,7 +354,9 @@ class Summarizer:
             if day.date in fresh:
                 updated = Day(day.date, day.papers, {**day.summaries, **fresh[day.date]})
                 # Same papers, so the day's vectors stay valid.
-                refs[day.date] = write_day(self.store, updated, self.config.retention_days, keep=refs[day.date])
+                refs[day.date] = write_day(
+                    self.store, updated, self.config.retention_days, keep=refs[day.date], words=stored_words
+                )
         now = self._now()
         return replace(
             manifest,

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from core.config import Config, parse_config
 from core.models import Day, Manifest, Paper
+from core.rank.prefilter import stored_words
 from core.rank.scoring import compile_profile, score_all, select
 from core.store.publish import publish, write_day
 from tests.support.papers import paper
@@ -129,7 +130,7 @@ def publish_days(
     """Write `days` and publish a manifest naming them, each configured category marked
     `status` for the newest day. Returns the manifest."""
     ordered = sorted(days, key=lambda d: d.date, reverse=True)
-    refs = tuple(write_day(store, d, config.retention_days) for d in ordered)
+    refs = tuple(write_day(store, d, config.retention_days, words=stored_words) for d in ordered)
     newest = ordered[0] if ordered else None
     latest = newest.date if newest else ""
     at = f"{latest or '2026-09-21'}T05:15:00Z"
