@@ -189,3 +189,6 @@ class Day:
     date: str
     papers: tuple[Scored, ...]
     summaries: dict = field(default_factory=dict)
+    # The word index stored with each part, [(position of the part's first paper, bytes)],
+    # until core.rank.prefilter decodes it (and empties this list); [] when none was stored.
+    words: list = field(default_factory=list, compare=False, repr=False)

@@ -250,15 +250,6 @@ def stored_words(papers: Sequence[Scored]) -> bytes:
 
 
 _INDEXES = kept("rank.word_indexes", ObjectMemo(INDEXED_DAYS))
-_STORED = kept(
-    "rank.stored_word_indexes", ObjectMemo(INDEXED_DAYS)
-)  # Day -> its stored word indexes, [(first position, bytes)], until first used
-
-
-def attach_stored(day: Day, parts: list[tuple[int, object]]) -> None:
-    """Hand `index_of` the word indexes stored with `day`'s parts: (position of the part's
-    first paper in day.papers, the part's stored index). Nothing is decoded until a query needs it."""
-    _STORED.get((day,), None, lambda: parts)
 
 
 def index_of(day: Day) -> DayIndex:
@@ -269,7 +260,7 @@ def index_of(day: Day) -> DayIndex:
 
 def _from_stored(day: Day) -> DayIndex | None:
     """The index stored with `day`, decoded once; its bytes are let go then (the index is kept)."""
-    held = _STORED.held((day,), None)
+    held = day.words
     if not held:
         return None
     parts = list(held)

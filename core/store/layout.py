@@ -174,8 +174,9 @@ def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None
 
 
 def day_from_parts(date: str, parts: list[dict]) -> Day:
-    """The day its parts hold. The parts' word indexes go to core.rank.prefilter undecoded;
-    a day stored before they were (no `words`) gets its index built on first use there."""
+    """The day its parts hold, with their word indexes undecoded (`Day.words`, for
+    core.rank.prefilter); a day stored before they were (no `words`) holds none and gets its
+    index built on first use."""
     papers: list[Scored] = []
     summaries: dict = {}
     words: list[tuple[int, object]] = []
@@ -183,9 +184,4 @@ def day_from_parts(date: str, parts: list[dict]) -> Day:
         words.append((len(papers), part.get("words")))
         papers.extend(scored_from_dict(p) for p in part.get("papers", []))
         summaries.update(part.get("summaries", {}))
-    day = Day(date, tuple(papers), summaries)
-    if all(w is not None for _, w in words):
-        from core.rank.prefilter import attach_stored
-
-        attach_stored(day, words)
-    return day
+    return Day(date, tuple(papers), summaries, words if all(w is not None for _, w in words) else [])
