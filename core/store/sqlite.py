@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sqlite3
 import threading
@@ -66,43 +67,41 @@ class SqliteStore:
 
     def set_if_absent(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         now = self._clock()
-        try:
-            conn = self._conn()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute("DELETE FROM kv WHERE key = ? AND expires IS NOT NULL AND expires <= ?", (key, now))
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl))
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
-        except sqlite3.Error as exc:
-            raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM kv WHERE key = ? AND expires IS NOT NULL AND expires <= ?", (key, now))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)", (key, value, self._expiry(ttl))
+            )
         return cur.rowcount == 1
 
     def incr(self, key: str, ttl: int | None, amount: int = 1) -> int:
         now = self._clock()
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)", (key, now)
+            ).fetchone()
+            count = _counter(row[0] if row else None) + amount
+            conn.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, str(count).encode(), self._expiry(ttl)),
+            )
+        return count
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on any error).
+        Raises StoreError naming what failed."""
         try:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute(
-                    "SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)", (key, now)
-                ).fetchone()
-                count = _counter(row[0] if row else None) + amount
-                conn.execute(
-                    "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
-                    (key, str(count).encode(), self._expiry(ttl)),
-                )
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
         except sqlite3.Error as exc:
             raise StoreError(f"the SQLite store failed: {self._reason(exc)}") from None
-        return count
 
     def delete(self, key: str) -> None:
         self._run("DELETE FROM kv WHERE key = ?", (key,))
