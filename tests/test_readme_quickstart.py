@@ -12,13 +12,13 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
+from tests.support.live_server import wait_until_serving
 from tests.support.redis_server import free_port
 from tests.test_cli import COMBINED
 from tests.test_run_offline import run_target
@@ -106,13 +106,7 @@ def make_run(folder, arxiv: str, port: int):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/api/health", timeout=1).status_code < 600:
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, "python -m cli serve did not start"
-            time.sleep(0.1)
+        wait_until_serving(base, process)
         yield base, env
     finally:
         process.terminate()

@@ -22,6 +22,7 @@ from core.errors import UpstreamError
 from core.ingest.client import ArxivClient
 from tests.conftest import ROOT, shared_fixture
 from tests.support.fake_arxiv import FakeArxiv
+from tests.support.live_server import wait_until_serving
 from tests.support.redis_server import free_port
 from tests.test_cli import COMBINED, run
 
@@ -154,13 +155,7 @@ def serving(folder, port: int):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/api/health", timeout=1).status_code < 600:
-                    break
-            assert process.poll() is None and time.monotonic() < deadline, "python -m cli serve did not start"
-            time.sleep(0.1)
+        wait_until_serving(base, process, 20)
         yield base
     finally:
         process.terminate()

@@ -2,6 +2,8 @@
 
 with live_server(app) as base:        # "http://127.0.0.1:54321"
     httpx.get(base + "/feed")
+
+wait_until_serving(base, process)     # a `cli serve` subprocess answers /api/health
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import uvicorn
 
 START_TIMEOUT_S = 10
@@ -37,3 +40,15 @@ def live_server(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def wait_until_serving(base: str, process, seconds: float = 30) -> None:
+    """Return once `base` answers /api/health; fails when `process` (the server's Popen)
+    has exited or `seconds` have passed first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/api/health", timeout=1).status_code < 600:
+                return
+        assert process.poll() is None and time.monotonic() < deadline, "python -m cli serve did not start"
+        time.sleep(0.1)
