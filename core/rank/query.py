@@ -41,7 +41,6 @@ the path that this deployment does not serve.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -169,6 +168,8 @@ def check_names(names: Iterable[str]) -> None:
         if name in PARAMETERS or name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES):
             continue
         shown = one_line(name)[:40]
+        import difflib  # only for a misspelt parameter, never on a good request
+
         near = difflib.get_close_matches(shown.lower(), sorted(PARAMETERS), n=1, cutoff=0.6)
         hint = f'did you mean "{near[0]}"?' if near else f"the parameters are {', '.join(sorted(PARAMETERS))}"
         raise BadQuery(name, f'"{shown}" is not a feed parameter; {hint}')
