@@ -29,7 +29,7 @@ from core.rank.similarity import Target
 from core.store.vectors import normalise
 
 DISLIKE_BETA = 0.5
-LIKE_WEIGHT = 0.5
+LIKE_WEIGHT = 0.35
 UNLIKE_WEIGHT = 0.5
 AGREE = 2.0
 MIN_INTEREST_WEIGHT = 0.1
