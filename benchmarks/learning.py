@@ -42,9 +42,9 @@ import numpy as np
 from benchmarks import eval as ranking_eval
 from benchmarks.workload import ROOT
 from core.models import Paper
-from core.profiles.learn import learn
+from core.profiles.learn import centre_of, interest_spread, learn
 from core.rank.similarity import Target, explore_first
-from core.store.vectors import normalise
+from core.store.vectors import DayVectors, normalise
 
 EVAL_DIR = Path(os.environ.get("ARXIV_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 ALL_FIELDS = "arxiv_2007-04_all_fields_2000.jsonl"
@@ -101,18 +101,18 @@ class Reader:
 
 def shipped(interest, up, down, rows) -> list[int]:
     """core.profiles.learn: centred, an interest weight that falls as votes disagree, exploring."""
-    centre = rows.mean(axis=0)
-    wanted = normalise(normalise(interest)[0] - centre)[0]
-    spread = float((normalise(rows - centre) @ wanted).std())
-    target = learn(interest, up, down, centre, spread)
-    return _top(target, rows)
+    return _top(_learned(interest, up, down, rows), rows)
 
 
 def shipped_without_exploring(interest, up, down, rows) -> list[int]:
-    centre = rows.mean(axis=0)
-    wanted = normalise(normalise(interest)[0] - centre)[0]
-    spread = float((normalise(rows - centre) @ wanted).std())
-    return _top(replace(learn(interest, up, down, centre, spread), explore=0.0), rows)
+    return _top(replace(_learned(interest, up, down, rows), explore=0.0), rows)
+
+
+def _learned(interest, up, down, rows) -> Target:
+    """The profile's target over `rows` as the profile feed makes it (core.profiles.feed.profile_target)."""
+    days = [DayVectors.build("eval", [str(i) for i in range(len(rows))], rows)]
+    centre = centre_of(days)
+    return learn(interest, up, down, centre, interest_spread(days, interest, centre))
 
 
 def rocchio(interest, up, down, rows) -> list[int]:

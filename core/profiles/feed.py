@@ -85,6 +85,8 @@ def new_versions(days: Sequence[Day], profile: Profile) -> list[Scored]:
     vote, as held in `days` (newest first): each once, its newest such version, marked
     "updated to vN" with its new comments line. Disliked papers never come back."""
     liked = {v.id: v for v in profile.liked}
+    if not liked:
+        return []
     out: dict[str, Scored] = {}
     for day in days:
         for s in day.papers:
