@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import learning
-from core.profiles.learn import centre_of, interest_spread, interest_weight, learn
+from core.profiles.learn import (
+    AFFINITY,
+    DISLIKE_AFFINITY,
+    LIBRARY_VOTES,
+    category_affinity,
+    centre_of,
+    interest_spread,
+    interest_weight,
+    learn,
+)
 from core.store.vectors import DayVectors, normalise
 
 
@@ -85,3 +94,41 @@ def test_the_centre_and_spread_come_from_the_stored_vectors_of_every_day():
     every = normalise(np.concatenate([d.matrix() for d in days]) - centre) @ wanted
     assert abs(interest_spread(days, centres[0], centre) - float(every.std())) < 0.02
     assert centre_of([]) is None
+
+
+def test_categories_count_from_the_first_like_and_disliked_ones_net_out():
+    assert category_affinity([], [("cs.CR",), ("cs.CR",)]) is None  # turned down, nothing liked: no say
+    a = category_affinity([("cs.RO", "cs.LG")], [("cs.LG",), ("cs.CR",), ("cs.CR",)])
+    net = dict(a.net)
+    assert net["cs.RO"] == 1 / 2 and net["cs.LG"] == 1 / 2 - DISLIKE_AFFINITY / 4
+    assert net["cs.CR"] == -DISLIKE_AFFINITY * 2 / 4
+    bonus = a.bonuses([("cs.RO",), ("cs.RO", "cs.LG"), ("cs.CR",), ("math.AG",), ("cs.RO", "cs.RO")])
+    assert np.allclose(bonus, AFFINITY * np.array([0.5, 0.5 + net["cs.LG"], net["cs.CR"], 0, 0.5]))
+    assert a.reason(("cs.LG", "cs.RO")) == "in cs.RO, like 1 paper you liked"
+    assert a.reason(("cs.CR",)) == "" and a.reason(()) == ""
+
+
+def test_a_library_counts_as_at_most_a_few_liked_papers():
+    big = category_affinity([], [], [("hep-th", 300), ("gr-qc", 100)], 400)
+    scale = LIBRARY_VOTES / 400
+    assert dict(big.net)["hep-th"] == 300 * scale / (1 + LIBRARY_VOTES)
+    assert big.reason(("hep-th",)) == "in hep-th, like 300 in your library"
+    both = category_affinity([("gr-qc",)], [], [("gr-qc", 2)], 2)
+    assert (
+        dict(both.net)["gr-qc"] == 3 / 4
+        and both.reason(("gr-qc",)) == "in gr-qc, like 1 paper you liked and 2 in your library"
+    )
+
+
+def test_in_the_evaluation_the_categories_the_votes_favour_lift_a_field_the_vectors_blur():
+    rows, labels, centres = clusters(seed=7, per=60, fields=4, dim=16)
+    rng = np.random.default_rng(7)
+    blurred = normalise(rows + rng.normal(scale=0.9, size=rows.shape))  # fields overlap in meaning
+    cats = tuple((f"f{x}",) for x in labels)
+    c = learning.Corpus("synthetic", blurred, tuple(frozenset([str(x)]) for x in labels), (), cats)
+    with_categories, _ = learning.simulate(learning.shipped, centres[1], c, labels == 0)
+    vectors_only, _ = learning.simulate(learning.meaning_only, centres[1], c, labels == 0)
+    assert with_categories[20] >= 0.9 and with_categories[20] > vectors_only[20] + 0.2
+    no_categories = learning.Corpus("synthetic", blurred, c.labels, ())
+    same, _ = learning.simulate(learning.shipped, centres[1], no_categories, labels == 0)
+    assert same == vectors_only  # without categories the shipped learner is the vectors alone

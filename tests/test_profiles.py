@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,10 +16,10 @@ import pytest
 
 from core.config import Env
 from core.errors import ProfileNotFound
-from core.profiles.model import MAX_VOTES_PER_DAY, create_profile, digest, load_profile, new_token
+from core.profiles.model import MAX_VOTES_PER_DAY, create_profile, digest, load_profile, new_token, profile_bytes
 from core.profiles.setup import draft_profile, settings_from
 from core.profiles.votes import signature
-from core.store.layout import profile_key
+from core.store.layout import decode, encode, profile_key
 from tests.support.app_client import app_clients
 from tests.support.flaky_store import FlakyStore
 from tests.test_meaning import CONFIG, IDS, TOPICS, seed
@@ -491,4 +492,52 @@ def test_a_like_after_a_wrong_start_brings_the_liked_field_up(app):
     assert client.get(links(robots[0])["More"]).status_code == 200
     shown = items(client, wrong.feed_id)
     assert {i["title"] for i in shown[:2]} <= ROBOTS - {robots[0]["title"]}
-    assert not any(i["_arxiv"].get("why") for i in shown)  # liked something: no longer exploring
+    assert not any("exploring" in i["_arxiv"].get("why", "") for i in shown)  # liked something: no longer exploring
+
+
+def test_a_liked_category_says_why_its_papers_rise_and_the_vote_records_it(app):
+    client, service, _ = app
+    wrong = make_profile(service, interest="security of embedded devices")
+    robots = [i for i in items(client, wrong.feed_id) if i["title"] in ROBOTS]
+    assert client.get(links(robots[0])["More"]).status_code == 200
+    assert load_profile(service.ctx.store, wrong.feed_id).liked[0].categories == ("cs.RO",)
+    shown = items(client, wrong.feed_id)
+    why = {i["title"]: i["_arxiv"].get("why", "") for i in shown}
+    assert {why[t] for t in ROBOTS - {robots[0]["title"]}} == {"in cs.RO, like 1 paper you liked"}
+    assert not any(why[t] for t in CRYPTO)
+    assert any("<strong>Why:</strong> in cs.RO, like 1 paper you liked" in i["content_html"] for i in shown)
+
+
+def test_a_vote_cast_before_categories_were_recorded_takes_them_from_the_papers_held(app):
+    client, service, created = app
+    store = service.ctx.store
+    robot = IDS["Legged robot locomotion over rough terrain"]
+    assert client.get(vote_path(created.feed_id, robot, "up")).status_code == 200
+    profile = load_profile(store, created.feed_id)
+    old = replace(profile, liked=tuple(replace(v, categories=()) for v in profile.liked))
+    raw = decode(profile_bytes(old), "profile")
+    assert raw["liked"][0]["categories"] == []
+    for v in raw["liked"]:
+        del v["categories"]  # as profiles saved before votes recorded categories
+    del raw["library_categories"], raw["library_categorised"]
+    store.set(profile_key(profile.feed_digest), encode(raw))
+    assert load_profile(store, created.feed_id).liked[0].categories == ()
+    shown = items(client, created.feed_id)
+    assert any(i["_arxiv"].get("why") == "in cs.RO, like 1 paper you liked" for i in shown)
+
+
+def test_a_library_entry_s_primary_class_counts_as_a_liked_category(app):
+    client, service, _ = app
+    text = (
+        "@article{a, title={Walking machines}, primaryClass={cs.RO}, archivePrefix={arXiv}}\n"
+        "@article{b, title={Legged machines on rocks}, primaryClass={cs.RO}}\n"
+        "@article{c, title={Not a category}, primaryClass={<b>x</b>}}\n"
+    )
+    response = client.post("/api/profiles", json={"library": {"name": "My Library.bib", "text": text}, "days": 1})
+    assert response.status_code == 201, response.text
+    feed_id = response.json()["feed_url"].rsplit("/", 1)[1]
+    profile = load_profile(service.ctx.store, feed_id)
+    assert (profile.library_categories, profile.library_categorised) == ((("cs.RO", 2),), 2)
+    shown = items(client, feed_id)
+    assert {i["title"] for i in shown[:3]} == ROBOTS
+    assert {i["_arxiv"].get("why") for i in shown[:3]} == {"in cs.RO, like 2 in your library"}

@@ -23,9 +23,9 @@ from core.feeds.channel import Channel, channel_description, empty_profile_note,
 from core.feeds.items import items_for
 from core.feeds.render import render
 from core.models import Day, Manifest, Scored
-from core.profiles.learn import centre_of, interest_spread, learn
+from core.profiles.learn import category_affinity, centre_of, interest_spread, learn
 from core.profiles.model import MAX_TITLE, Profile, Voted, encode_row, interest_of, rows
-from core.rank.meaning import Ranking, find_vectors, held_version, rank_by_target
+from core.rank.meaning import Ranking, find_vectors, held_categories, held_version, rank_by_target
 from core.rank.query import FeedQuery, join_terms, parse_query
 from core.rank.selection import summaries_of
 from core.rank.similarity import Target
@@ -50,9 +50,10 @@ def profile_query(profile: Profile, config: Config, fmt: str, limit: int | None 
     return replace(parse_query(params, config), rank=s.rank)
 
 
-def profile_target(profile: Profile, vectors: dict) -> tuple[Target | None, list[str]]:
+def profile_target(profile: Profile, vectors: dict, days: Sequence[Day] = ()) -> tuple[Target | None, list[str]]:
     """(the profile's target over the papers of `vectors`, its liked papers' titles), or
-    (None, []) when it has neither an interest nor a liked paper (core.profiles.learn)."""
+    (None, []) when it has neither an interest nor a liked paper (core.profiles.learn).
+    Votes cast before their categories were recorded take them from `days`."""
     dim = next((v.dim for v in vectors.values() if v.dim), 0)
     held = list(vectors.values())
     centre = centre_of(held)
@@ -60,8 +61,21 @@ def profile_target(profile: Profile, vectors: dict) -> tuple[Target | None, list
     if centre is None:
         return None, []
     spread = interest_spread(held, interest, centre) if interest is not None else 0.0
-    target = learn(interest, rows(profile.liked, dim), rows(profile.disliked, dim), centre, spread)
+    affinity = category_affinity(
+        *voted_categories(profile, days), profile.library_categories, profile.library_categorised
+    )
+    target = learn(interest, rows(profile.liked, dim), rows(profile.disliked, dim), centre, spread, affinity)
     return target, ([v.title for v in profile.liked] if target is not None else [])
+
+
+def voted_categories(profile: Profile, days: Sequence[Day]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(the categories of each liked paper, of each disliked paper): as recorded with the
+    vote, or else as `days` hold the paper (() when they do not)."""
+    unknown = [v.id for v in (*profile.liked, *profile.disliked) if not v.categories]
+    held = held_categories(days, unknown) if unknown else {}
+    return [v.categories or held.get(v.id, ()) for v in profile.liked], [
+        v.categories or held.get(v.id, ()) for v in profile.disliked
+    ]
 
 
 def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: Profile, config: Config) -> Ranking:
@@ -69,7 +83,7 @@ def rank_profile(days: Sequence[Day], vectors: dict, query: FeedQuery, profile: 
     dim = next((v.dim for v in vectors.values() if v.dim), 0)
     if not dim:
         return Ranking([], ("No paper of these days has a vector yet: the next refresh embeds them.",))
-    target, titles = profile_target(profile, vectors)
+    target, titles = profile_target(profile, vectors, days)
     if target is None:
         return Ranking([], ("This profile has no interest and no liked paper yet: vote, or add an interest.",))
     skip = {v.id for v in (*profile.liked, *profile.disliked)}
@@ -108,7 +122,10 @@ def find_paper(days: Sequence[Day], vectors: dict, paper_id: str) -> Voted | Non
     if missing:
         return None
     version = held_version(days, paper_id)
-    return Voted(paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]), version=version)
+    categories = held_categories(days, [paper_id]).get(paper_id, ())
+    return Voted(
+        paper_id, one_line(titles[0])[:MAX_TITLE], encode_row(found[0]), version=version, categories=categories
+    )
 
 
 def vote_links(up: str, down: str) -> str:

@@ -1,6 +1,7 @@
 """How a profile learns from its votes: the target its feed is ranked by. Pure (numpy).
 
-    target = learn(interest, liked, disliked, centre)     # core.rank.similarity.Target or None
+    affinity = category_affinity(liked_categories, disliked_categories, library, library_size)
+    target = learn(interest, liked, disliked, centre, spread, affinity)   # Target or None
 
 The rule, chosen with `make eval` on real arXiv corpora (benchmarks/learning.py; the table
 and the alternatives measured are in the README):
@@ -16,6 +17,11 @@ and the alternatives measured are in the README):
   a wrong one gives way to what the reader likes.
 - A paper's similarity blends the query's cosine with its closest liked paper's
   (LIKE_WEIGHT), and loses UNLIKE_WEIGHT times its closest disliked cosine.
+- The votes also teach which arXiv categories the reader likes (`category_affinity`): a
+  paper gains AFFINITY times the sum, over its categories, of the category's share among
+  the liked papers (and imported library entries) less DISLIKE_AFFINITY times its share
+  among the disliked ones, counting from the first like. A category the reader both likes
+  and turns down nets out, so a taste that cuts across categories is left to the meaning.
 - While the reader has turned papers down and liked none, the first slots of the feed
   explore: they are filled by maximal marginal relevance (EXPLORE), so the reader sees
   papers unlike each other and unlike what it turned down, one of which it may like.
@@ -23,9 +29,12 @@ and the alternatives measured are in the README):
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 import numpy as np
 
-from core.rank.similarity import Target
+from core.rank.similarity import Affinity, Target
 from core.store.vectors import normalise
 
 DISLIKE_BETA = 0.5
@@ -35,14 +44,23 @@ AGREE = 2.0
 MIN_INTEREST_WEIGHT = 0.1
 EXPLORE = 0.5
 EXPLORE_AFTER = 2  # papers turned down, with none liked, before the feed explores
+AFFINITY = 0.25
+LIBRARY_VOTES = 5  # an imported library's categories count as at most this many liked papers
+DISLIKE_AFFINITY = 1.0
 
 
 def learn(
-    interest: np.ndarray | None, liked: np.ndarray, disliked: np.ndarray, centre: np.ndarray, spread: float
+    interest: np.ndarray | None,
+    liked: np.ndarray,
+    disliked: np.ndarray,
+    centre: np.ndarray,
+    spread: float,
+    affinity: Affinity | None = None,
 ) -> Target | None:
     """The profile's target over vectors whose mean is `centre`, where `spread` is the
-    standard deviation of the papers' centred cosines with the interest (`interest_spread`);
-    None when there is neither an interest nor a liked paper (nothing ranks by meaning)."""
+    standard deviation of the papers' centred cosines with the interest (`interest_spread`)
+    and `affinity` what the votes say about categories (`category_affinity`); None when
+    there is neither an interest nor a liked paper (nothing ranks by meaning)."""
     if interest is None and not len(liked):
         return None
     mu = np.asarray(centre, np.float32)
@@ -58,8 +76,45 @@ def learn(
         q = q - DISLIKE_BETA * down.mean(axis=0)
     explore = EXPLORE if not len(up) and len(down) >= EXPLORE_AFTER else 0.0
     return Target(
-        normalise(q)[0], up, down, centre=mu, like_weight=LIKE_WEIGHT, unlike_weight=UNLIKE_WEIGHT, explore=explore
+        normalise(q)[0],
+        up,
+        down,
+        centre=mu,
+        like_weight=LIKE_WEIGHT,
+        unlike_weight=UNLIKE_WEIGHT,
+        explore=explore,
+        affinity=affinity,
     )
+
+
+def category_affinity(
+    liked: Sequence[Sequence[str]],
+    disliked: Sequence[Sequence[str]],
+    library: Sequence[tuple[str, int]] = (),
+    library_size: int = 0,
+) -> Affinity | None:
+    """What the categories of the liked and disliked papers say (each paper a tuple of
+    categories, () when unknown), with an imported library counted as liked papers:
+    `library` is (category, entries of it) over `library_size` entries with categories,
+    weighed as at most LIBRARY_VOTES papers. None until a liked paper or library entry has a
+    category: turning papers down, with nothing liked, says what the reader does not want
+    to see but not which categories it does (exploring is left to the vectors). Per
+    category c: (liked papers and library entries in c) / (1 + all of them) −
+    DISLIKE_AFFINITY · (disliked papers in c) / (1 + disliked papers)."""
+    ups = [tuple(dict.fromkeys(c)) for c in liked if c]
+    shelf = dict(library) if library_size else {}
+    if not ups and not shelf:
+        return None  # until a paper is liked, turning papers down says nothing of categories
+    downs = [tuple(dict.fromkeys(c)) for c in disliked if c]
+    scale = min(1.0, LIBRARY_VOTES / library_size) if shelf else 0.0
+    votes = Counter(c for cs in ups for c in cs)
+    down = Counter(c for cs in downs for c in cs)
+    up_total = 1 + len(ups) + scale * library_size
+    net = {c: (votes[c] + scale * shelf.get(c, 0)) / up_total for c in {*votes, *shelf}}
+    for c, n in down.items():
+        net[c] = net.get(c, 0.0) - DISLIKE_AFFINITY * n / (1 + len(downs))
+    counts = tuple((c, votes[c], shelf.get(c, 0)) for c in sorted({*votes, *shelf}))
+    return Affinity(tuple(sorted(net.items())), counts, AFFINITY)
 
 
 def interest_weight(interest: np.ndarray, liked: np.ndarray, disliked: int, spread: float) -> float:

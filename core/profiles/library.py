@@ -61,6 +61,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"[^\s,]+")
 _LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # as str.splitlines()
 _YEAR_PART = re.compile(r"[0-9]{1,4}")
+_CATEGORY = re.compile(r"[a-z-]{2,16}(\.[A-Za-z-]{2,16})?")  # an arXiv category: cs.RO, hep-th
 # At most this many parses at once; a parse waits its time limit for a turn, then is refused.
 # bibtexparser logs each broken block (three lines each); _bibtex logs one summary instead.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
@@ -73,6 +74,7 @@ class Entry:
     abstract: str = ""
     arxiv_id: str = ""
     added: str = ""  # ISO-ish date text, sortable; "" when unknown
+    categories: tuple[str, ...] = ()  # arXiv categories the entry names (BibTeX primaryClass)
 
     @property
     def text(self) -> str:
@@ -181,7 +183,9 @@ def _bibtex(text: str) -> list[Entry]:
         arxiv = bare.group(1) if bare else arxiv_id_in(f.get("url", ""), f.get("doi", ""), f.get("journal", ""))
         arxiv = arxiv or arxiv_id_in(f.get("note", ""), f.get("howpublished", ""))
         added = f.get("dateadded") or f.get("date-added") or f.get("timestamp") or f.get("date") or f.get("year", "")
-        out.append(Entry(_clean(f.get("title", "")), _clean(f.get("abstract", "")), arxiv, _clean(added)))
+        category = _clean(f.get("primaryclass", ""))
+        categories = (category,) if _CATEGORY.fullmatch(category) else ()
+        out.append(Entry(_clean(f.get("title", "")), _clean(f.get("abstract", "")), arxiv, _clean(added), categories))
     if not out and library.failed_blocks:
         raise LibraryImportError(f"no BibTeX entry could be read ({len(library.failed_blocks)} broken blocks)")
     return out

@@ -61,6 +61,7 @@ class Voted:
     vector: str  # base64 of the int8 row followed by its float16 scale
     at: str = ""  # when the vote was cast (ISO date)
     version: int = 0  # the version voted on (0: not recorded)
+    categories: tuple[str, ...] = ()  # the paper's arXiv categories, primary first (): not recorded
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Profile:
     interest_vector: str = ""  # encoded like Voted.vector; "" without an interest
     library_vector: str = ""  # the imported library's recency-weighted mean; "" without one
     library_entries: int = 0
+    library_categories: tuple[tuple[str, int], ...] = ()  # (category, entries of it) over the library
+    library_categorised: int = 0  # library entries whose categories are known
     liked: tuple[Voted, ...] = ()
     disliked: tuple[Voted, ...] = ()
     settings: Settings = field(default_factory=Settings)
@@ -213,13 +216,18 @@ def profile_bytes(profile: Profile) -> bytes:
     return blob
 
 
+def _voted(data: dict) -> Voted:
+    return Voted(**{**data, "categories": tuple(data.get("categories", ()))})
+
+
 def profile_from_bytes(raw: bytes) -> Profile:
     data = decode(raw, "profile")
     try:
         data = dict(data)
         data.pop("schema", None)
-        data["liked"] = tuple(Voted(**v) for v in data.get("liked", ()))
-        data["disliked"] = tuple(Voted(**v) for v in data.get("disliked", ()))
+        data["liked"] = tuple(_voted(v) for v in data.get("liked", ()))
+        data["disliked"] = tuple(_voted(v) for v in data.get("disliked", ()))
+        data["library_categories"] = tuple((str(c), int(n)) for c, n in data.get("library_categories", ()))
         s = dict(data.get("settings", {}))
         for name in ("keywords", "categories", "authors"):
             s[name] = tuple(s.get(name, ()))

@@ -10,7 +10,9 @@ newest day holding each); everything else is embedded with the deployment's embe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.config import Config, Env
@@ -74,11 +76,25 @@ def draft_profile(
         return shared_embedder(config, env).embed(texts)
 
     interest_vector = _interest_row(config, env, store, interest, today) if interest else ""
-    library_vector, entries = _library(library, days, vectors, embed if embed_library else None, notes)
+    library_vector, entries, shelf = _library(library, days, vectors, embed if embed_library else None, notes)
     if not (interest or liked or library_vector):
         raise ProfileInvalid("interest", "a profile needs an interest, a liked paper held here, or a library")
     name = embedder_name(config)
-    return Profile("", "", name, interest, interest_vector, library_vector, entries, liked, disliked, settings), notes
+    profile = Profile(
+        "",
+        "",
+        name,
+        interest,
+        interest_vector,
+        library_vector,
+        entries,
+        liked=liked,
+        disliked=disliked,
+        settings=settings,
+        library_categories=shelf.categories,
+        library_categorised=shelf.entries,
+    )
+    return profile, notes
 
 
 def _held(store, embedder: str):
@@ -93,23 +109,25 @@ def _held(store, embedder: str):
 
 def _voted(days, vectors, ids: Sequence[str], label: str, notes: list[str]) -> tuple:
     from core.profiles.model import MAX_TITLE, Voted
-    from core.rank.meaning import find_vectors, held_version
+    from core.rank.meaning import find_vectors, held_categories, held_version
 
     found, titles, missing = find_vectors(days, vectors, list(ids))
     if missing:
         notes.append(f"{label}: {', '.join(missing)} not among the papers held, left out.")
     held = [i for i in ids if i not in missing]
+    categories = held_categories(days, held)
     return tuple(
-        Voted(i, t[:MAX_TITLE], encode_row(r), version=held_version(days, i))
+        Voted(i, t[:MAX_TITLE], encode_row(r), version=held_version(days, i), categories=categories.get(i, ()))
         for i, t, r in zip(held, titles, found, strict=True)
     )
 
 
-def _library(library, days, vectors, embed, notes) -> tuple[str, int]:
+def _library(library, days, vectors, embed, notes) -> tuple[str, int, Shelf]:
+    """(the library's vector, entries used, its categories)."""
     if library is None:
-        return "", 0
+        return "", 0, Shelf()
     from core.profiles.library import library_vector, parse_library
-    from core.rank.meaning import find_vectors
+    from core.rank.meaning import find_vectors, held_categories
 
     data, file_name, fmt = library
     entries = parse_library(data, file_name, fmt)
@@ -122,7 +140,25 @@ def _library(library, days, vectors, embed, notes) -> tuple[str, int]:
     if used < len(entries):
         skipped = len(entries) - used
         notes.append(f"import: {skipped} of {len(entries)} entries had no title and no paper held, skipped.")
-    return (encode_row(vector) if vector is not None else ""), used
+    held_in = held_categories(days, [e.arxiv_id for e in entries if e.arxiv_id])
+    return (encode_row(vector) if vector is not None else ""), used, shelf_of(entries, held_in)
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The categories of a library: (category, entries of it), over `entries` entries."""
+
+    categories: tuple[tuple[str, int], ...] = ()
+    entries: int = 0
+
+
+def shelf_of(entries: Sequence, held: dict[str, tuple[str, ...]]) -> Shelf:
+    """The categories of `entries` (core.profiles.library.Entry): a held paper's as the store
+    holds them, else those the entry names (BibTeX `primaryClass`)."""
+    known = [held.get(e.arxiv_id) or e.categories for e in entries]
+    known = [tuple(dict.fromkeys(c)) for c in known if c]
+    counts = Counter(c for cs in known for c in cs)
+    return Shelf(tuple(sorted(counts.items())), len(known))
 
 
 def settings_from(

@@ -70,6 +70,16 @@ def held_version(days: Sequence[Day], paper_id: str) -> int:
     return max((s.paper.version for day in days for s in day.papers if s.paper.id == paper_id), default=0)
 
 
+def held_categories(days: Sequence[Day], ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The categories of each of `ids` that `days` hold, from the newest day holding it."""
+    wanted, out = set(ids), {}
+    for day in days:
+        for s in day.papers:
+            if s.paper.id in wanted and s.paper.id not in out:
+                out[s.paper.id] = s.paper.categories
+    return out
+
+
 def rank_by_meaning(
     days: Sequence[Day],
     vectors: dict[str, DayVectors],
@@ -135,18 +145,22 @@ def rank_by_target(
         mask &= keyword >= query.min_score
     chosen = np.flatnonzero(mask)
     value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
+    if target.affinity is not None:
+        value = value + target.affinity.bonuses([pool.papers[i].categories for i in chosen.tolist()])
     order = pool_order(pool)
     keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
     ordered = chosen[np.lexsort(keys)]
     explored: set[int] = set()
     if target.explore and query.sort == "score" and len(ordered):
-        ordered, explored = _explore(target, days, vectors, ordered, sims, where, min(EXPLORE_SLOTS, query.limit))
+        ranked = np.full(len(pool.papers), -np.inf, np.float32)
+        ranked[chosen] = value
+        ordered, explored = _explore(target, days, vectors, ordered, ranked, where, min(EXPLORE_SLOTS, query.limit))
     top = ordered[: query.limit]
     out = []
     chosen_top = top.tolist()
     for i, s, near in zip(chosen_top, scored(chosen_top), nearest[top].tolist(), strict=True):
         title = liked_titles[near] if near >= 0 and liked_titles else ""
-        why = EXPLORING if i in explored else ""
+        why = EXPLORING if i in explored else (target.affinity.reason(s.paper.categories) if target.affinity else "")
         out.append(Scored(s.paper, s.score, s.matches, s.excluded_by, round(float(sims[i]), 3), nearest=title, why=why))
     return Ranking(out, tuple(notes))
 

@@ -9,6 +9,11 @@ interest), minus `UNLIKE_WEIGHT` times its largest cosine to a disliked paper, w
 that is positive. `nearest` names, per paper, the liked paper it is closest to (for
 the explanation "closest to the liked paper …").
 
+A profile's votes also say which arXiv categories the reader likes (`Affinity`): a paper
+gains AFFINITY weight times the sum of its categories' shares among the liked papers, less
+their shares among the disliked ones, so papers of the categories the reader keeps liking
+rise and those it keeps turning down sink (core.profiles.learn builds it).
+
 Hybrid ranking adds the keyword score, squashed to [0, 1): hybrid = similarity +
 HYBRID_WEIGHT · k / (k + KEYWORD_HALF), where k is the paper's keyword score; a
 paper with no keyword match is ranked by meaning alone. The weights were chosen with
@@ -17,6 +22,7 @@ paper with no keyword match is ranked by meaning alone. The weights were chosen 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +53,7 @@ class Target:
     like_weight: float = 0.0
     unlike_weight: float = UNLIKE_WEIGHT
     explore: float = 0.0
+    affinity: Affinity | None = None
 
     @classmethod
     def build(cls, interest: np.ndarray | None, liked: np.ndarray, unliked: np.ndarray) -> Target:
@@ -95,6 +102,37 @@ class Target:
         if len(rows) == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         return self.combine(np.asarray(rows, np.float32) @ self.columns())
+
+
+@dataclass(frozen=True)
+class Affinity:
+    """Per arXiv category, how much the votes favour it: `net` is (category, share of the
+    liked papers in it − share of the disliked ones in it), each share out of one more
+    than the papers counted, so a single vote is not a certainty; `counts` is (category,
+    liked papers in it, library entries in it), for the explanation."""
+
+    net: tuple[tuple[str, float], ...]
+    counts: tuple[tuple[str, int, int], ...]
+    weight: float
+
+    def bonuses(self, categories: Sequence[Sequence[str]]) -> np.ndarray:
+        """What each paper, given by its categories, adds to its similarity: `weight` times
+        the sum of its categories' `net` (negative: it loses), as float32."""
+        net = dict(self.net)
+        sums = [sum(net.get(c, 0.0) for c in dict.fromkeys(cs)) for cs in categories]
+        return self.weight * np.array(sums, np.float32)
+
+    def reason(self, categories: Sequence[str]) -> str:
+        """ "in cs.RO, like 4 papers you liked" for the paper's category that adds the most,
+        or "" when none adds anything."""
+        net = dict(self.net)
+        best = max(dict.fromkeys(categories), key=lambda c: net.get(c, 0.0), default="")
+        if not best or net.get(best, 0.0) <= 0:
+            return ""
+        liked, library = next(((n, m) for c, n, m in self.counts if c == best), (0, 0))
+        parts = [f"{liked} paper{'s' if liked != 1 else ''} you liked"] if liked else []
+        parts += [f"{library} in your library"] if library else []
+        return f"in {best}, like {' and '.join(parts)}" if parts else ""
 
 
 def explore_first(target: Target, rows: np.ndarray, values: np.ndarray, slots: int) -> list[int]:
