@@ -31,7 +31,6 @@ from core.errors import (
     StoreError,
     UpstreamError,
 )
-from core.profiles.model import redact_path
 
 STORE_RETRY_AFTER = "60"
 
@@ -66,7 +65,7 @@ async def _refresh_running(request: Request, exc: RefreshRunning) -> JSONRespons
 
 
 async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
-    log.warning("http.store_unreachable", path=redact_path(request.url.path), reason=exc)
+    log.warning("http.store_unreachable", path=_redacted(request.url.path), reason=exc)
     return error_response(503, f"the data store cannot be reached: {exc}", headers={"Retry-After": STORE_RETRY_AFTER})
 
 
@@ -95,7 +94,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("http.internal_error", path=redact_path(request.url.path), error=exc.__class__.__name__)
+    log.warning("http.internal_error", path=_redacted(request.url.path), error=exc.__class__.__name__)
     return error_response(500, "internal error")
 
 
@@ -110,3 +109,11 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _internal_error)
+
+
+def _redacted(path: str) -> str:
+    """The path with any profile token in it hidden (core.profiles.model, imported with the
+    first error logged: the feed paths never load the profile code)."""
+    from core.profiles.model import redact_path
+
+    return redact_path(path)

@@ -43,9 +43,6 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
-from api.profile_api import create_from_web, read_for_web, update_from_web  # noqa: E402
-from api.profile_page import profile_form, profile_page  # noqa: E402
-from api.profiles import profile_feed_response, vote_response  # noqa: E402
 from core.feeds.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.feeds.opml import render_opml  # noqa: E402
 
@@ -96,6 +93,8 @@ app.include_router(page_router)
 @get("/feed/p/{feed_id}", openapi_extra=path_parameters("feed_id"))
 async def feed_profile(request: Request, service: ServiceDep) -> Response:
     """A saved profile's feed (api.profiles); only `format=` is taken."""
+    from api.profiles import profile_feed_response
+
     return await service.run(profile_feed_response, service, request, request.path_params["feed_id"])
 
 
@@ -104,34 +103,46 @@ async def feed_profile(request: Request, service: ServiceDep) -> Response:
 async def profile_vote(request: Request, service: ServiceDep) -> Response:
     """Count one signed "more / less like this" vote (api.profiles), in a worker thread
     always: a vote may wait for its profile's lock."""
+    from api.profiles import vote_response
+
     return await run_in_threadpool(vote_response, service, request, request.path_params["feed_id"])
 
 
 @app.post("/api/profiles", include_in_schema=False)
 async def profile_create(request: Request, service: ServiceDep) -> JSONResponse:
     """Save a profile from the page's builder (api.profile_api): 201 with its two URLs."""
+    from api.profile_api import create_from_web
+
     return await create_from_web(service, request)
 
 
 @app.get("/api/profiles/{edit_token}", include_in_schema=False)
 async def profile_read(request: Request, service: ServiceDep) -> JSONResponse:
     """A saved profile as the builder's fields (api.profile_api), for its edit URL."""
+    from api.profile_api import read_for_web
+
     return await service.run(read_for_web, service, request, request.path_params["edit_token"])
 
 
 @app.put("/api/profiles/{edit_token}", include_in_schema=False)
 async def profile_update(request: Request, service: ServiceDep) -> JSONResponse:
+    from api.profile_api import update_from_web
+
     return await update_from_web(service, request, request.path_params["edit_token"])
 
 
 @get("/profile/{edit_token}", include_in_schema=False)
 async def profile_edit(request: Request, service: ServiceDep) -> Response:
     """A saved profile's own page, opened by its edit URL (api.profile_page)."""
+    from api.profile_page import profile_page
+
     return await service.run(profile_page, service, request, request.path_params["edit_token"])
 
 
 @app.post("/profile/{edit_token}", include_in_schema=False)
 async def profile_edit_form(request: Request, service: ServiceDep) -> Response:
+    from api.profile_page import profile_form
+
     return await profile_form(service, request, request.path_params["edit_token"])
 
 

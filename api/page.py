@@ -34,7 +34,6 @@ from core.errors import StoreError
 from core.feeds.channel import old_data_note
 from core.models import Day, Manifest
 from core.text.templating import templates_fingerprint
-from core.web.page import PageInput, refresh_age, render_page
 
 STATIC_DIR = Path(__file__).resolve().parent / "_public" / "static"
 STATIC_TYPES = {
@@ -62,6 +61,8 @@ router = APIRouter()
 
 def page_response(service: Service, request: Request) -> Response:
     """The page for this request, or 304."""
+    from core.web.page import PageInput, refresh_age
+
     base = public_base(request, service.env)
     try:
         manifest = service.reader.manifest()
@@ -92,6 +93,13 @@ def page_response(service: Service, request: Request) -> Response:
     )
 
 
+def render_page(page) -> str:
+    """core.web.page's page, imported with the first page asked for: the feed paths never load it."""
+    from core.web import page as web
+
+    return web.render_page(page)
+
+
 def page_config(config: Config, env: Env) -> Config:
     """The config as the page describes it: the summary settings in effect (LLM_MODEL and
     LLM_BASE_URL applied), with `enabled` false when summaries do not run here (disabled, no
@@ -112,6 +120,8 @@ def _latest_day(service: Service, manifest: Manifest) -> Day | None:
 
 
 def _store_down_page(service: Service, base: str, reason: str) -> Response:
+    from core.web.page import PageInput
+
     alert = STORE_DOWN.format(reason=reason)
     page = PageInput(
         Manifest(),
