@@ -307,6 +307,19 @@ def test_upstash_counts_one_command_per_call(fake_upstash):
 
 
 @pytest.mark.redis
+def test_upstash_reads_make_no_write_client_and_a_first_write_is_bounded_too(fake_upstash):
+    # A feed request only reads: the writes' HTTP client (and its SSL context) is made by
+    # the first write, with the writes' timeout.
+    store = UpstashStore(fake_upstash.url, TOKEN, URL_VAR, TOKEN_VAR, timeout=0.3)
+    assert store.get("a") is None and store.mget(["a", "b"]) == [None, None]
+    assert store._writer is None
+    fake_upstash.delay = 0.6
+    with pytest.raises(StoreError, match=r"did not answer SET within 0.3s"):
+        store.set("a", b"1")
+    store.close()
+
+
+@pytest.mark.redis
 def test_upstash_keeps_values_as_base64_text(fake_upstash, redis_backend):
     store = UpstashStore(fake_upstash.url + "/", TOKEN, URL_VAR, TOKEN_VAR)
     store.set("k", b"\xff\x00")
