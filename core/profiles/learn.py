@@ -23,8 +23,9 @@ and the alternatives measured are in the README):
   among the disliked ones, counting from the first like. A category the reader both likes
   and turns down nets out, so a taste that cuts across categories is left to the meaning.
 - While the reader has turned papers down and liked none, the first slots of the feed
-  explore: they are filled by maximal marginal relevance (EXPLORE), so the reader sees
-  papers unlike each other and unlike what it turned down, one of which it may like.
+  explore: they are filled by maximal marginal relevance (`exploring`: a weight that grows
+  with each paper turned down), so the reader sees papers unlike each other and unlike what
+  it turned down, one of which it may like.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ UNLIKE_WEIGHT = 0.5
 AGREE = 2.0
 MIN_INTEREST_WEIGHT = 0.1
 EXPLORE = 0.5
+EXPLORE_MAX = 2.0
 EXPLORE_AFTER = 2  # papers turned down, with none liked, before the feed explores
 AFFINITY = 0.25
 LIBRARY_VOTES = 5  # an imported library's categories count as at most this many liked papers
@@ -74,7 +76,7 @@ def learn(
         q = q + up.mean(axis=0)
     if len(down):
         q = q - DISLIKE_BETA * down.mean(axis=0)
-    explore = EXPLORE if not len(up) and len(down) >= EXPLORE_AFTER else 0.0
+    explore = exploring(len(up), len(down))
     return Target(
         normalise(q)[0],
         up,
@@ -85,6 +87,16 @@ def learn(
         explore=explore,
         affinity=affinity,
     )
+
+
+def exploring(liked: int, disliked: int) -> float:
+    """The exploring weight (core.rank.similarity.Target.explore): 0 once a paper is liked or
+    before EXPLORE_AFTER are turned down; then EXPLORE for each paper turned down beyond the
+    first, at most EXPLORE_MAX, so each look of a reader who keeps saying "less like this"
+    spreads wider than the last (and shows papers the last look did not)."""
+    if liked or disliked < EXPLORE_AFTER:
+        return 0.0
+    return min(EXPLORE_MAX, EXPLORE * (disliked - 1))
 
 
 def category_affinity(
