@@ -1,6 +1,6 @@
 """`make bench`: measure the service against baselines taken in the same run.
 
-    python -m benchmarks.run [--quick] [--output benchmarks/results.json]
+    python -m benchmarks.run [--quick] [--cold-start] [--output benchmarks/results.json]
 
 Builds the workload (14 announcement days x 1,500 papers from real arXiv texts,
 summaries on each day's top 15) into a SQLite file and an Upstash stand-in, then
@@ -103,8 +103,9 @@ def embedding_results(store, config, manifest) -> list[Result]:
     ]
 
 
-def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[Result]:
-    """Build the workload and run every measurement; returns the results in table order."""
+def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print, cold_only: bool = False) -> list[Result]:
+    """Build the workload and run every measurement (`cold_only`: the cold-start parts, 5
+    and 6, alone); returns the results in table order."""
     config = load_config(config_path)
     clock = time.perf_counter()
 
@@ -124,15 +125,16 @@ def run_all(sizes: Sizes = FULL, config_path: Path = CONFIG, say=print) -> list[
         step("refresh: embedding every stored paper")
         results += embedding_results(store, config, manifest)
         store.close()
-        step(f"serving: {sizes.days} days x {sizes.per_day} papers through uvicorn")
-        results += serving_results(str(config_path), db, sizes.serving)
-        if sizes.load:
-            step("load: mixes of cached and custom feeds, many connections")
-            results += load_results(str(config_path), db, sizes.load)
-        step("store commands on the Upstash stand-in")
-        results += command_results(config, days, sizes.warm_requests)
-        step("refresh CPU")
-        results += refresh_results(config, texts, sizes.refresh)
+        if not cold_only:
+            step(f"serving: {sizes.days} days x {sizes.per_day} papers through uvicorn")
+            results += serving_results(str(config_path), db, sizes.serving)
+            if sizes.load:
+                step("load: mixes of cached and custom feeds, many connections")
+                results += load_results(str(config_path), db, sizes.load)
+            step("store commands on the Upstash stand-in")
+            results += command_results(config, days, sizes.warm_requests)
+            step("refresh CPU")
+            results += refresh_results(config, texts, sizes.refresh)
         step("cold start")
         results += coldstart_results(str(config_path), db, sizes.coldstart_runs, sizes.coldstart_warmup)
         if sizes.vercel_runs:
@@ -150,10 +152,13 @@ def main(argv: list[str] | None = None, sizes: Sizes | None = None) -> int:
     parser.add_argument(
         "--allow-skips", action="store_true", help="a measurement skipped for a missing tool does not fail the run"
     )
+    parser.add_argument(
+        "--cold-start", action="store_true", help="only the cold-start parts (5 and 6), on the same workload"
+    )
     args = parser.parse_args(argv)
     facts = machine()
     print(f"machine: {facts['cores']} cores, Python {facts['python']} ({facts['implementation']}), {facts['platform']}")
-    results = run_all(sizes or (QUICK if args.quick else FULL))
+    results = run_all(sizes or (QUICK if args.quick else FULL), cold_only=args.cold_start)
     print()
     print(table(results))
     for r in results:
