@@ -53,7 +53,7 @@ from core.models import Paper
 from core.profiles.learn import category_affinity, centre_of, interest_spread, learn
 from core.rank.meaning import EXPLORE_FROM
 from core.rank.similarity import Target, explore_first
-from core.store.vectors import DayVectors, normalise
+from core.store.vectors import DayVectors, normalise, quantise
 
 EVAL_DIR = Path(os.environ.get("ARXIV_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 ALL_FIELDS = "arxiv_2007-04_all_fields_2000.jsonl"
@@ -111,11 +111,12 @@ MIN_TOPIC = 30
 @dataclass(frozen=True)
 class Corpus:
     name: str
-    rows: np.ndarray  # unit vectors, one per paper
+    rows: np.ndarray  # unit vectors, one per paper (rounded to int8, as stored)
     labels: tuple[frozenset[str], ...]  # the fields each paper is of
     fields: tuple[str, ...]  # the fields readers are drawn from
     categories: tuple[tuple[str, ...], ...] = ()  # each paper's arXiv categories, primary first
     texts: tuple[str, ...] = ()  # each paper's title and abstract, lower case (topic readers)
+    papers: tuple[Paper, ...] = ()  # the papers themselves (benchmarks.learning_app serves them)
 
     def categories_of(self, idx) -> tuple[tuple[str, ...], ...]:
         return tuple(self.categories[i] for i in idx) if self.categories else ((),) * len(idx)
@@ -142,6 +143,7 @@ class Look:
     down_categories: tuple[tuple[str, ...], ...] = ()
     library: tuple[tuple[str, int], ...] = ()  # an imported library's (category, entries)
     library_size: int = 0
+    held: np.ndarray | None = None  # every paper held (voted ones too): the centre is theirs; None: `rows`
 
 
 # Learners: (interest vector, Look) -> the top AT indices into look.rows ----------------------
@@ -160,8 +162,10 @@ def meaning_only(interest, look: Look) -> list[int]:
 
 
 def _learned(interest, look: Look) -> Target:
-    """The profile's target over `look.rows` as the profile feed makes it (core.profiles.feed.profile_target)."""
-    days = [DayVectors.build("eval", [str(i) for i in range(len(look.rows))], look.rows)]
+    """The profile's target as the profile feed makes it (core.profiles.feed.profile_target): centred
+    on every paper held, voted ones included."""
+    held = look.rows if look.held is None else look.held
+    days = [DayVectors.build("eval", [str(i) for i in range(len(held))], held)]
     centre = centre_of(days)
     return learn(interest, look.up, look.down, centre, interest_spread(days, interest, centre))
 
@@ -251,6 +255,7 @@ def simulate(learner: Callable, interest: np.ndarray, corpus: Corpus, relevant: 
             rows[down],
             corpus.categories_of(up),
             corpus.categories_of(down),
+            held=rows,
         )
         top = idx[learner(interest, look)]
         votes = len(up) + len(down)
@@ -445,7 +450,8 @@ def corpora(embed: Callable[[list[str]], np.ndarray]) -> tuple[list[Corpus], lis
 def _corpus(name, papers, labels, embed, least) -> Corpus:
     from core.embed.embedder import paper_text
 
-    rows = normalise(embed([paper_text(p) for p in papers]))
+    q, scale = quantise(normalise(embed([paper_text(p) for p in papers])))
+    rows = q.astype(np.float32) * scale.astype(np.float32)[:, None]  # as the store holds them (int8)
     counts: dict[str, int] = {}
     for ls in labels:
         for label in ls:
@@ -453,7 +459,7 @@ def _corpus(name, papers, labels, embed, least) -> Corpus:
     fields = tuple(f for f in LOOSE if counts.get(f, 0) >= least)
     categories = tuple(tuple(p.categories) for p in papers)
     texts = tuple(f"{p.title} {p.abstract}".lower() for p in papers)
-    return Corpus(name, rows, labels, fields, categories, texts)
+    return Corpus(name, rows, labels, fields, categories, texts, tuple(papers))
 
 
 def default_embed() -> Callable[[list[str]], np.ndarray]:
@@ -488,7 +494,31 @@ def main(argv: list[str] | None = None, embed: Callable | None = None) -> int:
             f"({', '.join(f'{f} {h:.1f}' for f, h in imported.items())}; without categories {vectors_only:.1f}); "
             f"target 6: {'met' if mean >= 6 else 'NOT met'}"
         )
+        if corpus.name in THROUGH_THE_APP:
+            print(app_table(corpus, results))
     return 0
+
+
+THROUGH_THE_APP = ("all", "2018")  # corpora whose readers are also run through the real app
+
+
+def app_table(corpus: Corpus, results: dict) -> str:
+    """The shipped learner's rows again, measured through the real app (benchmarks.learning_app)."""
+    from benchmarks.learning_app import through_the_app
+
+    name = next(iter(LEARNERS))
+    lines = [f"  through the real app (one day of {len(corpus.papers)} papers, profile feeds and signed vote links):"]
+    for kind in ("loose", "wrong", "down-only"):
+        people = [r for r in readers(corpus) if r.kind == kind]
+        if not people:
+            continue
+        app = through_the_app(corpus.papers, people, down_only=kind == "down-only")
+        harness, fresh = results[kind][name]
+        cells = " / ".join(f"{app['scores'][n]:.2f}" for n in LEARN_AT)
+        same = " / ".join(f"{harness[n]:.2f}" for n in LEARN_AT)
+        new = f"; new after 5 downs {app['fresh']:.1f} (harness {fresh:.1f})" if app["fresh"] is not None else ""
+        lines.append(f"    {kind} ({len(people)}): {cells} (harness: {same}){new}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
