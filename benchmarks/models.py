@@ -295,7 +295,9 @@ def base_rate(corpus: Corpus, fields: list[str]) -> float:
 def learning_tables(model: Model, found: list[Corpus]) -> list[str]:
     """benchmarks.learning's readers and learners on this model's vectors of the same
     (sampled) corpora, a table and the issue's targets per corpus. A field takes readers when
-    it keeps, in the sample, the share of learning.MIN_FIELD the sample keeps of the corpus."""
+    it keeps, in the sample, the share of learning.MIN_FIELD the sample keeps of the corpus.
+    The papers' categories are left out, so every learner ranks by the model's vectors alone
+    (the shipped learner's rows equal its vectors-only rows) and the models are compared."""
     try:
         from benchmarks import learning
     except ImportError as exc:
@@ -308,7 +310,7 @@ def learning_tables(model: Model, found: list[Corpus]) -> list[str]:
         fields = tuple(f for f in learning.LOOSE if counts[f] >= least)
         sample = learning.Corpus(corpus.key, rows, tuple(corpus.labels), fields)
         results = learning.evaluate(sample, lambda texts: embed_cached(model, list(texts), "query"))
-        out.append(f"{model.name}, {corpus.name}: {len(rows)} papers, fields {', '.join(fields)}")
+        out.append(f"{model.name}, {corpus.name}: {len(rows)} papers, fields {', '.join(fields)}; vectors alone")
         out.append(learning.table(corpus.key, results))
         out += [
             f"  {'met' if met else 'NOT met'}: {what} ({figures})" for what, met, figures in learning.targets(results)
