@@ -458,3 +458,32 @@ def test_a_spent_creation_budget_says_when_to_retry(app, monkeypatch):
     monkeypatch.setattr("api.profile_api.NEW_PROFILES_PER_DAY", 0)
     response = client.post("/api/profiles", json={"interest": "robots"})
     assert response.status_code == 429 and response.headers["retry-after"] == str(12 * 3600)
+
+
+# A library's categories are bounded and checked: only what looks like an arXiv category is kept.
+
+
+def test_a_library_naming_thousands_of_categories_keeps_the_most_common_few_and_no_markup(app):
+    client, service, _ = app
+    fake = "".join(
+        f"@article{{e{i}, title={{Entry {i}}}, primaryClass={{xx.{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}q}}}}\n"
+        for i in range(1900)
+    )
+    odd = "".join(
+        f"@article{{o{i}, title={{Odd {i}}}, primaryClass={{{c}}}}}\n"
+        for i, c in enumerate(["<b>x</b>", "a" * 400, "cs.RO\\n"])
+    )
+    common = "".join(f"@article{{c{i}, title={{Robot {i}}}, primaryClass={{cs.RO}}}}\n" for i in range(30))
+    response = client.post("/api/profiles", json={"library": {"name": "l.bib", "text": fake + odd + common}, "days": 1})
+    assert response.status_code == 201, response.text
+    profile = library_profile(service, response)
+    kept = dict(profile.library_categories)
+    assert len(kept) == 64 and kept["cs.RO"] == 30
+    assert all(set(c) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-") for c in kept)
+    assert profile.library_categorised == 1930
+
+
+def library_profile(service, response):
+    from core.profiles.model import load_profile
+
+    return load_profile(service.ctx.store, response.json()["feed_url"].rsplit("/", 1)[1])

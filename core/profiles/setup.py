@@ -152,13 +152,16 @@ class Shelf:
     entries: int = 0
 
 
+MAX_SHELF = 64  # categories a library keeps, the most common first (arXiv has about 150)
+
+
 def shelf_of(entries: Sequence, held: dict[str, tuple[str, ...]]) -> Shelf:
     """The categories of `entries` (core.profiles.library.Entry): a held paper's as the store
-    holds them, else those the entry names (BibTeX `primaryClass`)."""
+    holds them, else those the entry names (BibTeX `primaryClass`); the MAX_SHELF most common."""
     known = [held.get(e.arxiv_id) or e.categories for e in entries]
     known = [tuple(dict.fromkeys(c)) for c in known if c]
-    counts = Counter(c for cs in known for c in cs)
-    return Shelf(tuple(sorted(counts.items())), len(known))
+    counts = Counter(c for cs in known for c in cs).most_common(MAX_SHELF)
+    return Shelf(tuple(sorted(counts)), len(known))
 
 
 def settings_from(
