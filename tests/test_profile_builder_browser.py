@@ -67,3 +67,18 @@ def test_unsaved_changes_on_an_open_profile_are_named_until_saved(loaded, base):
     page.fill("#f-interest", "sparse attention ")  # the same interest once trimmed: nothing unsaved
     assert page.text_content("#save-status").startswith("Saved")
     assert problems == []
+
+
+def test_the_preview_of_a_profile_says_why_as_the_feed_does(loaded, base):  # noqa: F811
+    page, problems = loaded
+    liked = httpx.get(f"{base}/feed?format=json&days=3").json()["items"][0]["_arxiv"]["id"]
+    answer = httpx.post(f"{base}/api/profiles", json={"interest": "graphs", "like": [liked], "days": 3}).json()
+    page.goto(f"{base}/#profile={answer['edit_url'].rsplit('/', 1)[1]}")
+    page.wait_for_function("() => document.getElementById('save-status').textContent.startsWith('Editing')")
+    wait_for_preview(page)
+    feed = httpx.get(f"{answer['feed_url']}?format=json").json()["items"]
+    said = [i["_arxiv"]["why"] for i in feed if i["_arxiv"].get("why")]
+    assert said and all("paper you liked" in w for w in said)
+    shown = page.locator("#preview-list .why .reason").all_text_contents()
+    assert shown and set(shown) <= {f" · {w}" for w in said} | set(said)
+    assert problems == []

@@ -514,9 +514,11 @@
     });
     if (meta.ai_summary) line.appendChild(el("span", "has-summary", "AI summary"));
     li.appendChild(line);
-    if (typeof meta.similarity === "number") {
-      var why = el("p", "why", "similarity " + meta.similarity.toFixed(2));
+    var similar = typeof meta.similarity === "number";
+    if (similar || meta.why) {
+      var why = el("p", "why", similar ? "similarity " + meta.similarity.toFixed(2) : "");
       if (meta.closest_liked) why.appendChild(el("span", "closest", " · closest to " + meta.closest_liked));
+      if (meta.why) why.appendChild(el("span", "reason", (similar ? " · " : "") + meta.why));
       li.appendChild(why);
     }
     return li;
