@@ -29,6 +29,13 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+# `import httpx` (the Upstash SDK's, on the first /feed) also imports httpx's own command-line
+# tool whenever click, rich and pygments are installed, as they are here for the command
+# line: about 0.3 s of a cold start for a tool the function never runs. A None entry in
+# sys.modules makes that one import fail at once (the import system's way to block a
+# module), and httpx then defines a stub in its place.
+sys.modules.setdefault("httpx._main", None)
+
 from fastapi import FastAPI, Request, Response  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402

@@ -12,7 +12,6 @@ import re
 import sys
 from pathlib import Path
 
-from cli.progress import Progress
 from core import log
 from core.errors import ArxivRssError, ConfigError, RefreshRunning, UpstreamError
 from core.feeds.channel import plural
@@ -166,7 +165,7 @@ def cmd_refresh(args) -> int:
     if args.days < 0 or args.days > 60:
         raise ConfigError("--days", "must be a whole number from 0 to 60")
     ctx = _context(args)
-    with Progress("Refreshing from arXiv"):
+    with _progress("Refreshing from arXiv"):
         report = refresh_job(ctx, backfill_days=args.days, on_wait=lambda line: print(line, file=sys.stderr))
     if report.get("status") == "upstream-error":
         reason = f"arXiv could not be reached: {report.get('error', 'unknown error')}"
@@ -308,7 +307,7 @@ def cmd_summarize(args) -> int:
     from core.refresh.jobs import summarize_job
 
     ctx = _context(args)
-    with Progress("Summarising"):
+    with _progress("Summarising"):
         report = summarize_job(ctx)
     print(report.get("message") or "summaries: " + json.dumps(report, ensure_ascii=False))
     return 0
@@ -492,6 +491,27 @@ def cmd_serve(args) -> int:
         return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=trusted)
     return 0
+
+
+class _progress:
+    """A spinner on a terminal; nothing otherwise (log lines tell the story)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.status = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(self.text)
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+        return False
 
 
 COMMANDS = {

@@ -8,6 +8,8 @@ cron path fetches a real recorded arXiv feed from FakeArxiv on loopback.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -538,3 +540,17 @@ def test_the_openapi_schema_lists_every_route_once(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/feed", "/feed/{category}", "/feed/keyword/{keyword}", "/rss", "/opml", "/api/health"} <= set(paths)
     assert all(set(ops) == {"get"} for ops in paths.values())
+
+
+def test_the_function_never_loads_httpx_s_command_line_tool():
+    code = (
+        "import sys, api.index, httpx\n"
+        "print(','.join(m for m in ('httpx._main', 'click', 'rich', 'pygments') if sys.modules.get(m)))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""  # without the block: httpx._main,click,rich,pygments
+    alone = code.replace("api.index, ", "")
+    plain = subprocess.run([sys.executable, "-c", alone], cwd=root, capture_output=True, text=True, timeout=60)
+    assert "httpx._main" in plain.stdout  # the check can fail: httpx alone loads its tool here

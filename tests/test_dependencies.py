@@ -62,27 +62,3 @@ def test_the_lock_is_committed_and_pins_every_runtime_dependency():
         name, version = dep.split("==")
         assert locked[normalise(name)] == version, dep
     assert (ROOT / ".python-version").read_text().strip() == "3.12"
-
-
-def runtime_closure() -> set[str]:
-    """Every package uv.lock installs for the project without its dev group (what the
-    Vercel build installs: `uv sync --no-dev`)."""
-    lock = {normalise(p["name"]): p for p in tomllib.loads((ROOT / "uv.lock").read_text())["package"]}
-    seen, todo = set(), ["arxiv-rss"]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        todo += [normalise(d["name"]) for d in lock[name].get("dependencies", [])]
-    return seen - {"arxiv-rss"}
-
-
-def test_the_function_ships_without_httpx_command_line_extras():
-    # `import httpx` (the Upstash SDK's, on the first /feed) also imports httpx's own
-    # command-line tool whenever click, pygments and rich are all installed: about a
-    # third of a second of the built function's cold start. click comes with
-    # huggingface-hub and uvicorn; pygments and rich must stay out of the runtime set.
-    closure = runtime_closure()
-    assert {"httpx", "upstash-redis", "click"} <= closure
-    assert not {"rich", "pygments"} & closure
