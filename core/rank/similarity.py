@@ -10,9 +10,10 @@ that is positive. `nearest` names, per paper, the liked paper it is closest to (
 the explanation "closest to the liked paper …").
 
 A profile's votes also say which arXiv categories the reader likes (`Affinity`): a paper
-gains AFFINITY weight times the sum of its categories' shares among the liked papers, less
-their shares among the disliked ones, so papers of the categories the reader keeps liking
-rise and those it keeps turning down sink (core.profiles.learn builds it).
+gains the affinity's weight times the sum of its categories' shares among the liked papers,
+less their shares among the disliked ones, so papers of the categories the reader keeps
+liking rise and those it keeps turning down sink (core.profiles.learn builds it; the profile
+feed adds it in core.rank.meaning.rank_by_target).
 
 Hybrid ranking adds the keyword score, squashed to [0, 1): hybrid = similarity +
 HYBRID_WEIGHT · k / (k + KEYWORD_HALF), where k is the paper's keyword score; a
