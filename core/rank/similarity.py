@@ -119,8 +119,13 @@ class Affinity:
     def bonuses(self, categories: Sequence[Sequence[str]]) -> np.ndarray:
         """What each paper, given by its categories, adds to its similarity: `weight` times
         the sum of its categories' `net` (negative: it loses), as float32."""
-        net = dict(self.net)
-        sums = [sum(net.get(c, 0.0) for c in dict.fromkeys(cs)) for cs in categories]
+        net, known = dict(self.net), {}  # papers share few category lists: each is summed once
+        sums = []
+        for cs in categories:
+            s = known.get(cs)
+            if s is None:
+                s = known[cs] = sum(net.get(c, 0.0) for c in dict.fromkeys(cs))
+            sums.append(s)
         return self.weight * np.array(sums, np.float32)
 
     def reason(self, categories: Sequence[str]) -> str:
