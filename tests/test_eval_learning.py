@@ -11,6 +11,7 @@ import numpy as np
 from benchmarks import learning
 from core.profiles.learn import (
     AFFINITY,
+    CROSS_LIST,
     DISLIKE_AFFINITY,
     LIBRARY_VOTES,
     category_affinity,
@@ -101,12 +102,16 @@ def test_the_centre_and_spread_come_from_the_stored_vectors_of_every_day():
 
 def test_categories_count_from_the_first_like_and_disliked_ones_net_out():
     assert category_affinity([], [("cs.CR",), ("cs.CR",)]) is None  # turned down, nothing liked: no say
-    a = category_affinity([("cs.RO", "cs.LG")], [("cs.LG",), ("cs.CR",), ("cs.CR",)])
+    a = category_affinity([("cs.RO", "cs.LG")], [("cs.LG",), ("cs.CR",), ("cs.CR", "cs.LG")])
     net = dict(a.net)
-    assert net["cs.RO"] == 1 / 2 and net["cs.LG"] == 1 / 2 - DISLIKE_AFFINITY / 4
+    assert net["cs.RO"] == 1 / 2  # the liked paper's primary category
+    assert net["cs.LG"] == CROSS_LIST / 2 - DISLIKE_AFFINITY * (1 + CROSS_LIST) / 4  # a cross-list counts less
     assert net["cs.CR"] == -DISLIKE_AFFINITY * 2 / 4
-    bonus = a.bonuses([("cs.RO",), ("cs.RO", "cs.LG"), ("cs.CR",), ("math.AG",), ("cs.RO", "cs.RO")])
-    assert np.allclose(bonus, AFFINITY * np.array([0.5, 0.5 + net["cs.LG"], net["cs.CR"], 0, 0.5]))
+    bonus = a.bonuses(
+        [("cs.RO",), ("cs.RO", "cs.LG"), ("cs.LG", "cs.RO"), ("cs.CR",), ("math.AG",), ("cs.RO", "cs.RO")]
+    )
+    expected = [0.5, 0.5 + CROSS_LIST * net["cs.LG"], net["cs.LG"] + CROSS_LIST * 0.5, net["cs.CR"], 0, 0.5]
+    assert np.allclose(bonus, AFFINITY * np.array(expected))
     assert a.reason(("cs.LG", "cs.RO")) == "in cs.RO, like 1 paper you liked"
     assert a.reason(("cs.CR",)) == "" and a.reason(()) == ""
 

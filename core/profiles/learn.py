@@ -20,7 +20,8 @@ and the alternatives measured are in the README):
 - The votes also teach which arXiv categories the reader likes (`category_affinity`): a
   paper gains AFFINITY times the sum, over its categories, of the category's share among
   the liked papers (and imported library entries) less DISLIKE_AFFINITY times its share
-  among the disliked ones, counting from the first like. A category the reader both likes
+  among the disliked ones, counting from the first like; a primary category counts fully,
+  a cross-list CROSS_LIST of that. A category the reader both likes
   and turns down nets out, so a taste that cuts across categories is left to the meaning.
 - While the reader has turned papers down and liked none, the first slots of the feed
   explore: they are filled by maximal marginal relevance (`exploring`: a weight that grows
@@ -49,6 +50,7 @@ EXPLORE_AFTER = 2  # papers turned down, with none liked, before the feed explor
 AFFINITY = 0.25
 LIBRARY_VOTES = 5  # an imported library's categories count as at most this many liked papers
 DISLIKE_AFFINITY = 1.0
+CROSS_LIST = 0.75  # a cross-listed category counts this much of a paper's primary one
 
 
 def learn(
@@ -112,21 +114,32 @@ def category_affinity(
     category: turning papers down, with nothing liked, says what the reader does not want
     to see but not which categories it does (exploring is left to the vectors). Per
     category c: (liked papers and library entries in c) / (1 + all of them) −
-    DISLIKE_AFFINITY · (disliked papers in c) / (1 + disliked papers)."""
-    ups = [tuple(dict.fromkeys(c)) for c in liked if c]
+    DISLIKE_AFFINITY · (disliked papers in c) / (1 + disliked papers), a paper counting 1 in
+    its primary category and CROSS_LIST in each of its cross-lists."""
+    ups = [c for c in liked if c]
     shelf = dict(library) if library_size else {}
     if not ups and not shelf:
         return None  # until a paper is liked, turning papers down says nothing of categories
-    downs = [tuple(dict.fromkeys(c)) for c in disliked if c]
+    downs = [c for c in disliked if c]
     scale = min(1.0, LIBRARY_VOTES / library_size) if shelf else 0.0
-    votes = Counter(c for cs in ups for c in cs)
-    down = Counter(c for cs in downs for c in cs)
+    votes, down = _weighed(ups), _weighed(downs)
     up_total = 1 + len(ups) + scale * library_size
     net = {c: (votes[c] + scale * shelf.get(c, 0)) / up_total for c in {*votes, *shelf}}
     for c, n in down.items():
         net[c] = net.get(c, 0.0) - DISLIKE_AFFINITY * n / (1 + len(downs))
-    counts = tuple((c, votes[c], shelf.get(c, 0)) for c in sorted({*votes, *shelf}))
-    return Affinity(tuple(sorted(net.items())), counts, AFFINITY)
+    papers = Counter(c for cs in ups for c in dict.fromkeys(cs))
+    counts = tuple((c, papers[c], shelf.get(c, 0)) for c in sorted({*votes, *shelf}))
+    return Affinity(tuple(sorted(net.items())), counts, AFFINITY, CROSS_LIST)
+
+
+def _weighed(papers: Sequence[Sequence[str]]) -> Counter:
+    """Per category, the papers of it: 1 where it is the primary category, CROSS_LIST where
+    it is a cross-list (each category once a paper)."""
+    out: Counter = Counter()
+    for cs in papers:
+        for j, c in enumerate(dict.fromkeys(cs)):
+            out[c] += 1.0 if j == 0 else CROSS_LIST
+    return out
 
 
 def interest_weight(interest: np.ndarray, liked: np.ndarray, disliked: int, spread: float) -> float:

@@ -115,16 +115,19 @@ class Affinity:
     net: tuple[tuple[str, float], ...]
     counts: tuple[tuple[str, int, int], ...]
     weight: float
+    cross: float = 1.0  # what a paper's cross-listed categories count, its primary one counting 1
 
     def bonuses(self, categories: Sequence[Sequence[str]]) -> np.ndarray:
-        """What each paper, given by its categories, adds to its similarity: `weight` times
-        the sum of its categories' `net` (negative: it loses), as float32."""
+        """What each paper, given by its categories (primary first), adds to its similarity:
+        `weight` times the sum of its categories' `net`, a cross-list's times `cross`
+        (negative: it loses), as float32."""
         net, known = dict(self.net), {}  # papers share few category lists: each is summed once
         sums = []
         for cs in categories:
             s = known.get(cs)
             if s is None:
-                s = known[cs] = sum(net.get(c, 0.0) for c in dict.fromkeys(cs))
+                parts = [net.get(c, 0.0) * (1.0 if j == 0 else self.cross) for j, c in enumerate(dict.fromkeys(cs))]
+                s = known[cs] = sum(parts)
             sums.append(s)
         return self.weight * np.array(sums, np.float32)
 
