@@ -30,7 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 ## Ranking quality on real arXiv papers: keywords, TF-IDF, the embedder and hybrid; then the
-## embedded models side by side (those not installed are skipped with a line saying so).
+## embedded models side by side (those not installed are skipped with a line saying so); then
+## learning from votes: simulated readers on three corpora, and the same readers through the app.
 eval: $(STAMP)
 	$(BIN)/python -m benchmarks.eval
 	$(BIN)/python -m benchmarks.models
