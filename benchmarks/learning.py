@@ -237,14 +237,11 @@ def _best(scores: np.ndarray) -> list[int]:
 
 
 def simulate(learner: Callable, interest: np.ndarray, corpus: Corpus, relevant: np.ndarray, down_only=False):
-    """({votes: normalised P@10}, papers new in the top 10 after 5 down-votes or None)."""
+    """({votes: normalised P@10}, papers new in the top 10 after 5 down-votes or None) of a
+    reader of `relevant` whose feed `learner` ranks."""
     rows = corpus.rows
-    up: list[int] = []
-    down: list[int] = []
-    shown: set[int] = set()
-    scores: dict[int, float] = {}
-    fresh = None
-    for _ in range(MAX_LOOKS):
+
+    def show(up: list[int], down: list[int]) -> list[int]:
         left = np.ones(len(rows), bool)
         left[up + down] = False
         idx = np.flatnonzero(left)
@@ -257,14 +254,32 @@ def simulate(learner: Callable, interest: np.ndarray, corpus: Corpus, relevant: 
             corpus.categories_of(down),
             held=rows,
         )
-        top = idx[learner(interest, look)]
+        return idx[learner(interest, look)].tolist()
+
+    return read(show, relevant, down_only)
+
+
+def read(show: Callable, relevant: np.ndarray, down_only: bool = False, vote: Callable | None = None):
+    """One simulated reader's looks and clicks, and its scores as `simulate` gives them.
+    `show(up, down)` is the top AT (paper indices) its feed shows after those votes (voted
+    papers are never shown again); `vote(i, liked)` casts one vote, when casting is more
+    than recording it (benchmarks.learning_app clicks the item's signed link)."""
+    up: list[int] = []
+    down: list[int] = []
+    shown: set[int] = set()
+    scores: dict[int, float] = {}
+    fresh = None
+    for _ in range(MAX_LOOKS):
+        top = show(up, down)
         votes = len(up) + len(down)
         if votes in LEARN_AT and votes not in scores:
-            findable = int(relevant[idx].sum())
+            left = np.ones(len(relevant), bool)
+            left[up + down] = False
+            findable = int(relevant[left].sum())
             scores[votes] = float(relevant[top].sum()) / min(AT, findable) if findable else 1.0
         if down_only and len(down) == 5 and fresh is None:
-            fresh = sum(1 for i in top.tolist() if i not in shown)
-        shown |= set(top.tolist())
+            fresh = sum(1 for i in top if i not in shown)
+        shown |= set(top)
         if votes >= max(LEARN_AT):
             break
         clicks = ([] if down_only else [i for i in top if relevant[i]][:UPS]) + [i for i in top if not relevant[i]][
@@ -273,6 +288,8 @@ def simulate(learner: Callable, interest: np.ndarray, corpus: Corpus, relevant: 
         if not clicks:
             break
         for i in clicks:
+            if vote is not None:
+                vote(i, bool(relevant[i]))
             (up if relevant[i] else down).append(int(i))
             if len(up) + len(down) in LEARN_AT:
                 break  # look again at each count that is scored

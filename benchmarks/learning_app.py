@@ -74,40 +74,20 @@ def _seed(store, config, papers) -> None:
 
 
 def _read(client, feed_id: str, index: dict[str, int], relevant: np.ndarray, down_only: bool):
-    """One reader's looks and clicks, as benchmarks.learning.simulate makes them."""
-    voted: set[int] = set()
-    ups = downs = 0
-    shown: set[int] = set()
-    scores: dict[int, float] = {}
-    fresh = None
-    for _ in range(learning.MAX_LOOKS):
-        items = json.loads(client.get(f"/feed/p/{feed_id}?format=json").text)["items"][: learning.AT]
-        top = [index[i["_arxiv"]["id"]] for i in items]
-        votes = ups + downs
-        if votes in learning.LEARN_AT and votes not in scores:
-            left = np.ones(len(relevant), bool)
-            left[list(voted)] = False
-            findable = int(relevant[left].sum())
-            scores[votes] = float(relevant[top].sum()) / min(learning.AT, findable) if findable else 1.0
-        if down_only and downs == 5 and fresh is None:
-            fresh = sum(1 for i in top if i not in shown)
-        shown |= set(top)
-        if votes >= max(learning.LEARN_AT):
-            break
-        good = [] if down_only else [n for n, i in enumerate(top) if relevant[i]][: learning.UPS]
-        bad = [n for n, i in enumerate(top) if not relevant[i]][: learning.DOWNS]
-        if not good and not bad:
-            break
-        for n in good + bad:
-            word = "More" if relevant[top[n]] else "Less"
-            link = {w: u for u, w in _LINK.findall(items[n]["content_html"])}[word]
-            answer = client.get(link.replace("&amp;", "&").removeprefix("http://testserver"))
-            if answer.status_code != 200:
-                raise RuntimeError(f"a vote was refused ({answer.status_code}): {answer.text[:200]}")
-            voted.add(top[n])
-            ups, downs = (ups + 1, downs) if word == "More" else (ups, downs + 1)
-            if ups + downs in learning.LEARN_AT:
-                break
-    for n in learning.LEARN_AT:
-        scores.setdefault(n, scores[max(k for k in scores if k <= n)])
-    return scores, fresh
+    """One reader (benchmarks.learning.read) whose looks read the profile feed and whose
+    votes click the shown items' signed links."""
+    items: dict[int, dict] = {}
+
+    def show(up: list[int], down: list[int]) -> list[int]:
+        got = json.loads(client.get(f"/feed/p/{feed_id}?format=json").text)["items"][: learning.AT]
+        items.clear()
+        items.update((index[i["_arxiv"]["id"]], i) for i in got)
+        return list(items)
+
+    def vote(paper: int, liked: bool) -> None:
+        link = {w: u for u, w in _LINK.findall(items[paper]["content_html"])}["More" if liked else "Less"]
+        answer = client.get(link.replace("&amp;", "&").removeprefix("http://testserver"))
+        if answer.status_code != 200:
+            raise RuntimeError(f"a vote was refused ({answer.status_code}): {answer.text[:200]}")
+
+    return learning.read(show, relevant, down_only, vote)

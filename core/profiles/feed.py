@@ -50,7 +50,7 @@ def profile_query(profile: Profile, config: Config, fmt: str, limit: int | None 
     return replace(parse_query(params, config), rank=s.rank)
 
 
-def profile_target(profile: Profile, vectors: dict, days: Sequence[Day] = ()) -> tuple[Target | None, list[str]]:
+def profile_target(profile: Profile, vectors: dict, days: Sequence[Day]) -> tuple[Target | None, list[str]]:
     """(the profile's target over the papers of `vectors`, its liked papers' titles), or
     (None, []) when it has neither an interest nor a liked paper (core.profiles.learn).
     Votes cast before their categories were recorded take them from `days`."""
