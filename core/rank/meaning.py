@@ -148,7 +148,8 @@ def rank_by_target(
     if target.affinity is not None:
         value = value + target.affinity.bonuses([pool.papers[i].categories for i in chosen.tolist()])
     order = pool_order(pool)
-    keys = (-order.recency[chosen], -value) + ((-order.announced[chosen],) if query.sort == "date" else ())
+    recency, announced = np.frombuffer(order.recency, np.int64), np.frombuffer(order.announced, np.int64)
+    keys = (-recency[chosen], -value) + ((-announced[chosen],) if query.sort == "date" else ())
     ordered = chosen[np.lexsort(keys)]
     explored: set[int] = set()
     if target.explore and query.sort == "score" and len(ordered):
@@ -253,4 +254,5 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
             np.array([bool(s.excluded_by) for s in every], bool),
         )
     ks = keyword_scores(days, pool, profile)
-    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), ks.score.astype(np.float32), ks.excluded
+    score = np.frombuffer(ks.score, np.float64).astype(np.float32)
+    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), score, np.frombuffer(ks.excluded, np.bool_)

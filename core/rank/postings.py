@@ -1,4 +1,4 @@
-"""Custom keyword queries scored from per-day keyword postings, in one vectorised pass.
+"""Custom keyword queries scored from per-day keyword postings, in one pass over the hits.
 
     postings(day, "graph neural network")   # where in the day the keyword matches, exactly
     ranked_by_postings(days, pool, profile, query)
@@ -7,19 +7,20 @@ A keyword's postings on a day are the positions of the papers it matches and whe
 it is in each one's title: found once per (day, keyword) with the scorer's own regex
 (core.rank.scoring.term_pattern) on the papers core.rank.prefilter says it can match, then kept
 while the day lives. A query's scores are then sums of its keywords' postings over the
-pool (numpy), so a query made of keywords seen before runs no regex at all, and only
-the papers shown are turned into `Scored` records. The scores, matches, exclusions and
-order are those of scoring every paper (tests/test_prefilter.py checks it).
+pool, so a query made of keywords seen before runs no regex at all, and only the papers
+shown are turned into `Scored` records. Plain Python on arrays: the work is proportional
+to the hits, and a keyword query does not pay for loading numpy (about 80 ms on a cold
+instance). The scores, matches, exclusions and order are those of scoring every paper
+(tests/test_prefilter.py checks it).
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-import numpy as np
 
 from core.memo import ObjectMemo, kept
 from core.models import Day, Match, Scored
@@ -35,11 +36,11 @@ BUILD_BUDGET = 3000
 
 @dataclass(frozen=True)
 class Postings:
-    pos: np.ndarray  # int64 positions in day.papers, ascending
-    title: np.ndarray  # bool: the keyword is in that paper's title
+    pos: array  # positions in day.papers, ascending
+    title: bytes  # 1 where the keyword is in that paper's title, else 0
 
 
-EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, bool))
+EMPTY = Postings(array("q"), b"")
 _POSTINGS = kept("rank.postings", ObjectMemo(POSTINGS_ENTRIES))
 
 
@@ -116,16 +117,17 @@ def _find(day: Day, term: str, title_only: bool) -> Postings:
         if t or (not title_only and search(paper.abstract.lower()) is not None):
             pos.append(p)
             title.append(t)
-    return Postings(np.array(pos, np.int64), np.array(title, bool)) if pos else EMPTY
+    return Postings(array("q", pos), bytes(title)) if pos else EMPTY
 
 
 @dataclass(frozen=True)
 class _Order:
     """Per pool: each paper's place in `rank` order among equal scores (announcement date,
-    then newest id), and its announcement date as a number."""
+    then newest id), and its announcement date as a number (int64 arrays; numpy reads them
+    without a copy)."""
 
-    recency: np.ndarray
-    announced: np.ndarray
+    recency: array
+    announced: array
 
 
 _ORDERS = kept("rank.pool_orders", ObjectMemo(ORDERS))
@@ -135,9 +137,10 @@ def pool_order(pool) -> _Order:
     def build() -> _Order:
         papers = pool.papers
         ranked = sorted(range(len(papers)), key=lambda i: (papers[i].announced, id_order(papers[i].id)))
-        recency = np.empty(len(papers), np.int64)
-        recency[ranked] = np.arange(len(papers))
-        announced = np.array([int(p.announced.replace("-", "") or 0) for p in papers], np.int64)
+        recency = array("q", bytes(8 * len(papers)))
+        for place, i in enumerate(ranked):
+            recency[i] = place
+        announced = array("q", [int(p.announced.replace("-", "") or 0) for p in papers])
         return _Order(recency, announced)
 
     return _ORDERS.get((pool,), "order", build)
@@ -146,36 +149,34 @@ def pool_order(pool) -> _Order:
 _HITS = kept("rank.keyword_hits", ObjectMemo(POSTINGS_ENTRIES // 4))
 
 
-def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tuple[array, bytes]:
     """(pool indices, in-title flags) where `term` matches, across the days; kept per pool."""
     key = _key(term, title_only)
     return _HITS.get((*days, pool), key, lambda: _pool_hits(days, pool, term, title_only))
 
 
-def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[np.ndarray, np.ndarray]:
-    idx, title = [], []
+def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[array, bytes]:
+    idx, title = array("q"), bytearray()
     for d, day in enumerate(days):
         p = postings(day, term, title_only)
-        if not len(p.pos):
-            continue
-        at = np.frombuffer(pool.at[d], dtype=np.int32)[p.pos]
-        keep = at >= 0
-        idx.append(at[keep].astype(np.int64))
-        title.append(p.title[keep])
-    if not idx:
-        return np.zeros(0, np.int64), np.zeros(0, bool)
-    return np.concatenate(idx), np.concatenate(title)
+        at = pool.at[d]
+        for pos, t in zip(p.pos, p.title, strict=True):
+            i = at[pos]
+            if i >= 0:
+                idx.append(i)
+                title.append(t)
+    return idx, bytes(title)
 
 
 @dataclass(frozen=True)
 class KeywordScores:
-    """A profile's scores over a pool: `score` (rounded as the scorer rounds), `matched`,
-    `excluded`, and `where[k, i]`: -1 when keyword k misses paper i, else 1 in its title, 0 not."""
+    """A profile's scores over a pool of `n` papers: `score` (rounded as the scorer rounds;
+    float64 array), `excluded` (bytes, 1 where an exclude word is in the title), and `where`:
+    for each matched paper, per keyword, -1 when it misses, else 1 in its title, 0 not."""
 
-    score: np.ndarray
-    matched: np.ndarray
-    excluded: np.ndarray
-    where: np.ndarray
+    score: array
+    excluded: bytes
+    where: dict[int, list[int]]
 
     def scored(self, papers, chosen: list[int], profile: Profile) -> list[Scored]:
         """The Scored records `core.rank.scoring.score_paper` gives the papers at `chosen`."""
@@ -184,14 +185,15 @@ class KeywordScores:
         # order as the scorer sums them, and shared by the papers with that pattern.
         keywords = profile.keywords
         by_pattern: dict[tuple[int, ...], tuple[float, tuple[Match, ...]]] = {}
+        missing = [-1] * len(keywords)
         out = []
-        for i, flags in zip(chosen, self.where[:, chosen].T.tolist(), strict=True):
-            pattern = tuple(flags)
+        for i in chosen:
+            pattern = tuple(self.where.get(i, missing))
             found = by_pattern.get(pattern)
             if found is None:
                 points = [
                     (k, keywords[k].weight * (1.0 + (TITLE_BONUS if f else 0.0)), f)
-                    for k, f in enumerate(flags)
+                    for k, f in enumerate(pattern)
                     if f >= 0
                 ]
                 matches = tuple(Match(keywords[k].text, bool(f), round(p, 2)) for k, p, f in points)
@@ -202,25 +204,37 @@ class KeywordScores:
 
 def keyword_scores(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
     n = len(pool.papers)
-    score = np.zeros(n, np.float64)
-    where = np.full((len(profile.keywords), n), -1, np.int8)
+    sums: dict[int, float] = {}
+    where: dict[int, list[int]] = {}
+    count = len(profile.keywords)
     for k, keyword in enumerate(profile.keywords):
         idx, title = _hits(days, pool, keyword.text)
-        score[idx] += keyword.weight * (1.0 + TITLE_BONUS * title)  # keyword order: the scorer's sum
-        where[k, idx] = title
-    excluded = np.zeros(n, bool)
+        weight = keyword.weight
+        for i, t in zip(idx, title, strict=True):
+            sums[i] = sums.get(i, 0.0) + weight * (1.0 + TITLE_BONUS * t)  # keyword order: the scorer's sum
+            flags = where.get(i)
+            if flags is None:
+                flags = where[i] = [-1] * count
+            flags[k] = t
+    score = array("d", bytes(8 * n))
+    for i, total in sums.items():
+        score[i] = round(total, 2)
+    excluded = bytearray(n)
     for word in profile.exclude:
-        excluded[_hits(days, pool, word, title_only=True)[0]] = True
-    return KeywordScores(np.round(score, 2), (where >= 0).any(axis=0), excluded, where)
+        for i in _hits(days, pool, word, title_only=True)[0]:
+            excluded[i] = 1
+    return KeywordScores(score, bytes(excluded), where)
 
 
 def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> list[Scored]:
     """The query's result (`limit` papers in `query.sort` order) for a non-empty profile."""
     ks = keyword_scores(days, pool, profile)
-    chosen = np.flatnonzero(ks.matched & ~ks.excluded & (ks.score >= query.min_score))
+    score, excluded, low = ks.score, ks.excluded, query.min_score
+    chosen = [i for i in ks.where if not excluded[i] and score[i] >= low]
     order = pool_order(pool)
-    keys = (-order.recency[chosen], -ks.score[chosen])
+    recency, announced = order.recency, order.announced
     if query.sort == "date":
-        keys = (*keys, -order.announced[chosen])
-    top = chosen[np.lexsort(keys)][: query.limit]
-    return ks.scored(pool.papers, top.tolist(), profile)
+        chosen.sort(key=lambda i: (-announced[i], -score[i], -recency[i]))
+    else:
+        chosen.sort(key=lambda i: (-score[i], -recency[i]))
+    return ks.scored(pool.papers, chosen[: query.limit], profile)

@@ -77,7 +77,7 @@ def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> bool:
     pool = None if profile.empty else _POOLS.held(days, _pool_key(query))
     if pool is None:
         return False
-    from core.rank.postings import hits_held  # numpy: custom queries only
+    from core.rank.postings import hits_held
 
     return hits_held(days, pool, profile)
 
@@ -157,7 +157,7 @@ def _rescored(days: Sequence[Day], query: FeedQuery, profile: Profile) -> list[S
     if profile.empty:
         scored = score_all(pool.papers, profile)
         return _sorted(select(scored, min_score=query.min_score, profile=profile), query.sort)[: query.limit]
-    from core.rank.postings import postings_ready, ranked_by_postings  # numpy: custom queries only
+    from core.rank.postings import postings_ready, ranked_by_postings
 
     if postings_ready(days, profile, pool=pool):
         return ranked_by_postings(days, pool, profile, query)
