@@ -116,3 +116,70 @@ def test_a_corrupt_manifest_is_a_clear_store_error(store):
     store.set("arxiv-rss:manifest", b"not zlib")
     with pytest.raises(StoreError, match="stored manifest is unreadable"):
         read_manifest(store)
+
+
+def _excluded_day() -> Day:
+    original = day("2026-09-24", 4, summaries=1)
+    first = original.papers[0]
+    excluded = Scored(first.paper, 0.0, first.matches, excluded_by="survey")
+    return Day(original.date, (excluded, *original.papers[1:]), original.summaries)
+
+
+def test_a_part_holds_its_papers_as_rows_under_field_names():
+    from core.store.layout import ROW_FIELDS, day_from_parts, day_parts, decode, encode
+
+    original = _excluded_day()
+    [part] = [decode(encode(p), "day") for p in day_parts(original)]
+    assert part["fields"] == list(ROW_FIELDS) and "papers" not in part
+    assert all(isinstance(row, list) and len(row) == len(ROW_FIELDS) for row in part["rows"])
+    assert day_from_parts(original.date, [part]) == original
+
+
+def test_a_part_stored_with_paper_objects_or_other_field_orders_reads_the_same():
+    from core.store.layout import day_from_parts, day_parts, decode, encode, scored_to_dict
+
+    original = _excluded_day()
+    [part] = [decode(encode(p), "day") for p in day_parts(original)]
+    as_objects = {
+        "date": original.date,
+        "papers": [scored_to_dict(s) for s in original.papers],
+        "summaries": part["summaries"],
+    }
+    assert day_from_parts(original.date, [decode(encode(as_objects), "day")]) == original
+    reordered = dict(part, fields=part["fields"][::-1], rows=[row[::-1] for row in part["rows"]])
+    assert day_from_parts(original.date, [reordered]) == original
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda part: dict(part, rows=[row[:-1] for row in part["rows"]]),  # a value short
+        lambda part: dict(part, fields="id"),
+        lambda part: dict(part, rows={"0": []}),
+    ],
+)
+def test_rows_that_do_not_fit_their_fields_are_a_clear_store_error(spoil):
+    from core.store.layout import day_from_parts, day_parts
+
+    [part] = day_parts(_excluded_day())
+    with pytest.raises(StoreError, match="rows do not fit their fields"):
+        day_from_parts("2026-09-24", [spoil(part)])
+
+
+def test_decoded_days_are_kept_out_of_the_collector_and_collection_resumes(store):
+    import gc
+
+    publish_days(store, day("2026-09-24", 50))
+    frozen = gc.get_freeze_count()  # objects moved out of the collector's generations
+    [back] = Reader(store).days(read_manifest(store), 1)
+    assert back.papers and gc.isenabled() and gc.get_freeze_count() > frozen
+
+
+def test_collection_resumes_when_a_day_cannot_be_decoded(store):
+    import gc
+
+    m = publish_days(store, day("2026-09-24", 3))
+    store.set(m.days[0].keys[0], b"not compressed")
+    with pytest.raises(StoreError, match="unreadable"):
+        Reader(store).days(read_manifest(store), 1)
+    assert gc.isenabled()

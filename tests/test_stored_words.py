@@ -127,7 +127,7 @@ def test_the_word_index_travels_as_bytes_after_the_json(days):
     head, _, tail = raw.partition(b"\0")
     assert tail == part["words"] and b'"words"' not in head
     back = decode(encode(part), "day")
-    assert back["words"] == part["words"] and back["papers"] == json.loads(json.dumps(part["papers"]))
+    assert back["words"] == part["words"] and back["rows"] == json.loads(json.dumps(part["rows"]))
     assert decode(encode({"title": "a\0b"}), "x") == {"title": "a\0b"}  # JSON escapes NUL
 
 

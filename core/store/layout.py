@@ -28,15 +28,17 @@ import hashlib
 import json
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import MISSING, fields
 
 from core.errors import StoreError
-from core.models import Day, Manifest, Match, Paper, Scored
+from core.models import Day, Manifest, Match, Paper, Scored, built
 
 PREFIX = "arxiv-rss:"
 MANIFEST_KEY = PREFIX + "manifest"
 LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
+SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
 BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
 
 
@@ -151,24 +153,84 @@ def scored_to_dict(s: Scored) -> dict:
 def scored_from_dict(d: dict) -> Scored:
     d = dict(d)
     score = d.pop("score", 0.0)
-    matches = tuple(Match(k, bool(t), float(p)) for k, t, p in d.pop("matches", []))
+    matches = tuple(
+        built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in d.pop("matches", [])
+    )
     excluded_by = d.pop("excluded_by", "")
-    return Scored(Paper.from_dict(d), score, matches, excluded_by)
+    return built(
+        Scored,
+        {
+            **SCORED_DEFAULTS,
+            "paper": Paper.from_dict(d),
+            "score": score,
+            "matches": matches,
+            "excluded_by": excluded_by,
+        },
+    )
+
+
+# A day part stores its papers as rows under the names in its "fields": an object per paper
+# repeats every name and takes about twice as long to parse.
+ROW_FIELDS = (*(f.name for f in fields(Paper)), "score", "matches", "excluded_by")
+
+
+def scored_to_row(s: Scored) -> list:
+    d = scored_to_dict(s)
+    return [d.get(name, "") for name in ROW_FIELDS]
+
+
+def scored_from_rows(part: dict) -> list[Scored]:
+    """A part's papers: its rows under its fields, or (a part stored before rows) its
+    "papers". Raises StoreError when the rows do not fit the fields."""
+    if "rows" not in part:
+        return [scored_from_dict(d) for d in part.get("papers", [])]
+    names, rows = part.get("fields"), part["rows"]
+    if not isinstance(names, list) or not isinstance(rows, list) or any(len(r) != len(names) for r in rows):
+        raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
+    if tuple(names) != ROW_FIELDS:
+        return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
+    return [_scored_from_row(row) for row in rows]
+
+
+_PAPER_NAMES = tuple(f.name for f in fields(Paper))
+
+
+def _scored_from_row(row: list) -> Scored:
+    """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields, then its score,
+    matches and exclusion), without making the dict first."""
+    paper = dict(zip(_PAPER_NAMES, row, strict=False))  # stops at the paper's last field
+    paper["authors"] = tuple(paper["authors"])
+    paper["categories"] = tuple(paper["categories"])
+    paper["affiliations"] = tuple(tuple(pair) for pair in paper["affiliations"])
+    score, matches, excluded_by = row[len(_PAPER_NAMES) :]
+    return built(
+        Scored,
+        {
+            **SCORED_DEFAULTS,
+            "paper": built(Paper, paper),
+            "score": score,
+            "matches": tuple(
+                built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches
+            ),
+            "excluded_by": excluded_by,
+        },
+    )
 
 
 def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
-    """The documents a day is stored as (one per part). Each part holds its papers, their
-    summaries and, given `words` (core.rank.prefilter.stored_words, as the refresh passes
-    it), the word index of its papers as bytes (`words`, positions within the part), so a
-    custom query on a cold instance builds no index."""
+    """The documents a day is stored as (one per part). Each part holds its papers (`rows`
+    under the names in `fields`), their summaries and, given `words`
+    (core.rank.prefilter.stored_words, as the refresh passes it), the word index of its
+    papers as bytes (`words`, positions within the part), so a custom query on a cold
+    instance builds no index."""
 
     chunks = [day.papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(day.papers), MAX_PAPERS_PER_PART)]
     parts = []
     for chunk in chunks or [()]:
         ids = {s.paper.id for s in chunk}
         summaries = {k: v for k, v in day.summaries.items() if k in ids}
-        papers = [scored_to_dict(s) for s in chunk]
-        part = {"date": day.date, "papers": papers, "summaries": summaries}
+        rows = [scored_to_row(s) for s in chunk]
+        part = {"date": day.date, "fields": list(ROW_FIELDS), "rows": rows, "summaries": summaries}
         parts.append(part | {"words": words(chunk)} if words is not None else part)
     return parts
 
@@ -182,6 +244,6 @@ def day_from_parts(date: str, parts: list[dict]) -> Day:
     words: list[tuple[int, object]] = []
     for part in parts:
         words.append((len(papers), part.get("words")))
-        papers.extend(scored_from_dict(p) for p in part.get("papers", []))
+        papers.extend(scored_from_rows(part))
         summaries.update(part.get("summaries", {}))
     return Day(date, tuple(papers), summaries, words if all(w is not None for _, w in words) else [])
