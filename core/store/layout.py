@@ -152,18 +152,21 @@ def scored_to_dict(s: Scored) -> dict:
 
 def scored_from_dict(d: dict) -> Scored:
     d = dict(d)
-    score = d.pop("score", 0.0)
-    matches = tuple(
-        built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in d.pop("matches", [])
-    )
-    excluded_by = d.pop("excluded_by", "")
+    score, matches, excluded_by = d.pop("score", 0.0), d.pop("matches", []), d.pop("excluded_by", "")
+    return _scored(Paper.from_dict(d), score, matches, excluded_by)
+
+
+def _scored(paper: Paper, score: float, matches: list, excluded_by: str) -> Scored:
+    """The stored record of `paper`, built without the dataclass constructors."""
     return built(
         Scored,
         {
             **SCORED_DEFAULTS,
-            "paper": Paper.from_dict(d),
+            "paper": paper,
             "score": score,
-            "matches": matches,
+            "matches": tuple(
+                built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches
+            ),
             "excluded_by": excluded_by,
         },
     )
@@ -203,18 +206,7 @@ def _scored_from_row(row: list) -> Scored:
     paper["categories"] = tuple(paper["categories"])
     paper["affiliations"] = tuple(tuple(pair) for pair in paper["affiliations"])
     score, matches, excluded_by = row[len(_PAPER_NAMES) :]
-    return built(
-        Scored,
-        {
-            **SCORED_DEFAULTS,
-            "paper": built(Paper, paper),
-            "score": score,
-            "matches": tuple(
-                built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches
-            ),
-            "excluded_by": excluded_by,
-        },
-    )
+    return _scored(built(Paper, paper), score, matches, excluded_by)
 
 
 def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
