@@ -38,7 +38,7 @@ MANIFEST_KEY = PREFIX + "manifest"
 LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
-SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
+_SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
 BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
 
 
@@ -161,7 +161,7 @@ def _scored(paper: Paper, score: float, matches: list, excluded_by: str) -> Scor
     return built(
         Scored,
         {
-            **SCORED_DEFAULTS,
+            **_SCORED_DEFAULTS,
             "paper": paper,
             "score": score,
             "matches": tuple(
@@ -174,7 +174,8 @@ def _scored(paper: Paper, score: float, matches: list, excluded_by: str) -> Scor
 
 # A day part stores its papers as rows under the names in its "fields": an object per paper
 # repeats every name and takes about twice as long to parse.
-ROW_FIELDS = (*(f.name for f in fields(Paper)), "score", "matches", "excluded_by")
+_PAPER_NAMES = tuple(f.name for f in fields(Paper))
+ROW_FIELDS = (*_PAPER_NAMES, "score", "matches", "excluded_by")
 
 
 def scored_to_row(s: Scored) -> list:
@@ -195,18 +196,12 @@ def scored_from_rows(part: dict) -> list[Scored]:
     return [_scored_from_row(row) for row in rows]
 
 
-_PAPER_NAMES = tuple(f.name for f in fields(Paper))
-
-
 def _scored_from_row(row: list) -> Scored:
     """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields, then its score,
     matches and exclusion), without making the dict first."""
-    paper = dict(zip(_PAPER_NAMES, row, strict=False))  # stops at the paper's last field
-    paper["authors"] = tuple(paper["authors"])
-    paper["categories"] = tuple(paper["categories"])
-    paper["affiliations"] = tuple(tuple(pair) for pair in paper["affiliations"])
+    paper = Paper.from_dict(dict(zip(_PAPER_NAMES, row, strict=False)))  # stops at the paper's last field
     score, matches, excluded_by = row[len(_PAPER_NAMES) :]
-    return _scored(built(Paper, paper), score, matches, excluded_by)
+    return _scored(paper, score, matches, excluded_by)
 
 
 def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
