@@ -522,7 +522,7 @@ print(loaded(("core.profiles", "core.web", "api.profiles", "api.profile_api", "a
 # The plain paths: no numpy either, and no Markdown or sanitiser (summaries are rendered at refresh).
 get("/feed/cs.AI?format=atom", "/api/health", "/opml", "/", "/static/app.js", "/static/app.css")
 print(loaded(heavy + embedding + ("numpy", "markdown_it", "nh3", "pydantic.v1")))  # v1: typed route arguments
-# A custom keyword query sums keyword postings with numpy, but loads no embedder.
+# A custom keyword query loads no embedder (numpy may be loading in the background).
 get("/feed/keyword/llm?format=json", "/feed?keywords=graph*,sparse&days=1")
 print(loaded(heavy + embedding))
 # Every name above exists: a renamed package cannot make the check pass silently.

@@ -17,7 +17,10 @@ characters the matcher treats specially (derandomized, so runs are repeatable).
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -54,6 +57,17 @@ KEYWORD_SETS = [
 ]
 EXCLUDES = [(), ("survey",), ("review", "a"), ("benchmark*",)]
 CONFIG = Config(categories=("cs.LG", "cs.AI", "cs.CL", "stat.ML"), keywords=())
+
+
+@pytest.fixture(params=["vectorised", "plain"])
+def sums(request, monkeypatch):
+    """Runs a check with keyword postings summed by numpy, and again summed in plain Python
+    (as an instance sums them until numpy is loaded)."""
+    import numpy
+
+    from core.rank import postings
+
+    monkeypatch.setattr(postings, "loaded_numpy", (lambda: numpy) if request.param == "vectorised" else (lambda: None))
 
 
 def fixture_papers() -> list[Paper]:
@@ -203,7 +217,7 @@ def test_every_real_paper_the_scorer_matches_is_possible(real_days, keyword):
 
 @pytest.mark.parametrize("keywords", KEYWORD_SETS)
 @pytest.mark.parametrize("exclude", EXCLUDES)
-def test_custom_queries_on_real_papers_equal_scoring_every_paper(real_days, keywords, exclude):
+def test_custom_queries_on_real_papers_equal_scoring_every_paper(real_days, keywords, exclude, sums):
     for limit in (1, 7, 50, 200):
         for sort in ("score", "date"):
             query = custom(keywords, exclude, limit=limit, sort=sort)
@@ -244,14 +258,14 @@ def test_postings_are_built_within_the_budget_and_then_serve_alone(real_days):
         dict(authors=("a",)),
     ],
 )
-def test_filters_and_thresholds_give_the_same_papers_as_scoring_every_paper(real_days, fields):
+def test_filters_and_thresholds_give_the_same_papers_as_scoring_every_paper(real_days, fields, sums):
     for keywords in KEYWORD_SETS[:6]:
         query = custom(keywords, **fields)
         assert select_papers(real_days, query, CONFIG) == score_everything(real_days, query)
         assert select_papers(real_days[1:], query, CONFIG) == score_everything(real_days[1:], query)
 
 
-def test_weights_and_ties_give_the_same_order_as_scoring_every_paper(real_days):
+def test_weights_and_ties_give_the_same_order_as_scoring_every_paper(real_days, sums):
     weighted = [Keyword("learning", 2.5), Keyword("model", 0.3), Keyword("data", 1.0 / 3), Keyword("network", 7.0)]
     for limit in (1, 3, 10, 40):
         query = custom(weighted, limit=limit)
@@ -271,6 +285,20 @@ def test_the_same_days_and_filters_reuse_the_kept_papers_and_the_index(real_days
     )
     assert index_of(real_days[0]) is index
     assert select_papers(real_days, custom(KEYWORD_SETS[0]), CONFIG) == first
+
+
+def test_an_instance_sums_in_plain_python_until_numpy_has_loaded_in_the_background():
+    code = (
+        "import sys, threading\n"
+        "from core.rank import postings\n"
+        "print('numpy' in sys.modules, postings.loaded_numpy())\n"
+        "[t.join() for t in threading.enumerate() if t.name == 'load-numpy']\n"
+        "print(postings.loaded_numpy() is sys.modules['numpy'])\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["False None", "True"]
 
 
 # The superset, on generated text -------------------------------------------------------------
@@ -299,7 +327,13 @@ def test_whatever_the_scorer_finds_in_generated_text_is_possible(title, abstract
 DAY_TEXTS = st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=25)
 
 
-@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    # `sums` sets one way of summing for every example, as meant
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     texts=DAY_TEXTS,
     keywords=st.lists(KEYWORD, min_size=1, max_size=4),
@@ -307,7 +341,7 @@ DAY_TEXTS = st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=25)
     limit=st.integers(1, 6),
     sort=st.sampled_from(("score", "date")),
 )
-def test_generated_days_give_the_same_feed_as_scoring_every_paper(texts, keywords, exclude, limit, sort):
+def test_generated_days_give_the_same_feed_as_scoring_every_paper(texts, keywords, exclude, limit, sort, sums):
     rows: list[list[Scored]] = [[], []]
     for n, (title, abstract) in enumerate(texts):
         p = Paper(

@@ -253,6 +253,5 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
             np.array([s.score for s in every], np.float32),
             np.array([bool(s.excluded_by) for s in every], bool),
         )
-    ks = keyword_scores(days, pool, profile)
-    score = np.frombuffer(ks.score, np.float64).astype(np.float32)
-    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), score, np.frombuffer(ks.excluded, np.bool_)
+    ks = keyword_scores(days, pool, profile, np)
+    return (lambda chosen: ks.scored(pool.papers, chosen, profile)), ks.score.astype(np.float32), ks.excluded
