@@ -69,10 +69,23 @@ class Paper:
 
 def built(cls, values: dict):
     """An instance of the frozen dataclass `cls` holding `values` (every field), made without
-    running its constructor (which sets each field through object.__setattr__)."""
+    running its constructor (which sets each field through object.__setattr__): its
+    attribute dict is a copy of one shaped like the class's own, then filled, so it keeps
+    sharing the class's keys (a dict filled from empty takes about 2.5 times the memory)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        proto = object.__new__(cls)
+        for f in fields(cls):
+            object.__setattr__(proto, f.name, None)
+        shape = _SHAPES[cls] = proto.__dict__
+    attributes = shape.copy()
+    attributes.update(values)
     out = object.__new__(cls)
-    out.__dict__.update(values)
+    object.__setattr__(out, "__dict__", attributes)
     return out
+
+
+_SHAPES: dict[type, dict] = {}
 
 
 _PAPER_FIELDS = frozenset(f.name for f in fields(Paper))
@@ -106,6 +119,17 @@ class Scored:
     @property
     def matched_keywords(self) -> tuple[str, ...]:
         return tuple(m.keyword for m in self.matches)
+
+
+_SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
+
+
+def built_scored(paper: Paper, score: float, matches: tuple[Match, ...] = (), excluded_by: str = "") -> Scored:
+    """`Scored(paper, score, matches, excluded_by)`, made with `built`: for the many records
+    a day's read or a feed's ranking makes at once."""
+    return built(
+        Scored, {**_SCORED_DEFAULTS, "paper": paper, "score": score, "matches": matches, "excluded_by": excluded_by}
+    )
 
 
 @dataclass(frozen=True)

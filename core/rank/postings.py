@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.memo import ObjectMemo, kept
-from core.models import Day, Match, Scored
+from core.models import Day, Match, Scored, built_scored
 from core.rank.prefilter import index_of, keyword_needs
 from core.rank.scoring import TITLE_BONUS, Profile, id_order, term_pattern
 
@@ -204,10 +204,12 @@ class KeywordScores:
     matched: Sequence[int]
     where: object  # {i: [flag per keyword]}, or a (keywords x n) int8 numpy array
 
-    def pattern(self, i: int, count: int) -> tuple[int, ...]:
+    def patterns(self, chosen: list[int], count: int) -> list[tuple[int, ...]]:
+        """Where each of `count` keywords is in each paper at `chosen`."""
         if isinstance(self.where, dict):
-            return tuple(self.where.get(i, (-1,) * count))
-        return tuple(self.where[:, i].tolist())
+            missing = (-1,) * count
+            return [tuple(self.where.get(i, missing)) for i in chosen]
+        return list(map(tuple, self.where[:, chosen].T.tolist()))
 
     def scored(self, papers, chosen: list[int], profile: Profile) -> list[Scored]:
         """The Scored records `core.rank.scoring.score_paper` gives the papers at `chosen`."""
@@ -217,8 +219,7 @@ class KeywordScores:
         keywords = profile.keywords
         by_pattern: dict[tuple[int, ...], tuple[float, tuple[Match, ...]]] = {}
         out = []
-        for i in chosen:
-            pattern = self.pattern(i, len(keywords))
+        for i, pattern in zip(chosen, self.patterns(chosen, len(keywords)), strict=True):
             found = by_pattern.get(pattern)
             if found is None:
                 points = [
@@ -228,7 +229,7 @@ class KeywordScores:
                 ]
                 matches = tuple(Match(keywords[k].text, bool(f), round(p, 2)) for k, p, f in points)
                 found = by_pattern[pattern] = (round(sum(p for _, p, _ in points), 2), matches)
-            out.append(Scored(papers[i], found[0], found[1], ""))
+            out.append(built_scored(papers[i], found[0], found[1]))
         return out
 
 

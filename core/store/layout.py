@@ -28,17 +28,16 @@ import hashlib
 import json
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import MISSING, fields
+from dataclasses import fields
 
 from core.errors import StoreError
-from core.models import Day, Manifest, Match, Paper, Scored, built
+from core.models import Day, Manifest, Match, Paper, Scored, built, built_scored
 
 PREFIX = "arxiv-rss:"
 MANIFEST_KEY = PREFIX + "manifest"
 LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
-_SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
 BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
 
 
@@ -158,18 +157,8 @@ def scored_from_dict(d: dict) -> Scored:
 
 def _scored(paper: Paper, score: float, matches: list, excluded_by: str) -> Scored:
     """The stored record of `paper`, built without the dataclass constructors."""
-    return built(
-        Scored,
-        {
-            **_SCORED_DEFAULTS,
-            "paper": paper,
-            "score": score,
-            "matches": tuple(
-                built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches
-            ),
-            "excluded_by": excluded_by,
-        },
-    )
+    found = tuple(built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches)
+    return built_scored(paper, score, found, excluded_by)
 
 
 # A day part stores its papers as rows under the names in its "fields": an object per paper
