@@ -54,44 +54,46 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     item's closing tag), and the end, as UTF-8."""
     closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
-    tags: dict[tuple, bytes] = {}  # keyword categories: likewise, per matches and categories
+    elements: dict[int, list] = {}  # keyword categories: per match list, likewise
+    names: dict[str, str] = {}  # and each category's name
     out = [head.encode("utf-8")]
     for item in items:
         s = item.scored
         first, rest = fragments(fmt, item, _FRAMES[fmt])
         out += (first, _score_line(s, lines), _with_footer(rest, item.footer, closing))
-        out += (_kept_keyword_categories(s, tags, keyword), item_end)
+        out += (_keyword_categories(s, keyword, elements, names), item_end)
     out.append(end.encode("utf-8"))
     return b"".join(out)
 
 
-def _kept_keyword_categories(s: Scored, tags: dict[tuple, bytes], template: str) -> bytes:
-    """`keyword_categories`, kept in `tags` for the feed's other items with the same matches
-    and categories (`s.matches` is alive while the feed renders)."""
-    try:
-        key = (id(s.matches), s.paper.categories)
-        found = tags.get(key)
-    except TypeError:  # categories in a list: not hashable, written afresh
-        return keyword_categories(s, template)
-    if found is None:
-        found = tags[key] = keyword_categories(s, template)
-    return found
-
-
-def keyword_categories(s: Scored, template: str) -> bytes:
+def _keyword_categories(s: Scored, template: str, elements: dict, names: dict) -> bytes:
     """The item's matched keywords as category elements (`template` has one `{}` for the
     escaped keyword), skipping any that equals one of its arXiv categories. They depend on
-    the query, so they are written per feed, outside the paper's kept fragments."""
+    the query, so they are written per feed, outside the paper's kept fragments, and kept
+    for its other items: each match list's `elements` (`s.matches` is alive while the feed
+    renders) and each category's name on one line (`names`)."""
     if not s.matches:
         return b""
-    seen = set(categories_of(s.paper))
-    out = []
-    for m in s.matches:
+    written = elements.get(id(s.matches))
+    if written is None:
+        written = elements[id(s.matches)] = _keyword_elements(s.matches, template)
+    skipped = set()
+    for c in s.paper.categories:
+        name = names.get(c)
+        if name is None:
+            name = names[c] = one_line(c)
+        skipped.add(name)
+    return b"".join(element for word, element in written if word not in skipped)
+
+
+def _keyword_elements(matches, template: str) -> list[tuple[str, bytes]]:
+    """Each distinct matched keyword (on one line) and its category element."""
+    out: dict[str, bytes] = {}
+    for m in matches:
         word = one_line(m.keyword)
-        if word and word not in seen:
-            seen.add(word)
-            out.append(template.format(escape(word)))
-    return "".join(out).encode("utf-8")
+        if word and word not in out:
+            out[word] = template.format(escape(word)).encode("utf-8")
+    return list(out.items())
 
 
 def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
