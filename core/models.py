@@ -122,14 +122,21 @@ class Scored:
 
 
 _SCORED_DEFAULTS = {f.name: f.default for f in fields(Scored) if f.default is not MISSING}
+_SCORED_SHAPE: list[dict] = []  # the attributes of a Scored holding the defaults (made on first use)
+_set = object.__setattr__
 
 
 def built_scored(paper: Paper, score: float, matches: tuple[Match, ...] = (), excluded_by: str = "") -> Scored:
-    """`Scored(paper, score, matches, excluded_by)`, made with `built`: for the many records
-    a day's read or a feed's ranking makes at once."""
-    return built(
-        Scored, {**_SCORED_DEFAULTS, "paper": paper, "score": score, "matches": matches, "excluded_by": excluded_by}
-    )
+    """`Scored(paper, score, matches, excluded_by)`, made as `built` makes records: for the
+    many a day's read or a feed's ranking makes at once."""
+    if not _SCORED_SHAPE:
+        _SCORED_SHAPE.append(vars(built(Scored, {**_SCORED_DEFAULTS, "paper": None, "score": 0.0})))
+    attributes = _SCORED_SHAPE[0].copy()
+    attributes["paper"], attributes["score"], attributes["matches"] = paper, score, matches
+    attributes["excluded_by"] = excluded_by
+    out = object.__new__(Scored)
+    _set(out, "__dict__", attributes)
+    return out
 
 
 @dataclass(frozen=True)

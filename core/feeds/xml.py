@@ -55,7 +55,7 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
     elements: dict[int, list] = {}  # keyword categories: per match list, likewise
-    names: dict[str, str] = {}  # and each category's name
+    names: dict[tuple, frozenset] = {}  # and each category tuple's names
     out = [head.encode("utf-8")]
     for item in items:
         s = item.scored
@@ -71,29 +71,33 @@ def _keyword_categories(s: Scored, template: str, elements: dict, names: dict) -
     escaped keyword), skipping any that equals one of its arXiv categories. They depend on
     the query, so they are written per feed, outside the paper's kept fragments, and kept
     for its other items: each match list's `elements` (`s.matches` is alive while the feed
-    renders) and each category's name on one line (`names`)."""
+    renders) and each category tuple's names on one line (`names`)."""
     if not s.matches:
         return b""
     written = elements.get(id(s.matches))
     if written is None:
         written = elements[id(s.matches)] = _keyword_elements(s.matches, template)
-    skipped = set()
-    for c in s.paper.categories:
-        name = names.get(c)
-        if name is None:
-            name = names[c] = one_line(c)
-        skipped.add(name)
-    return b"".join(element for word, element in written if word not in skipped)
+    words, every, pairs = written
+    try:
+        skipped = names.get(s.paper.categories)
+        if skipped is None:
+            skipped = names[s.paper.categories] = frozenset(categories_of(s.paper))
+    except TypeError:  # categories in a list: not hashable, read afresh
+        skipped = frozenset(categories_of(s.paper))
+    if words.isdisjoint(skipped):
+        return every
+    return b"".join(element for word, element in pairs if word not in skipped)
 
 
-def _keyword_elements(matches, template: str) -> list[tuple[str, bytes]]:
-    """Each distinct matched keyword (on one line) and its category element."""
+def _keyword_elements(matches, template: str) -> tuple[frozenset, bytes, list[tuple[str, bytes]]]:
+    """Each distinct matched keyword (on one line) and its category element, as
+    (the keywords, all their elements, (keyword, element) pairs)."""
     out: dict[str, bytes] = {}
     for m in matches:
         word = one_line(m.keyword)
         if word and word not in out:
             out[word] = template.format(escape(word)).encode("utf-8")
-    return list(out.items())
+    return frozenset(out), b"".join(out.values()), list(out.items())
 
 
 def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
@@ -173,7 +177,7 @@ _KEYWORD_CATEGORY = {"rss": "<category>{}</category>\n", "atom": '<category term
 def _score_line(s: Scored, lines: dict[tuple, bytes]) -> bytes:
     """The score line of an RSS or Atom item, escaped into XML, kept in `lines` for the
     other items of the feed with the same line (`s.matches` is alive while it renders)."""
-    key = (id(s.matches), f"{s.score:g}", None if s.similarity is None else f"{s.similarity:.2f}", s.nearest, s.why)
+    key = (id(s.matches), s.score, s.similarity, s.nearest, s.why)
     found = lines.get(key)
     if found is None:
         found = lines[key] = escape(score_html(s)).encode("utf-8")
