@@ -301,6 +301,31 @@ def test_an_instance_sums_in_plain_python_until_numpy_has_loaded_in_the_backgrou
     assert done.stdout.split("\n")[:2] == ["False None", "True"]
 
 
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(
+    count=st.one_of(st.sampled_from([0, 1, 255, 256, 257, 1500, 2000, 65535]), st.integers(0, 70000)),
+    values=st.lists(st.integers(0, 65535), max_size=40),
+    below=st.booleans(),
+)
+def test_a_stored_index_s_positions_are_checked_against_the_day_s_size_as_max_would(count, values, below):
+    from array import array
+
+    from core.rank.prefilter import _beyond
+
+    if below:
+        values = [v % count for v in values] if count else []
+    raw = memoryview(array("H", values).tobytes() if sys.byteorder == "little" else _swapped(values))
+    assert _beyond(raw, count) == (bool(values) and max(values) >= count)
+
+
+def _swapped(values: list[int]) -> bytes:
+    from array import array
+
+    a = array("H", values)
+    a.byteswap()
+    return a.tobytes()
+
+
 # The superset, on generated text -------------------------------------------------------------
 
 # Letters and digits, the plural endings, separators the phrase regex accepts (including

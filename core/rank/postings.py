@@ -217,18 +217,19 @@ class KeywordScores:
         # in the title, 1 in it): worked out once per pattern, points summed in keyword
         # order as the scorer sums them, and shared by the papers with that pattern.
         keywords = profile.keywords
+        points = [(k.weight, k.weight * (1.0 + TITLE_BONUS)) for k in keywords]
+        match_of: dict[tuple[int, int], Match] = {}  # (keyword, in title): at most two each
         by_pattern: dict[tuple[int, ...], tuple[float, tuple[Match, ...]]] = {}
         out = []
         for i, pattern in zip(chosen, self.patterns(chosen, len(keywords)), strict=True):
             found = by_pattern.get(pattern)
             if found is None:
-                points = [
-                    (k, keywords[k].weight * (1.0 + (TITLE_BONUS if f else 0.0)), f)
-                    for k, f in enumerate(pattern)
-                    if f >= 0
-                ]
-                matches = tuple(Match(keywords[k].text, bool(f), round(p, 2)) for k, p, f in points)
-                found = by_pattern[pattern] = (round(sum(p for _, p, _ in points), 2), matches)
+                hit = [(k, f) for k, f in enumerate(pattern) if f >= 0]
+                for k, f in hit:
+                    if (k, f) not in match_of:
+                        match_of[k, f] = Match(keywords[k].text, bool(f), round(points[k][f], 2))
+                total = round(sum(points[k][f] for k, f in hit), 2)
+                found = by_pattern[pattern] = (total, tuple(match_of[key] for key in hit))
             out.append(built_scored(papers[i], found[0], found[1]))
         return out
 
