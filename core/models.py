@@ -60,7 +60,12 @@ class Paper:
         if not _PAPER_REQUIRED <= data.keys() <= _PAPER_FIELDS:
             wrong = sorted((_PAPER_REQUIRED - data.keys()) | (data.keys() - _PAPER_FIELDS))
             raise TypeError(f"a stored paper has missing or unknown fields: {', '.join(map(str, wrong))}")
-        values = {**_PAPER_DEFAULTS, **data}
+        return cls.from_fields({**_PAPER_DEFAULTS, **data})
+
+    @classmethod
+    def from_fields(cls, values: dict) -> Paper:
+        """The paper holding `values`, every field present and none other (unchecked: the
+        caller knows, as core.store.layout does of a part whose field names it checked)."""
         values["authors"] = tuple(values["authors"])
         values["categories"] = tuple(values["categories"])
         values["affiliations"] = tuple(tuple(pair) for pair in values["affiliations"])

@@ -188,7 +188,7 @@ def scored_from_rows(part: dict) -> list[Scored]:
 def _scored_from_row(row: list) -> Scored:
     """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields, then its score,
     matches and exclusion), without making the dict first."""
-    paper = Paper.from_dict(dict(zip(_PAPER_NAMES, row, strict=False)))  # stops at the paper's last field
+    paper = Paper.from_fields(dict(zip(_PAPER_NAMES, row, strict=False)))  # stops at the paper's last field
     score, matches, excluded_by = row[len(_PAPER_NAMES) :]
     return _scored(paper, score, matches, excluded_by)
 
