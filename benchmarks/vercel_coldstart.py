@@ -6,7 +6,10 @@ Python) and run by the same stand-in for Vercel's Python runtime as the deploy t
 (tests/support/vercel_runtime.py): a fresh interpreter in the function's folder, the
 runtime's handler module as entry point, the bundle read-only, loopback only, the store on
 the Upstash stand-in. Timed from spawning the interpreter to the end of the first answer
-(`/feed` for the app, `/` for the baseline); runs alternate between the two.
+(`/feed` for the app, `/` for the baseline); runs alternate between the two. Measured twice:
+built as a project without settings (every cold start compiles the modules it imports), and
+as the Deploy button's project (core.feeds.deploy.PROJECT_DEFAULTS: the builder ships
+compiled bytecode), each pair built the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.report import Result, median
+from core.feeds.deploy import PROJECT_DEFAULTS
 from tests.support import vercel
 from tests.support.vercel_runtime import invoke, sandbox_prefix
 
@@ -55,36 +59,43 @@ def vercel_coldstart_results(runs: int = 5) -> list[Result]:
         return [Result.skip(METRIC, "s", str(exc))]
     if sandbox_prefix() is None:
         return [Result.skip(METRIC, "s", "unshare cannot make a network and mount namespace here")]
-    with tempfile.TemporaryDirectory(prefix="bench-vercel-") as tmp:
-        work = Path(tmp)
-        app_project, base_project = work / "app", work / "baseline"
-        vercel.copy_tree(app_project)
-        _baseline_project(base_project)
-        bundles = {}
-        for name, project in (("app", app_project), ("baseline", base_project)):
-            out = vercel.build(cli, project, None)
-            dest = work / f"task-{name}"
-            dest.mkdir()
-            bundles[name] = out.materialize("api/index", dest)
-        app_runs, base_runs = [], []
-        for _ in range(runs):
-            app = invoke(bundles["app"], python, {}, [{"path": "/feed"}])
-            base = invoke(bundles["baseline"], python, {}, [{"path": "/"}], seed_days=0)
-            if app["responses"][0]["status"] != 200 or base["responses"][0]["status"] != 200:
-                raise RuntimeError(f"a cold-start request did not answer 200: {app['responses']} {base['responses']}")
-            app_runs.append(app)
-            base_runs.append(base)
+    out = []
+    for label, project_env in (("", None), (", built as the Deploy button's project", PROJECT_DEFAULTS)):
+        with tempfile.TemporaryDirectory(prefix="bench-vercel-") as tmp:
+            out += _measured(Path(tmp), cli, python, runs, label, project_env)
+    return out
+
+
+def _measured(work: Path, cli, python: str, runs: int, label: str, project_env: dict | None) -> list[Result]:
+    app_project, base_project = work / "app", work / "baseline"
+    vercel.copy_tree(app_project)
+    _baseline_project(base_project)
+    bundles = {}
+    for name, project in (("app", app_project), ("baseline", base_project)):
+        built = vercel.build(cli, project, None, project_env)
+        dest = work / f"task-{name}"
+        dest.mkdir()
+        bundles[name] = built.materialize("api/index", dest)
+    app_runs, base_runs = [], []
+    for _ in range(runs):
+        app = invoke(bundles["app"], python, {}, [{"path": "/feed"}])
+        base = invoke(bundles["baseline"], python, {}, [{"path": "/"}], seed_days=0)
+        if app["responses"][0]["status"] != 200 or base["responses"][0]["status"] != 200:
+            raise RuntimeError(f"a cold-start request did not answer 200: {app['responses']} {base['responses']}")
+        app_runs.append(app)
+        base_runs.append(base)
+    how = f"VERCEL_PYTHON_COMPILEALL={project_env['VERCEL_PYTHON_COMPILEALL']}, " if project_env else ""
     return [
         Result(
-            METRIC,
+            METRIC + label,
             median([r["first_s"] for r in app_runs]),
             "s",
             median([r["first_s"] for r in base_runs]),
             target=1.3,
-            note=f"baseline: a one-route FastAPI app built the same way; median of {runs} runs each",
+            note=f"baseline: a one-route FastAPI app built the same way ({how}median of {runs} runs each)",
         ),
         Result(
-            "cold start on Vercel's runtime: process start to server-started",
+            "cold start on Vercel's runtime: process start to server-started" + label,
             median([r["ready_s"] for r in app_runs]),
             "s",
             median([r["ready_s"] for r in base_runs]),

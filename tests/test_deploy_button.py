@@ -1,6 +1,6 @@
-"""The Deploy with Vercel button: only CRON_SECRET required, the Upstash store added, the
-repository it deploys taken from config.json or the Action's GITHUB_REPOSITORY, and the
-README's button rewritten by the digest so a fork deploys itself."""
+"""The Deploy with Vercel button: only CRON_SECRET typed in, the bytecode flag filled in,
+the Upstash store added, the repository it deploys taken from config.json or the Action's
+GITHUB_REPOSITORY, and the README's button rewritten by the digest so a fork deploys itself."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def test_the_button_requires_only_the_cron_secret_and_adds_the_upstash_store():
+def test_the_button_asks_only_for_the_cron_secret_fills_in_the_bytecode_flag_and_adds_the_upstash_store():
     q = query(button_url("https://github.com/someone/my-feeds"))
     assert q["repository-url"] == "https://github.com/someone/my-feeds"
-    assert q["env"] == "CRON_SECRET"
+    assert q["env"] == "CRON_SECRET,VERCEL_PYTHON_COMPILEALL"
+    # Vercel fills in defaults only for variables `env` lists; the secret has none.
+    assert json.loads(q["envDefaults"]) == {"VERCEL_PYTHON_COMPILEALL": "1"}
     assert "DASHSCOPE" not in q["env"] and "optional" in q["envDescription"]
     assert q["project-name"] == "my-feeds" and q["envLink"].endswith("#environment")
     [store] = json.loads(q["stores"])

@@ -1,9 +1,12 @@
 """The "Deploy with Vercel" button for a repository (pure).
 
 Vercel's clone URL (https://vercel.com/docs/deploy-button) names the repository to copy,
-the variables it asks for, and the store to add. Only `CRON_SECRET` is required: the
+the variables it asks for, and the store to add. Only `CRON_SECRET` has to be typed in: the
 service runs without an LLM key (papers are served without summaries), so the key is left
-for the project's settings. The Upstash integration adds the store's variables itself.
+for the project's settings. `VERCEL_PYTHON_COMPILEALL` comes filled in (`PROJECT_DEFAULTS`):
+with it Vercel's Python builder ships the function's modules compiled, so a cold start
+does not compile them (docs/internals.md measures it). The Upstash integration adds the
+store's variables itself.
 
 `splice_button` rewrites the button between its README markers, so a fork's README, once
 its daily Action has run, deploys that fork and not the repository it came from.
@@ -11,6 +14,7 @@ its daily Action has run, deploys that fork and not the repository it came from.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlencode
 
@@ -20,6 +24,8 @@ CLONE = "https://vercel.com/new/clone"
 STORES = '[{"type":"integration","integrationSlug":"upstash","productSlug":"upstash-kv"}]'
 GITHUB = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 OWNER_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# Non-secret project variables the button fills in (the user may change them).
+PROJECT_DEFAULTS = {"VERCEL_PYTHON_COMPILEALL": "1"}
 
 
 def repository_address(configured: str, github_repository: str = "") -> str:
@@ -36,8 +42,10 @@ def repository_address(configured: str, github_repository: str = "") -> str:
 def button_url(repository: str) -> str:
     query = {
         "repository-url": repository,
-        "env": "CRON_SECRET",
+        "env": ",".join(["CRON_SECRET", *PROJECT_DEFAULTS]),
+        "envDefaults": json.dumps(PROJECT_DEFAULTS, separators=(",", ":")),
         "envDescription": "CRON_SECRET protects the daily refresh: any long random string. "
+        "VERCEL_PYTHON_COMPILEALL=1 (filled in) ships the code compiled, for faster cold starts. "
         "The LLM key for summaries is optional; add it in the project's settings.",
         "envLink": f"{repository}#environment",
         "project-name": repository.rsplit("/", 1)[-1],

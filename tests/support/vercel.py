@@ -164,10 +164,11 @@ class BuildOutput:
         return dest
 
 
-def build(cli: Path, project: Path, framework: str | None) -> BuildOutput:
+def build(cli: Path, project: Path, framework: str | None, project_env: dict[str, str] | None = None) -> BuildOutput:
     """`vercel build` in `project`, whose Vercel project settings hold only `framework`
-    (as a project created from the Deploy button would). Raises BuildFailed with the
-    build's own output when it fails."""
+    (as a project created from the Deploy button would) and whose environment variables
+    are `project_env` (the builder reads them from its environment). Raises BuildFailed
+    with the build's own output when it fails."""
     (project / ".vercel").mkdir()
     settings = {"settings": {"framework": framework}}
     (project / ".vercel" / "project.json").write_text(json.dumps(settings))
@@ -179,6 +180,7 @@ def build(cli: Path, project: Path, framework: str | None) -> BuildOutput:
         "UV_PYTHON_DOWNLOADS": "never",
         "NO_COLOR": "1",
     }
+    env |= project_env or {}
     done = subprocess.run(
         [str(cli), "build", "--yes"],
         cwd=project,
