@@ -326,6 +326,27 @@ def _swapped(values: list[int]) -> bytes:
     return a.tobytes()
 
 
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.25, 3.0]), max_size=60),
+    count=st.integers(1, 70),
+    seed=st.integers(0, 1000),
+)
+def test_the_best_first_are_those_of_sorting_every_paper_ties_included(values, count, seed):
+    import random
+
+    import numpy as np
+
+    from core.rank.postings import best_first
+
+    n = len(values) + 5
+    recency = np.array(random.Random(seed).sample(range(n), n), np.int64)  # a place per pool paper
+    chosen = np.array(sorted(random.Random(seed + 1).sample(range(n), len(values))), np.int64)
+    vals = np.array(values, np.float64)
+    full = chosen[np.lexsort((-recency[chosen], -vals))][:count]
+    assert best_first(np, chosen, vals, recency, count).tolist() == full.tolist()
+
+
 # The superset, on generated text -------------------------------------------------------------
 
 # Letters and digits, the plural endings, separators the phrase regex accepts (including

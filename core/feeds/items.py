@@ -144,8 +144,8 @@ def summary_html(record: dict) -> str:
 
 
 def _usable(record: object) -> dict | None:
-    ok = isinstance(record, dict) and isinstance(record.get("text"), str) and record["text"].strip()
-    return record if ok else None
+    text = record.get("text") if isinstance(record, dict) else None
+    return record if isinstance(text, str) and text and not text.isspace() else None  # strip() would copy it
 
 
 def authors_of(p: Paper) -> list[str]:

@@ -25,7 +25,7 @@ import numpy as np
 from core.config import Config
 from core.memo import ObjectMemo, kept
 from core.models import Day, Scored
-from core.rank.postings import keyword_scores, pool_order, postings_ready
+from core.rank.postings import best_first, keyword_scores, pool_order, postings_ready
 from core.rank.query import FeedQuery
 from core.rank.scoring import compile_profile, score_paper
 from core.rank.selection import filtered_pool
@@ -149,8 +149,10 @@ def rank_by_target(
         value = value + target.affinity.bonuses([pool.papers[i].categories for i in chosen.tolist()])
     order = pool_order(pool)
     recency, announced = np.frombuffer(order.recency, np.int64), np.frombuffer(order.announced, np.int64)
-    keys = (-recency[chosen], -value) + ((-announced[chosen],) if query.sort == "date" else ())
-    ordered = chosen[np.lexsort(keys)]
+    if query.sort == "date":
+        ordered = chosen[np.lexsort((-recency[chosen], -value, -announced[chosen]))]
+    else:  # only the best can be shown or explored from
+        ordered = best_first(np, chosen, value, recency, query.limit + EXPLORE_FROM)
     explored: set[int] = set()
     if target.explore and query.sort == "score" and len(ordered):
         ranked = np.full(len(pool.papers), -np.inf, np.float32)

@@ -243,16 +243,17 @@ def _summed(days: Sequence[Day], pool, profile: Profile, np) -> KeywordScores:
     n = len(pool.papers)
     score = np.zeros(n, np.float64)
     where = np.full((len(profile.keywords), n), -1, np.int8)
+    hit = np.zeros(n, bool)
     for k, keyword in enumerate(profile.keywords):
         idx, title = _hits(days, pool, keyword.text)
         idx, title = np.frombuffer(idx, np.int64), np.frombuffer(title, np.uint8)
         score[idx] += keyword.weight * (1.0 + TITLE_BONUS * title)  # keyword order: the scorer's sum
         where[k, idx] = title
+        hit[idx] = True
     excluded = np.zeros(n, bool)
     for word in profile.exclude:
         excluded[np.frombuffer(_hits(days, pool, word, title_only=True)[0], np.int64)] = True
-    matched = np.flatnonzero((where >= 0).any(axis=0))
-    return KeywordScores(np.round(score, 2), excluded, matched, where)
+    return KeywordScores(np.round(score, 2), excluded, np.flatnonzero(hit), where)
 
 
 def _added(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
@@ -288,9 +289,11 @@ def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> li
         score = ks.score
         recency, announced = np.frombuffer(order.recency, np.int64), np.frombuffer(order.announced, np.int64)
         chosen = ks.matched[~ks.excluded[ks.matched] & (score[ks.matched] >= query.min_score)]
-        keys = (-recency[chosen], -score[chosen]) + ((-announced[chosen],) if query.sort == "date" else ())
-        top = chosen[np.lexsort(keys)][: query.limit].tolist()
-        return ks.scored(pool.papers, top, profile)
+        if query.sort == "date":
+            top = chosen[np.lexsort((-recency[chosen], -score[chosen], -announced[chosen]))][: query.limit]
+        else:
+            top = best_first(np, chosen, score[chosen], recency, query.limit)
+        return ks.scored(pool.papers, top.tolist(), profile)
     score, excluded, low = ks.score, ks.excluded, query.min_score
     chosen = [i for i in ks.matched if not excluded[i] and score[i] >= low]
     recency, announced = order.recency, order.announced
@@ -299,3 +302,15 @@ def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> li
     else:
         chosen.sort(key=lambda i: (-score[i], -recency[i]))
     return ks.scored(pool.papers, chosen[: query.limit], profile)
+
+
+def best_first(np, chosen, values, recency, count: int):
+    """The first `count` of `chosen` (pool indices) in `rank` order: `values` (one per chosen
+    paper) descending, then `recency` (per pool paper) descending. Only the papers whose
+    value reaches the `count`-th best are sorted (a partition finds it): every one of the
+    first `count` does, ties included, so the order is the full sort's."""
+    if len(chosen) > count:
+        cut = np.partition(values, len(values) - count)[len(values) - count]
+        keep = values >= cut
+        chosen, values = chosen[keep], values[keep]
+    return chosen[np.lexsort((-recency[chosen], -values))][:count]
