@@ -54,7 +54,7 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     item's closing tag), and the end, as UTF-8."""
     closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
-    elements: dict[int, list] = {}  # keyword categories: per match list, likewise
+    elements: dict[int, tuple] = {}  # keyword categories: per match list, likewise
     names: dict[tuple, frozenset] = {}  # and each category tuple's names
     out = [head.encode("utf-8")]
     for item in items:

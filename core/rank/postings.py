@@ -195,9 +195,9 @@ def _load_numpy() -> None:
 class KeywordScores:
     """A profile's scores over a pool of `n` papers: `score` (n floats, rounded as the scorer
     rounds), `excluded` (n flags, set where an exclude word is in the title), `matched` (the
-    pool indices some keyword matches) and, through `pattern(i)`, where each keyword is in
-    paper i: -1 missing, 1 in its title, 0 elsewhere. numpy arrays, or (summed in plain
-    Python) an array, bytes and a dict of those patterns."""
+    pool indices some keyword matches) and, through `patterns`, where each keyword is in a
+    paper: -1 missing, 1 in its title, 0 elsewhere. numpy arrays, or (summed in plain
+    Python) an array, bytes, a list and a dict of those patterns."""
 
     score: Sequence[float]
     excluded: Sequence[int]
