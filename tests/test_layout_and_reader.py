@@ -173,6 +173,8 @@ def test_a_part_stored_with_paper_objects_or_other_field_orders_reads_the_same()
         lambda part: dict(part, rows=[row[:-1] for row in part["rows"]]),  # a value short
         lambda part: dict(part, fields="id"),
         lambda part: dict(part, rows={"0": []}),
+        lambda part: dict(part, rows=[7 for _ in part["rows"]]),  # rows that are not lists
+        lambda part: dict(part, rows=[dict(zip(part["fields"], row, strict=True)) for row in part["rows"]]),
     ],
 )
 def test_rows_that_do_not_fit_their_fields_are_a_clear_store_error(spoil):
@@ -181,6 +183,19 @@ def test_rows_that_do_not_fit_their_fields_are_a_clear_store_error(spoil):
     [part] = day_parts(_excluded_day())
     with pytest.raises(StoreError, match="rows do not fit their fields"):
         day_from_parts("2026-09-24", [spoil(part)])
+
+
+@pytest.mark.parametrize("field", ["authors", "categories", "affiliations", "matches"])
+@pytest.mark.parametrize("reordered", [False, True])
+def test_a_stored_paper_with_a_number_where_a_list_belongs_is_a_clear_store_error(field, reordered):
+    from core.store.layout import ROW_FIELDS, day_from_parts, day_parts
+
+    [part] = day_parts(_excluded_day())
+    part["rows"][0][ROW_FIELDS.index(field)] = 7
+    if reordered:  # the path for rows in another field order
+        part = dict(part, fields=part["fields"][::-1], rows=[row[::-1] for row in part["rows"]])
+    with pytest.raises(StoreError, match=r"stored day 2026-09-24 is unreadable \(a paper: TypeError\)"):
+        day_from_parts("2026-09-24", [part])
 
 
 def test_decoded_days_are_kept_out_of_the_collector_and_collection_resumes(store):

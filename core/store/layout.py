@@ -174,15 +174,23 @@ def scored_to_row(s: Scored) -> list:
 
 def scored_from_rows(part: dict) -> list[Scored]:
     """A part's papers: its rows under its fields, or (a part stored before rows) its
-    "papers". Raises StoreError when the rows do not fit the fields."""
-    if "rows" not in part:
-        return [scored_from_dict(d) for d in part.get("papers", [])]
-    names, rows = part.get("fields"), part["rows"]
-    if not isinstance(names, list) or not isinstance(rows, list) or any(len(r) != len(names) for r in rows):
-        raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
-    if tuple(names) != ROW_FIELDS:
-        return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
-    return [_scored_from_row(row) for row in rows]
+    "papers". Raises StoreError when the rows do not fit the fields, or a paper's values
+    are not of their kind."""
+    try:
+        if "rows" not in part:
+            return [scored_from_dict(d) for d in part.get("papers", [])]
+        names, rows = part.get("fields"), part["rows"]
+        if not isinstance(names, list) or not isinstance(rows, list) or any(not _fits(r, names) for r in rows):
+            raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
+        if tuple(names) != ROW_FIELDS:
+            return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
+        return [_scored_from_row(row) for row in rows]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(f"stored day {part.get('date')} is unreadable (a paper: {exc.__class__.__name__})") from None
+
+
+def _fits(row: object, names: list) -> bool:
+    return isinstance(row, list) and len(row) == len(names)
 
 
 def _scored_from_row(row: list) -> Scored:
