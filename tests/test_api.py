@@ -542,6 +542,24 @@ def test_the_openapi_schema_lists_every_route_once(client):
     assert all(set(ops) == {"get"} for ops in paths.values())
 
 
+def test_importing_the_app_leaves_what_it_made_out_of_the_collector_s_sight_and_collection_on():
+    # core.longlived: the objects imported at start live for the process; a dozen full
+    # collections while they were made found nothing to free.
+    code = "import gc, api.index\nprint(gc.isenabled(), gc.get_freeze_count() > 50_000)\n"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+    off = subprocess.run(
+        [sys.executable, "-c", "import gc; gc.disable(); " + code.replace("\n", "; ", 1)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert off.stdout.split()[0] == "False"  # a collector turned off before stays off
+
+
 def test_the_function_never_loads_httpx_s_command_line_tool():
     code = (
         "import sys, api.index, httpx\n"

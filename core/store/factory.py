@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.config import Env
 from core.errors import ConfigError
+from core.longlived import long_lived
 from core.store.base import Store
 
 
@@ -41,6 +42,7 @@ def _upstash(env: Env) -> Store:
         raise ConfigError(env.upstash_token_var, f"is not set, but {env.upstash_url_var} is: set both or neither")
     if not env.upstash_url.startswith(("https://", "http://")):
         raise ConfigError(env.upstash_url_var, "must be the REST URL, starting with https://")
-    from core.store.upstash import UpstashStore
+    with long_lived():  # the SDK, httpx and their client: a cold instance's first request makes them
+        from core.store.upstash import UpstashStore
 
-    return UpstashStore(env.upstash_url, env.upstash_token, env.upstash_url_var, env.upstash_token_var)
+        return UpstashStore(env.upstash_url, env.upstash_token, env.upstash_url_var, env.upstash_token_var)

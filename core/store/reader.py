@@ -7,12 +7,10 @@ already holds the data keeps serving it (and says so through `degraded`).
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from core.errors import StoreError
+from core.longlived import long_lived
 from core.models import Day, Manifest
 from core.store.base import Store
 from core.store.layout import MANIFEST_KEY, day_from_parts, decode, parse_manifest
@@ -51,7 +49,7 @@ class Reader:
         missing = [k for ref in refs if tuple(ref.keys) not in self._days for k in ref.keys]
         if missing:
             found = dict(zip(missing, self.store.mget(missing), strict=True))
-            with self._lock, _uncollected():
+            with self._lock, long_lived():  # a day is a few hundred thousand objects (core.longlived)
                 for ref in refs:
                     if tuple(ref.keys) in self._days:
                         continue
@@ -95,20 +93,3 @@ class Reader:
         listed = {tuple(ref.keys) for ref in manifest.days}
         for key in [k for k in self._days if k not in listed]:
             del self._days[key]
-
-
-@contextmanager
-def _uncollected() -> Iterator[None]:
-    """Decode days with the cyclic collector paused, then move what was made out of its sight.
-    A decoded day is a few hundred thousand immutable, acyclic objects kept while the manifest
-    lists it: collecting while they are made, and scanning them again at every full collection,
-    made a first custom query about a third slower. Reference counting still frees them once
-    their day is dropped."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was:
-            gc.enable()
