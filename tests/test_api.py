@@ -557,6 +557,7 @@ def test_importing_the_app_leaves_what_it_made_out_of_the_collector_s_sight_and_
         text=True,
         timeout=60,
     )
+    assert off.returncode == 0, off.stderr
     assert off.stdout.split()[0] == "False"  # a collector turned off before stays off
 
 
