@@ -139,11 +139,12 @@ _ORDERS = kept("rank.pool_orders", ObjectMemo(ORDERS))
 def pool_order(pool) -> _Order:
     def build() -> _Order:
         papers = pool.papers
-        ranked = sorted(range(len(papers)), key=lambda i: (papers[i].announced, id_order(papers[i].id)))
+        keys = [(p.announced, id_order(p.id)) for p in papers]
         recency = array("q", bytes(8 * len(papers)))
-        for place, i in enumerate(ranked):
+        for place, i in enumerate(sorted(range(len(papers)), key=keys.__getitem__)):
             recency[i] = place
-        announced = array("q", [int(p.announced.replace("-", "") or 0) for p in papers])
+        as_number = {d: int(d.replace("-", "") or 0) for d in {p.announced for p in papers}}  # a few dates
+        announced = array("q", [as_number[p.announced] for p in papers])
         return _Order(recency, announced)
 
     return _ORDERS.get((pool,), "order", build)
