@@ -53,10 +53,10 @@ class Reader:
                 for ref in refs:
                     if tuple(ref.keys) in self._days:
                         continue
-                    raws = [found.pop(k, None) for k in ref.keys]  # each let go once decoded
+                    raws = [found.pop(k, None) for k in ref.keys]  # let go once this day is decoded
                     if any(r is None for r in raws):
                         continue  # expired past retention: serve what remains
-                    parts = [decode(raws.pop(0), f"day {ref.date}") for _ in ref.keys]
+                    parts = [decode(r, f"day {ref.date}") for r in raws]
                     self._days[tuple(ref.keys)] = day_from_parts(ref.date, parts)
                 self._forget_unlisted(manifest)
         return [self._days[tuple(ref.keys)] for ref in refs if tuple(ref.keys) in self._days]
