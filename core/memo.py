@@ -23,6 +23,7 @@ never find an old value).
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 import weakref
@@ -106,22 +107,39 @@ def deep_size(value: Any) -> int:
     """About how many bytes `value` holds: strings, bytes, numbers and the tuples, lists,
     sets, dicts and dataclasses made of them, each object counted once (`sys.getsizeof`)."""
     total, stack, seen = 0, [value], set()
+    pop, push, mark, size_of = stack.pop, stack.extend, seen.add, sys.getsizeof
     while stack:
-        item = stack.pop()
+        item = pop()
         if id(item) in seen:
             continue
-        seen.add(id(item))
-        total += sys.getsizeof(item)
-        if isinstance(item, (str, bytes, int, float, bool)) or item is None:
+        mark(id(item))
+        total += size_of(item)
+        kind = type(item)
+        if kind in _CONTAINERS:
+            push(item)
+        elif kind is dict:
+            push(item.keys())
+            push(item.values())
+        elif kind in _ATOMS:
             continue
-        if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+        elif isinstance(item, dict):
+            push(item.keys())
+            push(item.values())
         elif isinstance(item, (tuple, list, set, frozenset)):
-            stack.extend(item)
+            push(item)
         elif hasattr(item, "__dataclass_fields__"):
-            stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
+            push(getattr(item, name) for name in item.__dataclass_fields__)
     return total
+
+
+_CONTAINERS = frozenset({tuple, list, set, frozenset})
+_ATOMS = frozenset({str, bytes, int, float, bool, type(None)})
+
+
+def _same(refs: tuple[weakref.ref, ...], objects: tuple) -> bool:
+    """Whether the weak references still name exactly `objects` (a request looks up a dozen
+    entries, each of a few days' objects: compared without a Python-level loop)."""
+    return len(refs) == len(objects) and all(map(operator.is_, map(operator.call, refs), objects))
 
 
 class ObjectMemo:
@@ -142,7 +160,7 @@ class ObjectMemo:
         with self._lock:
             self._purge()
             entry = self._data.get(key)
-            if entry is not None and all(ref() is obj for ref, obj in zip(entry[0], objects, strict=True)):
+            if entry is not None and _same(entry[0], objects):
                 self._data.move_to_end(key)
                 return entry[1]
         value = build()
@@ -166,7 +184,7 @@ class ObjectMemo:
         objects = tuple(objects)
         with self._lock:
             entry = self._data.get((tuple(map(id, objects)), extra))
-            if entry is not None and all(ref() is obj for ref, obj in zip(entry[0], objects, strict=True)):
+            if entry is not None and _same(entry[0], objects):
                 return entry[1]
             return None
 

@@ -50,6 +50,16 @@ class Paper:
     def html_url(self) -> str:
         return f"https://arxiv.org/html/{self.versioned_id}"
 
+    def __hash__(self) -> int:
+        """The hash of the paper's fields, as the generated one, worked out once: a feed hashes
+        each paper it shows to find its kept parts (core.feeds.items), and a tuple (the
+        authors, the categories) does not keep its hash."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(map(self.__dict__.__getitem__, _PAPER_NAMES)))
+            object.__setattr__(self, "_hash", found)
+        return found
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -100,7 +110,8 @@ def _shape(cls) -> dict:
 _SHAPES: dict[type, dict] = {}
 
 
-_PAPER_FIELDS = frozenset(f.name for f in fields(Paper))
+_PAPER_NAMES = tuple(f.name for f in fields(Paper))
+_PAPER_FIELDS = frozenset(_PAPER_NAMES)
 _PAPER_REQUIRED = frozenset(f.name for f in fields(Paper) if f.default is MISSING)
 _PAPER_DEFAULTS = {f.name: f.default for f in fields(Paper) if f.default is not MISSING}
 

@@ -87,3 +87,18 @@ def test_items_of_one_feed_show_their_own_score_lines(fmt):
     lines = [escape(_score_html(s)) for s in SCORES if s.matches]
     assert all(body.count(line) == lines.count(line) for line in lines)
     assert "Score:&lt;/strong&gt; -0 ·" in body and "Score:&lt;/strong&gt; 0 ·" in body
+
+
+def test_a_papers_hash_is_its_fields_hash_and_stays_so():
+    from dataclasses import astuple, fields
+
+    same = Paper(**PAPER.to_dict() | {"authors": PAPER.authors, "categories": PAPER.categories})
+    assert hash(PAPER) == hash(tuple(getattr(PAPER, f.name) for f in fields(Paper))) == hash(same)
+    assert hash(PAPER) == hash(PAPER) and same == PAPER and astuple(PAPER) == astuple(same)
+    assert "_hash" not in PAPER.to_dict() and repr(PAPER) == repr(same)
+    other = Paper(**PAPER.to_dict() | {"authors": PAPER.authors, "categories": PAPER.categories, "version": 3})
+    assert hash(other) != hash(PAPER) and other != PAPER
+    listed = Paper(**PAPER.to_dict() | {"authors": ["Ada"], "categories": ["cs.LG"]})
+    for _ in range(2):
+        with pytest.raises(TypeError):
+            hash(listed)

@@ -55,35 +55,28 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
     elements: dict[int, tuple] = {}  # keyword categories: per match list, likewise
-    names: dict[tuple, frozenset] = {}  # and each category tuple's names
     out = [head.encode("utf-8")]
     for item in items:
         s = item.scored
-        first, rest = fragments(fmt, item, _FRAMES[fmt])
+        first, rest, categories = fragments(fmt, item, _FRAMES[fmt])
         out += (first, _score_line(s, lines), _with_footer(rest, item.footer, closing))
-        out += (_keyword_categories(s, keyword, elements, names), item_end)
+        out += (_keyword_categories(s, keyword, elements, categories), item_end)
     out.append(end.encode("utf-8"))
     return b"".join(out)
 
 
-def _keyword_categories(s: Scored, template: str, elements: dict, names: dict) -> bytes:
+def _keyword_categories(s: Scored, template: str, elements: dict, skipped: frozenset) -> bytes:
     """The item's matched keywords as category elements (`template` has one `{}` for the
-    escaped keyword), skipping any that equals one of its arXiv categories. They depend on
-    the query, so they are written per feed, outside the paper's kept fragments, and kept
-    for its other items: each match list's `elements` (`s.matches` is alive while the feed
-    renders) and each category tuple's names on one line (`names`)."""
+    escaped keyword), skipping any that equals one of its arXiv categories (`skipped`, as
+    its kept fragments name them). They depend on the query, so they are written per feed,
+    outside the paper's kept fragments, and kept for its other items per match list
+    (`elements`; `s.matches` is alive while the feed renders)."""
     if not s.matches:
         return b""
     written = elements.get(id(s.matches))
     if written is None:
         written = elements[id(s.matches)] = _keyword_elements(s.matches, template)
     words, every, pairs = written
-    try:
-        skipped = names.get(s.paper.categories)
-        if skipped is None:
-            skipped = names[s.paper.categories] = frozenset(categories_of(s.paper))
-    except TypeError:  # categories in a list: not hashable, read afresh
-        skipped = frozenset(categories_of(s.paper))
     if words.isdisjoint(skipped):
         return every
     return b"".join(element for word, element in pairs if word not in skipped)
@@ -109,8 +102,10 @@ def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
     return tail[:at] + escape(footer).encode("utf-8") + tail[at:]
 
 
-def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes]:
-    authors = author_list(p)
+def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes, frozenset]:
+    """An RSS item's kept parts: before its score line, after it, and its arXiv categories'
+    names (the keyword categories skip those)."""
+    authors, categories = author_list(p), categories_of(p)
     pre, post = html_frame(p, summary, authors)
     parts = [
         "<item>\n",
@@ -119,12 +114,12 @@ def _rss_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, byt
         f'<guid isPermaLink="true">{escape(p.abs_url)}</guid>\n',
         _el("pubDate", format_datetime(announced_at(p.announced))),
         _el("dc:creator", authors) if authors else "",
-        *(_el("category", c) for c in categories_of(p)),
+        *(_el("category", c) for c in categories),
         _el("description", text_to_html(p.abstract)),
         "<content:encoded>" + escape(pre),
     ]
     tail = escape(post) + "</content:encoded>\n" + _el("arxiv:announce_type", p.announce_type)
-    return "".join(parts).encode("utf-8"), tail.encode("utf-8")
+    return "".join(parts).encode("utf-8"), tail.encode("utf-8"), frozenset(categories)
 
 
 def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
@@ -147,8 +142,9 @@ def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
     return _xml_document(head, "atom", items, "</feed>\n")
 
 
-def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes]:
-    authors = author_list(p)
+def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, bytes, frozenset]:
+    """An Atom entry's kept parts, as `_rss_frame`'s."""
+    authors, categories = author_list(p), categories_of(p)
     pre, post = html_frame(p, summary, authors)
     parts = [
         "<entry>\n",
@@ -160,12 +156,12 @@ def _atom_frame(p: Paper, summary: str | None, modified: str) -> tuple[bytes, by
         f'<link rel="related" type="application/pdf" title="PDF" href="{escape(p.pdf_url)}"/>\n',
         f'<link rel="related" type="text/html" title="HTML" href="{escape(p.html_url)}"/>\n',
         f"<author><name>{escape(authors)}</name></author>\n" if authors else "",
-        *(f'<category term="{escape(c)}"/>\n' for c in categories_of(p)),
+        *(f'<category term="{escape(c)}"/>\n' for c in categories),
         _el("summary", xml_safe(p.abstract).strip()),
         '<content type="html">' + escape(pre),
     ]
     tail = escape(post) + "</content>\n" + _el("arxiv:announce_type", p.announce_type)
-    return "".join(parts).encode("utf-8"), tail.encode("utf-8")
+    return "".join(parts).encode("utf-8"), tail.encode("utf-8"), frozenset(categories)
 
 
 _FRAMES = {"rss": _rss_frame, "atom": _atom_frame}

@@ -254,7 +254,9 @@ def _summed(days: Sequence[Day], pool, profile: Profile, np) -> KeywordScores:
     excluded = np.zeros(n, bool)
     for word in profile.exclude:
         excluded[np.frombuffer(_hits(days, pool, word, title_only=True)[0], np.int64)] = True
-    return KeywordScores(np.round(score, 2), excluded, np.flatnonzero(hit), where)
+    matched = np.flatnonzero(hit)
+    score[matched] = np.round(score[matched], 2)  # the others are 0.0
+    return KeywordScores(score, excluded, matched, where)
 
 
 def _added(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
