@@ -1,4 +1,5 @@
-"""`xml_safe` and `one_line` take a fast path for printable text; for every string,
+"""`xml_safe` and `one_line` take a fast path for printable text (checked on its bytes
+when it is ASCII); for every string,
 including the characters XML cannot carry and every kind of Unicode whitespace, they
 give what the full regular-expression rules give."""
 
@@ -22,6 +23,14 @@ TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(HARD)), max_s
 def test_the_fast_paths_give_what_the_full_rules_give(text):
     assert xml_safe(text) == NOT_XML.sub("", text)
     assert one_line(text) == SPACES.sub(" ", NOT_XML.sub("", text)).strip()
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40))
+def test_ascii_text_checked_on_its_bytes_gives_what_the_full_rules_give(text):
+    assert xml_safe(text) == NOT_XML.sub("", text)
+    assert one_line(text) == SPACES.sub(" ", NOT_XML.sub("", text)).strip()
+    assert one_line(text + "\x7f  x") == SPACES.sub(" ", NOT_XML.sub("", text + "\x7f  x")).strip()
 
 
 def test_the_characters_that_take_the_slow_path_are_still_handled():

@@ -52,15 +52,17 @@ def _xml_document(head: str, fmt: str, items: Sequence[Item], end: str) -> bytes
     """The channel's head, each item (its kept fragments around its score line, with its
     footer before the body's closing tag, then its matched keywords as categories and the
     item's closing tag), and the end, as UTF-8."""
-    closing, item_end, keyword = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt]
+    closing, item_end, keyword, frame = _BODY_CLOSING[fmt], _ITEM_END[fmt], _KEYWORD_CATEGORY[fmt], _FRAMES[fmt]
     lines: dict[tuple, bytes] = {}  # score lines: papers with the same matches share one
     elements: dict[int, tuple] = {}  # keyword categories: per match list, likewise
     out = [head.encode("utf-8")]
     for item in items:
         s = item.scored
-        first, rest, categories = fragments(fmt, item, _FRAMES[fmt])
-        out += (first, _score_line(s, lines), _with_footer(rest, item.footer, closing))
-        out += (_keyword_categories(s, keyword, elements, categories), item_end)
+        first, rest, categories = fragments(fmt, item, frame)
+        if item.footer:
+            rest = _with_footer(rest, item.footer, closing)
+        tags = _keyword_categories(s, keyword, elements, categories) if s.matches else b""
+        out += (first, _score_line(s, lines), rest, tags, item_end)
     out.append(end.encode("utf-8"))
     return b"".join(out)
 
@@ -70,9 +72,7 @@ def _keyword_categories(s: Scored, template: str, elements: dict, skipped: froze
     escaped keyword), skipping any that equals one of its arXiv categories (`skipped`, as
     its kept fragments name them). They depend on the query, so they are written per feed,
     outside the paper's kept fragments, and kept for its other items per match list
-    (`elements`; `s.matches` is alive while the feed renders)."""
-    if not s.matches:
-        return b""
+    (`elements`; `s.matches`, not empty, is alive while the feed renders)."""
     written = elements.get(id(s.matches))
     if written is None:
         written = elements[id(s.matches)] = _keyword_elements(s.matches, template)
@@ -96,8 +96,6 @@ def _keyword_elements(matches, template: str) -> tuple[frozenset, bytes, list[tu
 def _with_footer(tail: bytes, footer: str, closing: bytes) -> bytes:
     """`tail` with the item's footer HTML (escaped into XML) at the end of its body, just
     before `closing` (the body's own markup is escaped, so the first `closing` ends it)."""
-    if not footer:
-        return tail
     at = tail.index(closing)
     return tail[:at] + escape(footer).encode("utf-8") + tail[at:]
 

@@ -66,9 +66,21 @@ LINK_REL = "noopener noreferrer nofollow"
 
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 cannot carry (and C1 controls)."""
-    if text.isprintable():  # no control, surrogate, non-character or other "Other" (fast path)
+    if _printable(text):  # no control, surrogate, non-character or other "Other" (fast path)
         return text
     return _NOT_XML.sub("", text)
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+def _printable(text: str) -> bool:
+    """`text.isprintable()`, about four times quicker for ASCII text (most of arXiv's): its
+    printable characters are exactly 0x20 to 0x7E, deleted from its bytes in one C pass.
+    An item's abstract is checked half a dozen times as its parts are escaped."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.isprintable()
 
 
 def escape(text: str) -> str:
@@ -85,9 +97,11 @@ def escape(text: str) -> str:
 
 def one_line(text: str) -> str:
     """`text` made XML-safe with every run of whitespace (newlines too) folded to one space."""
-    if text.isprintable() and "  " not in text:  # printable: the only whitespace is " "
+    if _printable(text) and "  " not in text:  # printable: the only whitespace is " "
         return text.strip()
-    return _SPACES.sub(" ", xml_safe(text)).strip()
+    # str.split() splits on the whitespace `\s` matches (str.isspace), and drops it at the
+    # ends: _SPACES.sub(" ", t).strip() without a regex call per space
+    return " ".join(xml_safe(text).split())
 
 
 def text_to_html(text: str) -> str:
