@@ -145,9 +145,15 @@ class Scored:
 
 
 def built_scored(paper: Paper, score: float, matches: tuple[Match, ...] = (), excluded_by: str = "") -> Scored:
-    """`Scored(paper, score, matches, excluded_by)`, made by `built`: for the many records a
+    """`Scored(paper, score, matches, excluded_by)`, made as `built` makes it (set into a copy
+    of the class's shaped dict, with no dict of values in between): for the many records a
     day's read or a feed's ranking makes at once."""
-    return built(Scored, {"paper": paper, "score": score, "matches": matches, "excluded_by": excluded_by})
+    attributes = (_SHAPES.get(Scored) or _shape(Scored)).copy()
+    attributes["paper"], attributes["score"], attributes["matches"] = paper, score, matches
+    attributes["excluded_by"] = excluded_by
+    out = object.__new__(Scored)
+    object.__setattr__(out, "__dict__", attributes)
+    return out
 
 
 @dataclass(frozen=True)

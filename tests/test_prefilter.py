@@ -17,6 +17,7 @@ characters the matcher treats specially (derandomized, so runs are repeatable).
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -32,9 +33,9 @@ from core.ingest.dedupe import dedupe
 from core.ingest.parse import parse_feed
 from core.memo import ObjectMemo
 from core.models import Day, Paper, Scored
-from core.rank.prefilter import DayIndex, Need, index_of, keyword_needs
+from core.rank.prefilter import DayIndex, Need, index_of, keyword_needs, simple_word
 from core.rank.query import FeedQuery
-from core.rank.scoring import compile_profile, rank, score_all, score_paper, select
+from core.rank.scoring import compile_profile, rank, score_all, score_paper, select, term_pattern
 from core.rank.selection import select_papers
 from tests.conftest import SHARED_FIXTURES, shared_fixture
 
@@ -228,11 +229,13 @@ def test_custom_queries_on_real_papers_equal_scoring_every_paper(real_days, keyw
 def test_without_postings_the_bounded_exact_scoring_gives_the_same_papers(real_days, keywords, monkeypatch):
     from core.rank import postings
 
-    monkeypatch.setattr(postings, "BUILD_BUDGET", 0)  # no postings may be built: the regex path runs
+    monkeypatch.setattr(postings, "BUILD_BUDGET", 0)  # no regex may run to build postings
     postings._POSTINGS.clear()
-    for sort in ("score", "date"):
-        query = custom(keywords, ("survey",), limit=20, sort=sort)
-        assert not postings.postings_ready(real_days, compile_profile(query.keywords, query.exclude))
+    queries = [custom(keywords, ("survey",), limit=20, sort=sort) for sort in ("score", "date")]
+    for query in queries:  # what postings cost no regex (plain words, unmatched phrases) serve
+        assert select_papers(real_days, query, CONFIG) == score_everything(real_days, query)
+    monkeypatch.setattr(postings, "postings_ready", lambda *args, **kwargs: False)  # the bounded path alone
+    for query in queries:
         assert select_papers(real_days, query, CONFIG) == score_everything(real_days, query)
 
 
@@ -240,7 +243,7 @@ def test_postings_are_built_within_the_budget_and_then_serve_alone(real_days):
     from core.rank import postings
 
     postings._POSTINGS.clear()
-    profile = compile_profile((Keyword("learning"), Keyword("graph*")), ("survey",))
+    profile = compile_profile((Keyword("learning"), Keyword("graph neural network")), ("survey",))
     assert not postings.postings_ready(real_days, profile, budget=0)
     assert postings.postings_ready(real_days, profile, budget=10**6)
     assert postings.postings_ready(real_days, profile, budget=0)  # all known now: nothing to build
@@ -368,6 +371,73 @@ def test_whatever_the_scorer_finds_in_generated_text_is_possible(title, abstract
         assert 0 in index.possible(needs)
     if matches and matches[0].in_title:
         assert 0 in index.possible(needs, title=True)
+
+
+# One plain word or prefix, of the letters the alphabet's texts use most.
+SIMPLE = st.builds(
+    lambda w, star: w + star, st.text(st.sampled_from("aeiknsy01"), min_size=1, max_size=4), st.sampled_from(("", "*"))
+)
+
+
+@settings(derandomize=True, max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=TEXT, abstract=TEXT, keyword=SIMPLE)
+def test_a_plain_word_is_matched_exactly_from_the_index_and_the_rest_left_to_its_regex(title, abstract, keyword):
+    paper = Paper("2609.00001", 1, title, abstract, ("A",), ("cs.LG",), "new", "2026-09-24")
+    index = DayIndex([Scored(paper, 0.0)])
+    regex = re.compile(term_pattern(keyword))
+    assert simple_word(keyword) and len(keyword_needs(keyword)) == 1
+    for in_title, matched in (
+        (True, regex.search(title.lower()) is not None),
+        (False, regex.search(title.lower()) is not None or regex.search(abstract.lower()) is not None),
+    ):
+        sure, maybe = index.exact(keyword_needs(keyword)[0], title=in_title)
+        assert not sure & maybe
+        if 0 in sure:
+            assert matched
+        if matched:
+            assert 0 in sure | maybe
+
+
+def test_a_plain_word_costs_no_regex_where_no_underscore_or_non_ascii_letter_touches_it():
+    from core.rank.postings import _candidates, postings
+
+    texts = ["Learning rates for learning", "naïve learning_rate", "Graph-based learning", "graphé theory"]
+    day = Day(
+        "2026-09-24",
+        tuple(
+            Scored(Paper(f"2609.0000{n}", 1, t, "", ("A",), ("cs.LG",), "new", "2026-09-24"), 0.0)
+            for n, t in enumerate(texts)
+        ),
+    )
+    assert _candidates(day, "theory", False) == 0  # a whole run wherever it is: no regex
+    assert _candidates(day, "learning", False) == 1  # only inside "learning_rate" there: the regex decides
+    assert _candidates(day, "graph*", True) == 1  # "graphé" may start a longer run: the regex decides
+    assert list(postings(day, "learning").pos) == [0, 2] and list(postings(day, "theory").pos) == [3]
+    assert list(postings(day, "rate").pos) == [0] and list(postings(day, "rates").pos) == [0]
+    assert list(postings(day, "graph*", title_only=True).pos) == [2, 3]
+    assert list(postings(day, "na").pos) == []
+
+
+def test_an_index_stored_before_partial_tokens_is_read_and_leaves_every_candidate_to_the_regex(real_days):
+    import struct
+
+    from core.rank.prefilter import Postings
+
+    day = real_days[0]
+    current = DayIndex(day.papers)
+    # the version 1 form: the same head and postings, without the partial ones
+    old = struct.pack("<2I", 1, current.count) + current.anywhere.to_stored() + current.title.to_stored()
+    read = DayIndex.from_stored(old, len(day.papers))
+    assert read is not None and read.partial is None
+    need = keyword_needs("learning")[0]
+    assert read.exact(need) is None and current.exact(need) is not None
+    again = DayIndex.from_stored(current.to_stored(), len(day.papers))
+    assert isinstance(again.partial[True], Postings)
+    assert again.exact(need) == current.exact(need) and again.exact(need, title=True) == current.exact(need, True)
+    # a day whose stored index is the old one gives what scoring every paper gives
+    old_day = Day(day.date, day.papers, day.summaries, [(0, old)])
+    query = custom(("learning", "graph*", "neural network"), ("survey",), limit=20)
+    assert select_papers([old_day], query, CONFIG) == score_everything([old_day], query)
 
 
 DAY_TEXTS = st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=25)

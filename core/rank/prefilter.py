@@ -37,6 +37,13 @@ A paper can match the keyword only if it has, for every run, a token of that for
 needs nothing: every paper is possible. One with no words at all never matches.
 Titles and abstracts are matched separately, so the index keeps title tokens apart
 too: a keyword can earn its title bonus only where the title has its tokens.
+
+For the commonest keywords, one plain word or prefix of ASCII letters and digits
+(`simple_word`: `llm`, `quantiz*`), the index is exact but for a few papers: it also keeps
+the tokens a paper holds only inside a longer run of word characters (`\\w`, which takes in
+underscores and non-ASCII letters: "x" in "x_i", "na" in "naïve"), and `DayIndex.exact`
+parts the possible papers into those the keyword surely matches and those few its regex
+must decide. So the postings of such a keyword are found with next to no regex.
 `tests/test_prefilter.py` checks all this against the scorer itself.
 """
 
@@ -62,8 +69,13 @@ _CONSONANT_Y = re.compile(r"[^aeiou]y$")  # the scorer's consonant + y -> ies pl
 # every non-ASCII character as bytes >= 0x80, so runs of kept bytes are exactly the tokens).
 _TOKEN_BYTES = bytes(c if (0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A) else 0x20 for c in range(256))
 _AFTER_Z = "{"  # sorts after every token character: the tokens starting with p lie in [p, p + "{")
+_WORD_RUN = re.compile(r"\w+")  # the scorer's word characters (its boundaries are \w and not \w)
+_SIMPLE_WORD = re.compile(r"[a-z0-9]+\*?")
 INDEXED_DAYS = 128  # above any retention: each live day keeps its index
-WORDS_VERSION = 1  # the stored form of a day's word index (`DayIndex.to_stored`); another is ignored
+# The stored form of a day's word index (`DayIndex.to_stored`); another is ignored. Version 1
+# lacks the partial tokens (`DayIndex.partial`): its days are read, and only run the regex more.
+WORDS_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,25 @@ def keyword_needs(term: str) -> tuple[Need, ...] | None:
 def _tokens(lowered: str) -> set[bytes]:
     """The distinct tokens of already lower-cased text, as ASCII bytes."""
     return set(lowered.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split())
+
+
+def _partial(lowered: str, tokens: set[bytes]) -> set[bytes]:
+    """The tokens of already lower-cased text that are never a whole run of word characters
+    (`\\w`) in it: each time, an underscore or a non-ASCII letter or digit touches it
+    ("na" and "ve" of "naïve", "x" of "x_i"). Empty for ASCII text without underscores,
+    whose runs of word characters are its tokens."""
+    if lowered.isascii() and "_" not in lowered:
+        return set()
+    whole = {run.encode("ascii") for run in _WORD_RUN.findall(lowered) if run.isascii() and "_" not in run}
+    return tokens - whole
+
+
+def simple_word(term: str) -> bool:
+    """Whether a keyword or exclude word is one word of ASCII letters and digits, optionally
+    a prefix (`llm`, `quantiz*`). The index answers those exactly (`DayIndex.exact`): its
+    regex matches where a whole run of word characters is one of the word's tokens (or, for
+    a prefix, starts with it), which the index tells apart from a token inside a longer run."""
+    return _SIMPLE_WORD.fullmatch(term.strip().lower()) is not None
 
 
 class Postings:
@@ -169,25 +200,29 @@ class Postings:
 
 class DayIndex:
     """The tokens of a day's papers: `anywhere` (title and abstract) and `title`,
-    by position in `day.papers`."""
+    by position in `day.papers`; and, in `partial` (None when an index stored before them
+    was read), the same for the tokens that are never a whole run of word characters in
+    a paper's text (`_partial`)."""
 
     def __init__(self, papers: Sequence[Scored]):
         self.count = len(papers)
-        anywhere: defaultdict[bytes, list[int]] = defaultdict(list)
-        title: defaultdict[bytes, list[int]] = defaultdict(list)
+        rows: list[defaultdict[bytes, list[int]]] = [defaultdict(list) for _ in range(4)]
         for pos, s in enumerate(papers):
             lowered = s.paper.title.lower()
-            for t in _tokens(lowered):
-                title[t].append(pos)
-            for t in _tokens(lowered + " " + s.paper.abstract.lower()):
-                anywhere[t].append(pos)
-        self.anywhere = Postings(anywhere, self.count)
-        self.title = Postings(title, self.count)
+            both = lowered + " " + s.paper.abstract.lower()
+            in_title, anywhere = _tokens(lowered), _tokens(both)
+            found = (anywhere, in_title, _partial(both, anywhere), _partial(lowered, in_title))
+            for row, tokens in zip(rows, found, strict=True):
+                for t in tokens:
+                    row[t].append(pos)
+        self.anywhere, self.title, anywhere_partial, title_partial = (Postings(r, self.count) for r in rows)
+        self.partial: dict[bool, Postings] | None = {False: anywhere_partial, True: title_partial}
 
     def to_stored(self) -> bytes:
         """This index as bytes (`from_stored` reads them back): a version and the paper
-        count, then the `anywhere` and `title` postings."""
-        return struct.pack("<2I", WORDS_VERSION, self.count) + self.anywhere.to_stored() + self.title.to_stored()
+        count, then the `anywhere`, `title` and the two partial postings."""
+        head = struct.pack("<2I", WORDS_VERSION, self.count) + self.anywhere.to_stored() + self.title.to_stored()
+        return head + self.partial[False].to_stored() + self.partial[True].to_stored()
 
     @classmethod
     def from_stored(cls, data: object, count: int) -> DayIndex | None:
@@ -198,12 +233,17 @@ class DayIndex:
         view = memoryview(data)
         try:
             version, stored_count = struct.unpack_from("<2I", view, 0)
-            if version != WORDS_VERSION or stored_count != count:
+            if version not in READABLE_VERSIONS or stored_count != count:
                 return None
             out = cls.__new__(cls)
             out.count = count
             out.anywhere, at = Postings.from_stored(view, 8, count)
             out.title, at = Postings.from_stored(view, at, count)
+            out.partial = None
+            if version >= 2:
+                anywhere, at = Postings.from_stored(view, at, count)
+                title, at = Postings.from_stored(view, at, count)
+                out.partial = {False: anywhere, True: title}
         except (ValueError, struct.error, UnicodeDecodeError):
             return None
         return out if at == len(view) else None
@@ -224,6 +264,22 @@ class DayIndex:
                 break
             out &= other
         return out
+
+    def exact(self, need: Need, title: bool = False) -> tuple[set[int], set[int]] | None:
+        """For a `simple_word` keyword (whose one need is `need`): the positions of the
+        papers whose title and abstract (`title`: title) it surely matches, and of the few
+        it may match, for its regex to decide. None when the index lacks its partial tokens.
+
+        Its regex matches where a whole run of word characters is one of its tokens (or
+        starts with its prefix), and that run is then a token of the paper. A paper that
+        holds one of the keyword's tokens, none of them only partially, holds it as a whole
+        run: it matches. One that holds one only partially is left to the regex (another of
+        its tokens may be whole there, or, for a prefix, a longer run may start with it)."""
+        if self.partial is None:
+            return None
+        postings = self.title if title else self.anywhere
+        maybe = self.partial[title].having(need)
+        return postings.having(need) - maybe, maybe
 
 
 def _le(a: array) -> bytes:
@@ -300,15 +356,25 @@ def _from_stored(day: Day) -> DayIndex | None:
 
 
 def _merged(indexes: list[tuple[int, DayIndex]], count: int) -> DayIndex:
-    """One day's index from its parts' (their positions shifted by each part's start)."""
+    """One day's index from its parts' (their positions shifted by each part's start); it
+    has partial tokens when every part has them."""
     out = DayIndex.__new__(DayIndex)
     out.count = count
-    for name in ("anywhere", "title"):
-        rows: defaultdict[bytes, list[int]] = defaultdict(list)
-        for start, index in indexes:
-            postings: Postings = getattr(index, name)
-            for i, token in enumerate(postings.tokens):
-                lo, hi = postings.offsets[i], postings.offsets[i + 1]
-                rows[token.encode("ascii")].extend(p + start for p in postings.positions[lo:hi])
-        setattr(out, name, Postings(rows, count))
+    out.anywhere = _merged_postings([(start, index.anywhere) for start, index in indexes], count)
+    out.title = _merged_postings([(start, index.title) for start, index in indexes], count)
+    out.partial = None
+    if all(index.partial is not None for _, index in indexes):
+        out.partial = {
+            flag: _merged_postings([(start, index.partial[flag]) for start, index in indexes], count)
+            for flag in (False, True)
+        }
     return out
+
+
+def _merged_postings(parts: list[tuple[int, Postings]], count: int) -> Postings:
+    rows: defaultdict[bytes, list[int]] = defaultdict(list)
+    for start, postings in parts:
+        for i, token in enumerate(postings.tokens):
+            lo, hi = postings.offsets[i], postings.offsets[i + 1]
+            rows[token.encode("ascii")].extend(p + start for p in postings.positions[lo:hi])
+    return Postings(rows, count)
