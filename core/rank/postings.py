@@ -6,9 +6,10 @@
 A keyword's postings on a day are the positions of the papers it matches and whether
 it is in each one's title: found once per (day, keyword) with the scorer's own regex
 (core.rank.scoring.term_pattern) on the papers core.rank.prefilter says it can match (for a
-plain word or prefix, only on the few its index cannot decide), then kept while the day lives. A query's scores are then sums of its keywords' postings over the
-pool, so a query made of keywords seen before runs no regex at all, and only the papers
-shown are turned into `Scored` records. The sums are vectorised with numpy once it is
+plain word or prefix, only on the few its index cannot decide), then kept while the day
+lives. A query's scores are then sums of its keywords' postings over the pool, so a query
+made of keywords seen before runs no regex at all, and only the papers shown are turned
+into `Scored` records. The sums are vectorised with numpy once it is
 loaded (a few hundred microseconds a query, against about 1.5 ms summed hit by hit).
 Until then they run in plain Python, so a cold instance's first keyword query does not
 wait about 80 ms for numpy: that query starts loading it on a background thread. Both
