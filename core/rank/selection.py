@@ -33,6 +33,7 @@ import math
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from core.config import Config
 from core.ingest.dedupe import dedupe
@@ -52,6 +53,7 @@ from core.rank.scoring import (
     select,
 )
 
+_PAPER = attrgetter("paper")
 POOLS = 32  # (days, filters) whose papers are kept for custom queries
 ROUND_SLACK = 0.004
 
@@ -62,7 +64,8 @@ def select_papers(days: Sequence[Day], query: FeedQuery, config: Config) -> list
     if query.rescore:
         return _rescored(days, query, profile)
     stored = _stored_records(days, query)
-    papers = [p for p in dedupe(s.paper for s in stored) if _wanted(p, query)]
+    categories = frozenset(query.categories)
+    papers = [p for p in dedupe(s.paper for s in stored) if _wanted(p, query, categories)]
     chosen = select(_reuse_scores(papers, stored), min_score=query.min_score, profile=profile)
     return _sorted(chosen, query.sort)[: query.limit]
 
@@ -101,11 +104,13 @@ def _stored_records(days: Sequence[Day], query: FeedQuery) -> list[Scored]:
     return [s for day in days for s in day.papers if s.paper.announce_type in wanted]
 
 
-def _wanted(paper: Paper, query: FeedQuery) -> bool:
+def _wanted(paper: Paper, query: FeedQuery, categories: frozenset[str]) -> bool:
+    """Whether the paper passes the query's category and author filters (`categories`
+    holds the query's categories)."""
     cats = paper.categories
     if query.category and query.category not in cats:
         return False
-    if not any(c in cats for c in query.categories):
+    if categories.isdisjoint(cats):
         return False
     if query.authors:
         names = [fold(a) for a in paper.authors]
@@ -200,13 +205,21 @@ def _typed_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
 
 def _dedupe_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
     wanted = set(types)
-    records: dict[str, list[tuple[int, int, Paper]]] = {}
-    for d, day in enumerate(days):
-        for pos, s in enumerate(day.papers):
-            if s.paper.announce_type in wanted:
-                records.setdefault(s.paper.id, []).append((d, pos, s.paper))
-    papers = dedupe(p for rows in records.values() for _, _, p in rows)  # ids in first-seen order, as before
+    rows = [
+        (d, pos, p)
+        for d, day in enumerate(days)
+        for pos, p in enumerate(map(_PAPER, day.papers))
+        if p.announce_type in wanted
+    ]
+    papers = dedupe(p for _, _, p in rows)  # ids in first-seen order, each id's records in day order
     at = tuple(array("i", [-1]) * len(day.papers) for day in days)
+    if len(papers) == len(rows):  # every id once: the kept papers are the records, in their order
+        for i, (d, pos, _) in enumerate(rows):
+            at[d][pos] = i
+        return _Pool(tuple(papers), at)
+    records: dict[str, list[tuple[int, int, Paper]]] = {}
+    for row in rows:
+        records.setdefault(row[2].id, []).append(row)
     for i, p in enumerate(papers):
         d, pos = _source(p, records[p.id])
         at[d][pos] = i
@@ -223,7 +236,11 @@ def _source(paper: Paper, rows: list[tuple[int, int, Paper]]) -> tuple[int, int]
 
 
 def _filter_pool(days: Sequence[Day], typed: _Pool, query: FeedQuery) -> _Pool:
-    keep = [_wanted(p, query) for p in typed.papers]
+    """The papers of `typed` the query's filters keep (`typed` itself when they keep all)."""
+    categories = frozenset(query.categories)
+    keep = [_wanted(p, query, categories) for p in typed.papers]
+    if all(keep):
+        return typed
     new_index = array("i", [-1]) * len(typed.papers)
     papers = []
     for i, (p, ok) in enumerate(zip(typed.papers, keep, strict=True)):
