@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -76,10 +77,28 @@ class Paper:
     def from_fields(cls, values: dict) -> Paper:
         """The paper holding `values`, every field present and none other (unchecked: the
         caller knows, as core.store.layout does of a part whose field names it checked)."""
-        values["authors"] = tuple(values["authors"])
-        values["categories"] = tuple(values["categories"])
-        values["affiliations"] = tuple(tuple(pair) for pair in values["affiliations"])
-        return built(cls, values)
+        attributes = _shape(cls).copy()
+        attributes.update(values)
+        return _finished(attributes)
+
+    @classmethod
+    def from_values(cls, values: Sequence) -> Paper:
+        """`from_fields` of the fields' values in field order (any after the last ignored):
+        a stored row, made into a paper without a dict in between."""
+        attributes = _shape(cls).copy()
+        attributes.update(zip(_PAPER_NAMES, values, strict=False))  # a row goes on past the fields
+        return _finished(attributes)
+
+
+def _finished(attributes: dict) -> Paper:
+    """The paper with these attributes, its sequences made tuples (hashable, as constructed)."""
+    attributes["authors"] = tuple(attributes["authors"])
+    attributes["categories"] = tuple(attributes["categories"])
+    affiliations = attributes["affiliations"]
+    attributes["affiliations"] = tuple(map(tuple, affiliations)) if affiliations else ()
+    out = object.__new__(Paper)
+    object.__setattr__(out, "__dict__", attributes)
+    return out
 
 
 def built(cls, values: dict):

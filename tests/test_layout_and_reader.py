@@ -1,5 +1,7 @@
 """Store layout, atomic publish and the read path's command budget."""
 
+from dataclasses import replace
+
 import pytest
 
 from core.errors import RefreshRunning, StoreError
@@ -150,6 +152,21 @@ def test_records_read_back_share_their_class_s_attribute_keys_as_constructed_one
         assert list(vars(back)) == list(vars(made))
         with pytest.raises(AttributeError):  # still frozen
             back.score = 0.0
+
+
+def test_records_read_back_with_the_same_matches_share_one_tuple_of_them():
+    from core.store.layout import day_from_parts, day_parts, decode, encode
+
+    original = day("2026-09-24", 6)
+    twin = Scored(replace(original.papers[1].paper, id="2609.99999"), 1.5, original.papers[0].matches)
+    original = Day(original.date, (*original.papers, twin), original.summaries)
+    read = day_from_parts(original.date, [decode(encode(p), "day") for p in day_parts(original)])
+    assert read == original
+    by_matches: dict = {}
+    for s in read.papers:
+        by_matches.setdefault(s.matches, set()).add(id(s.matches))
+    assert all(len(ids) == 1 for ids in by_matches.values()) and len(by_matches[read.papers[0].matches]) == 1
+    assert read.papers[-1].matches is read.papers[0].matches and read.papers[0].matches
 
 
 def test_a_part_stored_with_paper_objects_or_other_field_orders_reads_the_same():

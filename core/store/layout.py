@@ -155,9 +155,18 @@ def scored_from_dict(d: dict) -> Scored:
     return _scored(Paper.from_dict(d), score, matches, excluded_by)
 
 
-def _scored(paper: Paper, score: float, matches: list, excluded_by: str) -> Scored:
-    """The stored record of `paper`, built without the dataclass constructors."""
-    found = tuple(built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in matches)
+def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared: dict | None = None) -> Scored:
+    """The stored record of `paper`, built without the dataclass constructors. Records with
+    the same matches share one tuple of them through `shared` (a day's thousand matched
+    records hold a few dozen distinct lists: memory, and the feeds' per-match-list caches)."""
+    if not matches:
+        return built_scored(paper, score, (), excluded_by)
+    key = tuple(map(tuple, matches))
+    found = shared.get(key) if shared is not None else None
+    if found is None:
+        found = tuple(built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in key)
+        if shared is not None:
+            shared[key] = found
     return built_scored(paper, score, found, excluded_by)
 
 
@@ -184,7 +193,8 @@ def scored_from_rows(part: dict) -> list[Scored]:
             raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
         if tuple(names) != ROW_FIELDS:
             return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
-        return [_scored_from_row(row) for row in rows]
+        shared: dict = {}
+        return [_scored_from_row(row, shared) for row in rows]
     except (TypeError, ValueError, AttributeError) as exc:
         raise StoreError(f"stored day {part.get('date')} is unreadable (a paper: {exc.__class__.__name__})") from None
 
@@ -193,12 +203,12 @@ def _fits(row: object, names: list) -> bool:
     return isinstance(row, list) and len(row) == len(names)
 
 
-def _scored_from_row(row: list) -> Scored:
+def _scored_from_row(row: list, shared: dict) -> Scored:
     """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields, then its score,
     matches and exclusion), without making the dict first."""
-    paper = Paper.from_fields(dict(zip(_PAPER_NAMES, row, strict=False)))  # stops at the paper's last field
+    paper = Paper.from_values(row)  # stops at the paper's last field
     score, matches, excluded_by = row[len(_PAPER_NAMES) :]
-    return _scored(paper, score, matches, excluded_by)
+    return _scored(paper, score, matches, excluded_by, shared)
 
 
 def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
