@@ -53,8 +53,8 @@ def test_it_pins_the_runtime_dependencies_and_no_dev_tool():
     pinned = pins(REQUIREMENTS.read_text(encoding="utf-8"))
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     for spec in project["project"]["dependencies"]:
-        name, version = spec.split("==")
-        assert pinned.get(re.sub(r"[-_.]+", "-", name).lower()) == version, spec
+        name, version = spec.split(";")[0].split("==")  # a marker after ";" (the Python it needs)
+        assert pinned.get(re.sub(r"[-_.]+", "-", name).lower()) == version.strip(), spec
     for name in TEST_ONLY:
         assert name not in pinned, f"{name} is a dev tool"
     assert "arxiv-rss" not in pinned and "-e ." not in REQUIREMENTS.read_text(encoding="utf-8")

@@ -15,12 +15,13 @@ import zlib
 
 import pytest
 
+from core.errors import StoreError
 from core.models import Day, Scored
 from core.rank import prefilter
 from core.rank.prefilter import DayIndex, index_of, stored_words
 from core.rank.selection import select_papers
 from core.store import layout
-from core.store.layout import day_from_parts, day_parts, decode, encode
+from core.store.layout import ZSTD_MAGIC, day_from_parts, day_parts, decode, decompressed, encode
 from core.text import safe_html
 from tests.test_prefilter import CONFIG, KEYWORD_SETS, custom, fixture_papers, score_everything, three_days
 
@@ -123,12 +124,31 @@ def test_an_unreadable_stored_index_is_built_again_with_the_same_results(days, b
 
 def test_the_word_index_travels_as_bytes_after_the_json(days):
     part = day_parts(days[0], stored_words)[0]
-    raw = zlib.decompress(encode(part))
-    head, _, tail = raw.partition(b"\0")
+    blob = encode(part)
+    assert blob[:4] == ZSTD_MAGIC
+    head, _, tail = decompressed(blob).partition(b"\0")
     assert tail == part["words"] and b'"words"' not in head
-    back = decode(encode(part), "day")
+    back = decode(blob, "day")
     assert back["words"] == part["words"] and back["rows"] == json.loads(json.dumps(part["rows"]))
     assert decode(encode({"title": "a\0b"}), "x") == {"title": "a\0b"}  # JSON escapes NUL
+
+
+def test_a_part_stored_zlib_compressed_before_zstd_reads_the_same(days):
+    part = day_parts(days[0], stored_words)[0]
+    before = zlib.compress(decompressed(encode(part)), 6)
+    assert decode(before, "day") == decode(encode(part), "day")
+    assert day_from_parts(days[0].date, [decode(before, "day")]) == days[0]
+
+
+@pytest.mark.parametrize("spoil", ["cut at 5", "cut at 100", "flipped middle", "flipped end"])
+def test_a_cut_or_spoilt_zstd_part_is_a_store_error(days, spoil):
+    blob = bytearray(encode(day_parts(days[0], stored_words)[0]))
+    if spoil.startswith("cut"):
+        blob = blob[: int(spoil.split()[-1])]
+    else:
+        blob[len(blob) // 2 if spoil.endswith("middle") else -6] ^= 0xFF  # the frame's checksum catches it
+    with pytest.raises(StoreError, match="stored day is unreadable"):
+        decode(bytes(blob), "day")
 
 
 def test_a_stored_index_naming_a_paper_the_day_lacks_is_refused():

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import time
-import zlib
 from dataclasses import replace
 
 import pytest
@@ -21,7 +20,7 @@ from core.ingest.client import ArxivClient
 from core.models import Day, Manifest
 from core.rank.scoring import compile_profile, score_all
 from core.refresh.jobs import refresh_job, summarize_job
-from core.store.layout import decode, read_manifest, summary_state_key
+from core.store.layout import decode, decompressed, read_manifest, summary_state_key
 from core.store.publish import publish, write_day
 from core.store.reader import Reader
 from core.summaries.fulltext import GAP, html_to_text, trim
@@ -163,7 +162,7 @@ def test_the_api_key_is_sent_but_never_logged_reported_or_stored(tmp_path, llm, 
     assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in llm.requests)
     assert KEY not in caplog.text and KEY not in json.dumps([report, report_ok])
     raw_values = store._conn().execute("SELECT value FROM kv").fetchall()
-    assert all(KEY.encode() not in zlib.decompress(bytes(v)) for (v,) in raw_values)
+    assert all(KEY.encode() not in decompressed(bytes(v)) for (v,) in raw_values)
 
 
 def test_a_429_is_retried_and_the_summary_lands(tmp_path, llm, env, store):

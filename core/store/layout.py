@@ -30,6 +30,11 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 
+try:
+    from backports import zstd
+except ImportError:  # Python 3.14 and later have it
+    from compression import zstd
+
 from core.errors import StoreError
 from core.models import Day, Manifest, Match, Paper, Scored, built, built_scored
 
@@ -39,6 +44,13 @@ LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
 BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
+# zstd, not zlib: a day part of 1,500 papers (2.6 MB of JSON and index) is 425 KB against
+# zlib's 940 KB, and decompresses in 0.9 ms against 7.4 (its window spans the whole part,
+# where zlib's 32 KB cannot reach the authors and fields repeated across it).
+ZSTD_LEVEL = 9
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# with a checksum of the content, so a spoilt value is refused rather than read as other bytes
+_ZSTD_OPTIONS = {zstd.CompressionParameter.compression_level: ZSTD_LEVEL, zstd.CompressionParameter.checksum_flag: 1}
 
 
 def segment_key(date: str, digest: str, part: int = 0) -> str:
@@ -89,20 +101,27 @@ def profile_budget_key(day: str) -> str:
 
 
 def encode(obj: object) -> bytes:
-    """Compressed JSON. A dict whose `words` is bytes (a day part's word index) carries them
-    after the JSON and a NUL byte, which JSON text never holds: binary, not base64 in a string,
-    so reading a day pays neither for parsing them nor, until a query wants them, for decoding."""
+    """Compressed JSON (a zstd frame). A dict whose `words` is bytes (a day part's word index)
+    carries them after the JSON and a NUL byte, which JSON text never holds: binary, not base64
+    in a string, so reading a day pays neither for parsing them nor, until a query wants them,
+    for decoding."""
     tail = b""
     if isinstance(obj, dict) and isinstance(obj.get(BINARY_KEY), bytes):
         tail = b"\0" + obj[BINARY_KEY]
         obj = {k: v for k, v in obj.items() if k != BINARY_KEY}
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail, 6)
+    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail
+    return zstd.compress(data, options=_ZSTD_OPTIONS)
+
+
+def decompressed(raw: bytes) -> bytes:
+    """The bytes `encode` compressed: a zstd frame, or zlib (what the store held before)."""
+    return zstd.decompress(raw) if raw[:4] == ZSTD_MAGIC else zlib.decompress(raw)
 
 
 def decode(raw: bytes, what: str) -> object:
     """What `encode` made (a binary tail back under `words`). Raises StoreError when unreadable."""
     try:
-        data = zlib.decompress(raw)
+        data = decompressed(raw)
         end = data.find(b"\0")
         if end < 0:
             return json.loads(data)
@@ -111,7 +130,7 @@ def decode(raw: bytes, what: str) -> object:
             raise ValueError("binary part after a value that is not an object")
         obj[BINARY_KEY] = data[end + 1 :]
         return obj
-    except (zlib.error, ValueError) as exc:
+    except (zlib.error, zstd.ZstdError, ValueError) as exc:
         raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
 
 
