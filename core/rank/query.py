@@ -222,6 +222,8 @@ def _terms(value: str, parameter: str) -> list[str]:
 def split_terms(value: str) -> list[str]:
     """`value` split on the commas outside double quotes (`"a, b",c` -> `"a, b"`, `c`);
     with an unclosed quote, on every comma."""
+    if '"' not in value:
+        return value.split(",")
     parts, start, quoted = [], 0, False
     for i, ch in enumerate(value):
         if ch == '"':
