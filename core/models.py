@@ -96,9 +96,7 @@ def _finished(attributes: dict) -> Paper:
     attributes["categories"] = tuple(attributes["categories"])
     affiliations = attributes["affiliations"]
     attributes["affiliations"] = tuple(map(tuple, affiliations)) if affiliations else ()
-    out = object.__new__(Paper)
-    object.__setattr__(out, "__dict__", attributes)
-    return out
+    return _instance(Paper, attributes)
 
 
 def built(cls, values: dict):
@@ -109,6 +107,11 @@ def built(cls, values: dict):
     2.5 times the memory)."""
     attributes = _shape(cls).copy()
     attributes.update(values)
+    return _instance(cls, attributes)
+
+
+def _instance(cls, attributes: dict):
+    """An instance of `cls` whose attribute dict is `attributes` (its constructor not run)."""
     out = object.__new__(cls)
     object.__setattr__(out, "__dict__", attributes)
     return out
@@ -167,12 +170,10 @@ def built_scored(paper: Paper, score: float, matches: tuple[Match, ...] = (), ex
     """`Scored(paper, score, matches, excluded_by)`, made as `built` makes it (set into a copy
     of the class's shaped dict, with no dict of values in between): for the many records a
     day's read or a feed's ranking makes at once."""
-    attributes = (_SHAPES.get(Scored) or _shape(Scored)).copy()
+    attributes = _shape(Scored).copy()
     attributes["paper"], attributes["score"], attributes["matches"] = paper, score, matches
     attributes["excluded_by"] = excluded_by
-    out = object.__new__(Scored)
-    object.__setattr__(out, "__dict__", attributes)
-    return out
+    return _instance(Scored, attributes)
 
 
 @dataclass(frozen=True)
