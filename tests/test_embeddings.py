@@ -73,7 +73,20 @@ def test_stored_vectors_cost_258_bytes_a_paper_and_keep_cosines_within_001():
     assert np.abs((back.matrix() @ back.matrix().T) - (rows @ rows.T)).max() < 0.01
 
 
-@pytest.mark.parametrize("raw", [b"", b"ARV1", b"ARV1not zlib", b"not a vector blob at all"])
+def test_a_vector_blob_is_a_zstd_frame_and_one_stored_zlib_compressed_before_reads_the_same():
+    import zlib
+
+    from core.store.layout import ZSTD_MAGIC, decompressed
+
+    rows = WordLlama(EmbeddingConfig()).embed(TEXTS)
+    blob = encode_vectors(DayVectors.build("wordllama:l2_supercat_256", ["a", "b", "c", "d"], rows))
+    assert blob[4:8] == ZSTD_MAGIC
+    before = decode_vectors(blob[:4] + zlib.compress(decompressed(blob[4:]), 6))
+    now = decode_vectors(blob)
+    assert before.keys == now.keys and np.array_equal(before.q, now.q) and np.array_equal(before.scale, now.scale)
+
+
+@pytest.mark.parametrize("raw", [b"", b"ARV1", b"ARV1not zlib", b"not a vector blob at all", b"ARV1(\xb5/\xfd cut"])
 def test_an_unreadable_vector_blob_is_a_store_error_naming_it(raw):
     with pytest.raises(StoreError, match="vectors of 2026-09-21 are unreadable"):
         decode_vectors(raw, "vectors of 2026-09-21")

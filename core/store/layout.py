@@ -109,13 +109,21 @@ def encode(obj: object) -> bytes:
     if isinstance(obj, dict) and isinstance(obj.get(BINARY_KEY), bytes):
         tail = b"\0" + obj[BINARY_KEY]
         obj = {k: v for k, v in obj.items() if k != BINARY_KEY}
-    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail
+    return compressed(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail)
+
+
+def compressed(data: bytes) -> bytes:
+    """`data` as the store keeps it: one zstd frame, with a checksum of the content."""
     return zstd.compress(data, options=_ZSTD_OPTIONS)
 
 
 def decompressed(raw: bytes) -> bytes:
-    """The bytes `encode` compressed: a zstd frame, or zlib (what the store held before)."""
+    """What `compressed` made, or zlib (what the store held before). Raises zstd.ZstdError
+    or zlib.error (`UNREADABLE`) when it is neither."""
     return zstd.decompress(raw) if raw[:4] == ZSTD_MAGIC else zlib.decompress(raw)
+
+
+UNREADABLE = (zlib.error, zstd.ZstdError)  # what `decompressed` raises for bytes it cannot read
 
 
 def decode(raw: bytes, what: str) -> object:
@@ -130,7 +138,7 @@ def decode(raw: bytes, what: str) -> object:
             raise ValueError("binary part after a value that is not an object")
         obj[BINARY_KEY] = data[end + 1 :]
         return obj
-    except (zlib.error, zstd.ZstdError, ValueError) as exc:
+    except (*UNREADABLE, ValueError) as exc:
         raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
 
 

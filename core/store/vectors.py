@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import struct
-import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from core.errors import StoreError
 from core.models import Paper
+from core.store.layout import UNREADABLE, compressed, decompressed
 
 MAGIC = b"ARV1"
 
@@ -96,14 +96,14 @@ class DayVectors:
 def encode_vectors(dv: DayVectors) -> bytes:
     header = json.dumps({"embedder": dv.embedder, "keys": list(dv.keys), "dim": dv.dim}).encode()
     body = struct.pack(">I", len(header)) + header + dv.scale.astype(">f2").tobytes() + dv.q.tobytes()
-    return MAGIC + zlib.compress(body, 6)
+    return MAGIC + compressed(body)
 
 
 def decode_vectors(raw: bytes, what: str = "vectors") -> DayVectors:
     try:
         if not raw.startswith(MAGIC):
             raise ValueError("not a vector blob")
-        body = zlib.decompress(raw[len(MAGIC) :])
+        body = decompressed(raw[len(MAGIC) :])  # zstd, or zlib as stored before
         (size,) = struct.unpack(">I", body[:4])
         header = json.loads(body[4 : 4 + size])
         keys, dim = tuple(header["keys"]), int(header["dim"])
@@ -112,5 +112,5 @@ def decode_vectors(raw: bytes, what: str = "vectors") -> DayVectors:
         scale = np.frombuffer(body, ">f2", n, start).astype(np.float16)
         q = np.frombuffer(body, np.int8, n * dim, start + 2 * n).reshape(n, dim)
         return DayVectors(str(header["embedder"]), keys, q, scale)
-    except (ValueError, KeyError, TypeError, struct.error, zlib.error) as exc:
+    except (ValueError, KeyError, TypeError, struct.error, *UNREADABLE) as exc:
         raise StoreError(f"stored {what} are unreadable ({exc.__class__.__name__})") from None
