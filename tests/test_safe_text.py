@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text.safe_html import one_line, xml_safe
+from core.text.safe_html import escape, one_line, xml_safe
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SPACES = re.compile(r"\s+")
@@ -31,6 +31,20 @@ def test_ascii_text_checked_on_its_bytes_gives_what_the_full_rules_give(text):
     assert xml_safe(text) == NOT_XML.sub("", text)
     assert one_line(text) == SPACES.sub(" ", NOT_XML.sub("", text)).strip()
     assert one_line(text + "\x7f  x") == SPACES.sub(" ", NOT_XML.sub("", text + "\x7f  x")).strip()
+
+
+def reference_escape(text: str) -> str:
+    out = NOT_XML.sub("", text)
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        out = out.replace(char, entity)
+    return out
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(TEXT, st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40)))
+def test_escaping_gives_what_dropping_then_replacing_gives(text):
+    assert escape(text) == reference_escape(text)
+    assert escape(text + "&<>\"'\x00\t") == reference_escape(text + "&<>\"'\x00\t")
 
 
 def test_the_characters_that_take_the_slow_path_are_still_handled():

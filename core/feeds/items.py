@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from core.calendar import EASTERN, parse_instant
 from core.memo import LRU, kept
@@ -163,6 +164,14 @@ def categories_of(p: Paper) -> list[str]:
 
 def announced_at(iso_date: str) -> datetime:
     """Midnight US Eastern of an announcement date (the epoch when unreadable)."""
+    try:
+        return _midnight(iso_date)
+    except TypeError:  # not hashable, so not a date either
+        return EPOCH
+
+
+@lru_cache(maxsize=64)  # a feed's papers were announced on a few dates; each item asks twice
+def _midnight(iso_date: str) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(iso_date), time(0, 0), tzinfo=EASTERN)
     except (TypeError, ValueError):

@@ -85,14 +85,26 @@ def _printable(text: str) -> bool:
 
 def escape(text: str) -> str:
     """`text` made XML-safe, with `& < > " '` escaped: fit for text and attribute values."""
-    return (
-        xml_safe(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#x27;")
-    )
+    if text.isascii():  # most text: which characters need work, found in one pass over its bytes
+        found = text.encode("ascii").translate(None, _PLAIN_ASCII)
+        if not found:
+            return text
+        if found.translate(None, _SPECIAL_ASCII):  # a control character too
+            text = _NOT_XML.sub("", text)
+        for char, entity in _ENTITIES:
+            if ord(char) in found:
+                text = text.replace(char, entity)
+        return text
+    text = xml_safe(text)
+    for char, entity in _ENTITIES:
+        text = text.replace(char, entity)
+    return text
+
+
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))  # & first
+_SPECIAL_ASCII = b"&<>\"'"
+# ASCII that `escape` leaves as it is: printable but for the five, and tab, newline and return
+_PLAIN_ASCII = bytes(c for c in range(0x20, 0x7F) if c not in _SPECIAL_ASCII) + b"\t\n\r"
 
 
 def one_line(text: str) -> str:
