@@ -22,7 +22,6 @@ from functools import lru_cache
 # plus C1 controls and DEL, which are allowed but never meant as text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_SPACES = re.compile(r"\s+")
 
 ALLOWED_TAGS = frozenset(
     {
@@ -111,8 +110,8 @@ def one_line(text: str) -> str:
     """`text` made XML-safe with every run of whitespace (newlines too) folded to one space."""
     if _printable(text) and "  " not in text:  # printable: the only whitespace is " "
         return text.strip()
-    # str.split() splits on the whitespace `\s` matches (str.isspace), and drops it at the
-    # ends: _SPACES.sub(" ", t).strip() without a regex call per space
+    # str.split() splits on the whitespace the regex `\s+` matches (str.isspace) and drops it
+    # at the ends: re.sub(r"\s+", " ", t).strip(), without a regex call per space
     return " ".join(xml_safe(text).split())
 
 
