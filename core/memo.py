@@ -137,9 +137,10 @@ _ATOMS = frozenset({str, bytes, int, float, bool, type(None)})
 
 
 def _same(refs: tuple[weakref.ref, ...], objects: tuple) -> bool:
-    """Whether the weak references still name exactly `objects` (a request looks up a dozen
-    entries, each of a few days' objects: compared without a Python-level loop)."""
-    return len(refs) == len(objects) and all(map(operator.is_, map(operator.call, refs), objects))
+    """Whether the weak references still name exactly `objects` (as many: the key holds their
+    ids). A request looks up a dozen entries, each of a few days' objects: compared without a
+    Python-level loop."""
+    return all(map(operator.is_, map(operator.call, refs), objects))
 
 
 class ObjectMemo:

@@ -179,21 +179,21 @@ def scored_to_dict(s: Scored) -> dict:
 def scored_from_dict(d: dict) -> Scored:
     d = dict(d)
     score, matches, excluded_by = d.pop("score", 0.0), d.pop("matches", []), d.pop("excluded_by", "")
-    return _scored(Paper.from_dict(d), score, matches, excluded_by)
+    return _scored(Paper.from_dict(d), score, matches, excluded_by, {})
 
 
-def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared: dict | None = None) -> Scored:
+def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared: dict) -> Scored:
     """The stored record of `paper`, built without the dataclass constructors. Records with
     the same matches share one tuple of them through `shared` (a day's thousand matched
     records hold a few dozen distinct lists: memory, and the feeds' per-match-list caches)."""
     if not matches:
         return built_scored(paper, score, (), excluded_by)
     key = tuple(map(tuple, matches))
-    found = shared.get(key) if shared is not None else None
+    found = shared.get(key)
     if found is None:
-        found = tuple(built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in key)
-        if shared is not None:
-            shared[key] = found
+        found = shared[key] = tuple(
+            built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in key
+        )
     return built_scored(paper, score, found, excluded_by)
 
 
