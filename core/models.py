@@ -52,14 +52,33 @@ class Paper:
         return f"https://arxiv.org/html/{self.versioned_id}"
 
     def __hash__(self) -> int:
-        """The hash of the paper's fields, as the generated one, worked out once: a feed hashes
-        each paper it shows to find its kept parts (core.feeds.items), and a tuple (the
-        authors, the categories) does not keep its hash."""
+        """The hash of its fields but the texts (COLUMN_FIELDS: papers equal in every field
+        are equal in these), worked out once. A feed hashes each paper it shows to find its
+        kept parts (core.feeds.items), and a paper read from the store is hashed without
+        reading its texts."""
         found = self.__dict__.get("_hash")
         if found is None:
-            found = hash(tuple(map(self.__dict__.__getitem__, _PAPER_NAMES)))
+            found = hash(tuple(map(self.__dict__.__getitem__, COLUMN_FIELDS)))
             object.__setattr__(self, "_hash", found)
         return found
+
+    def __getattr__(self, name: str):
+        """A text field (TEXT_FIELDS) of a paper read from the store with its texts apart
+        (`apart`), read when first asked for: the paper then holds every field, as a
+        constructed one does. Called only for names the paper does not hold."""
+        texts = self.__dict__.get("_texts") if name in _TEXT_NAMES else None
+        if texts is None:
+            raise AttributeError(f"'Paper' object has no attribute {name!r}")
+        source, i = texts
+        held = self.__dict__
+        attributes = _shape(Paper).copy()
+        for column in COLUMN_FIELDS:
+            attributes[column] = held[column]
+        attributes.update(source.texts(i))
+        if "_hash" in held:
+            attributes["_hash"] = held["_hash"]
+        object.__setattr__(self, "__dict__", attributes)  # another thread reading meanwhile loads them too
+        return attributes[name]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,14 +108,31 @@ class Paper:
         attributes.update(zip(_PAPER_NAMES, values, strict=False))  # a row goes on past the fields
         return _finished(attributes)
 
+    @classmethod
+    def apart(cls, values: Sequence, texts: tuple) -> Paper:
+        """A paper holding the values of its fields but the text ones (COLUMN_FIELDS, in
+        order; any after the last ignored) whose texts are read when first asked for, as
+        `texts[0].texts(texts[1])` gives them (a dict of TEXT_FIELDS: core.store.layout):
+        a cold read makes thousands of papers and shows a few dozen."""
+        attributes = dict(zip(COLUMN_FIELDS, values, strict=False))
+        attributes["categories"] = tuple(attributes["categories"])
+        attributes["_texts"] = texts
+        return _instance(cls, attributes)
+
+
+def text_values(values: dict) -> dict:
+    """A paper's text fields as read from the store (lists), made as a constructed paper
+    holds them (tuples). Raises TypeError or ValueError when a value is not of its kind."""
+    values["authors"] = tuple(values["authors"])
+    affiliations = values["affiliations"]
+    values["affiliations"] = tuple(map(tuple, affiliations)) if affiliations else ()
+    return values
+
 
 def _finished(attributes: dict) -> Paper:
     """The paper with these attributes, its sequences made tuples (hashable, as constructed)."""
-    attributes["authors"] = tuple(attributes["authors"])
     attributes["categories"] = tuple(attributes["categories"])
-    affiliations = attributes["affiliations"]
-    attributes["affiliations"] = tuple(map(tuple, affiliations)) if affiliations else ()
-    return _instance(Paper, attributes)
+    return _instance(Paper, text_values(attributes))
 
 
 def built(cls, values: dict):
@@ -133,6 +169,16 @@ _SHAPES: dict[type, dict] = {}
 
 
 _PAPER_NAMES = tuple(f.name for f in fields(Paper))
+# The fields a stored day keeps apart from the others, read only for the papers a feed shows
+# or a keyword must be searched in (core.store.layout); the others are COLUMN_FIELDS.
+TEXT_FIELDS = ("title", "abstract", "authors", "license", "doi", "journal_ref", "comment", "affiliations")
+COLUMN_FIELDS = tuple(n for n in _PAPER_NAMES if n not in TEXT_FIELDS)
+_TEXT_NAMES = frozenset(TEXT_FIELDS)
+# A field's default is also a class attribute, which a paper whose texts are still apart would
+# show instead of asking `__getattr__`: the constructor keeps its own copy of each default.
+for _name in TEXT_FIELDS:
+    if _name in vars(Paper):
+        delattr(Paper, _name)
 _PAPER_FIELDS = frozenset(_PAPER_NAMES)
 _PAPER_REQUIRED = frozenset(f.name for f in fields(Paper) if f.default is MISSING)
 _PAPER_DEFAULTS = {f.name: f.default for f in fields(Paper) if f.default is not MISSING}

@@ -21,7 +21,7 @@ from core.rank import prefilter
 from core.rank.prefilter import DayIndex, index_of, stored_words
 from core.rank.selection import select_papers
 from core.store import layout
-from core.store.layout import ZSTD_MAGIC, day_from_parts, day_parts, decode, decompressed, encode
+from core.store.layout import ZSTD_MAGIC, compressed, day_from_parts, day_parts, decode, decompressed, encode
 from core.text import safe_html
 from tests.test_prefilter import CONFIG, KEYWORD_SETS, custom, fixture_papers, score_everything, three_days
 
@@ -122,15 +122,34 @@ def test_an_unreadable_stored_index_is_built_again_with_the_same_results(days, b
     assert builds == [len(days[1].papers)] * 2  # index_of built one; the comparison the other
 
 
-def test_the_word_index_travels_as_bytes_after_the_json(days):
+def test_the_texts_and_the_word_index_travel_as_bytes_after_the_json(days):
     part = day_parts(days[0], stored_words)[0]
     blob = encode(part)
     assert blob[:4] == ZSTD_MAGIC
     head, _, tail = decompressed(blob).partition(b"\0")
-    assert tail == part["words"] and b'"words"' not in head
+    assert tail == part["texts"] + part["words"] and b'"words"' in head and b"Turning" not in head
+    assert json.loads(head)["binary"] == [["texts", len(part["texts"])], ["words", len(part["words"])]]
     back = decode(blob, "day")
-    assert back["words"] == part["words"] and back["rows"] == json.loads(json.dumps(part["rows"]))
+    assert back["words"] == part["words"] and back["texts"] == part["texts"] and "binary" not in back
+    assert back["rows"] == json.loads(json.dumps(part["rows"]))
     assert decode(encode({"title": "a\0b"}), "x") == {"title": "a\0b"}  # JSON escapes NUL
+
+
+def test_a_part_whose_word_index_follows_its_json_unnamed_reads_the_same(days):
+    # as a part stored before its texts were kept apart held it: the JSON, a NUL, the index
+    part = day_parts(days[0], stored_words)[0]
+    rows = {k: v for k, v in part.items() if k not in ("texts", "words")}
+    old = compressed(json.dumps(rows).encode() + b"\0" + part["words"])
+    assert decode(old, "day") == json.loads(json.dumps(rows)) | {"words": part["words"]}
+
+
+@pytest.mark.parametrize(
+    "binary", [[["texts", -1]], [["texts", 10**9]], [[7, 1]], [["texts"]], "texts", [["texts", 1.5]]]
+)
+def test_bytes_values_named_wrongly_are_a_store_error(binary):
+    value = compressed(json.dumps({"date": "2026-09-24", "binary": binary}).encode() + b"\0abc")
+    with pytest.raises(StoreError, match="stored day is unreadable"):
+        decode(value, "day")
 
 
 def test_a_part_stored_zlib_compressed_before_zstd_reads_the_same(days):

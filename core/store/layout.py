@@ -1,8 +1,8 @@
 """How data sits in the store: key names, compression and JSON shapes, in one place.
 
     manifest                the published version: days, per-category status, last report
-    day:<date>:<hash>:<n>   an immutable day segment part (compressed JSON of that day's papers,
-                            their summaries and their word index)
+    day:<date>:<hash>:<n>   an immutable day segment part (compressed: JSON of that day's papers
+                            and their summaries, then their texts and their word index as bytes)
     vec:<date>:<hash>       that day's paper vectors under one embedder (core.store.vectors)
     summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
     summary-state:<id>v<n>:<...>  failed attempts at that summary (reason, count; core.summaries.run)
@@ -25,7 +25,9 @@ that sees a manifest always finds every segment it names.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import operator
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -36,14 +38,25 @@ except ImportError:  # Python 3.14 and later have it
     from compression import zstd
 
 from core.errors import StoreError
-from core.models import Day, Manifest, Match, Paper, Scored, built, built_scored
+from core.models import (
+    COLUMN_FIELDS,
+    TEXT_FIELDS,
+    Day,
+    Manifest,
+    Match,
+    Paper,
+    Scored,
+    built,
+    built_scored,
+    text_values,
+)
 
 PREFIX = "arxiv-rss:"
 MANIFEST_KEY = PREFIX + "manifest"
 LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
-BINARY_KEY = "words"  # the one field stored as raw bytes (`encode`): a day part's word index
+BINARY = "binary"  # in a JSON head: the names and sizes of the bytes values after it (`encode`)
 # zstd, not zlib: a day part of 1,500 papers (2.6 MB of JSON and index) is 425 KB against
 # zlib's 940 KB, and decompresses in 0.9 ms against 7.4 (its window spans the whole part,
 # where zlib's 32 KB cannot reach the authors and fields repeated across it).
@@ -101,15 +114,21 @@ def profile_budget_key(day: str) -> str:
 
 
 def encode(obj: object) -> bytes:
-    """Compressed JSON (a zstd frame). A dict whose `words` is bytes (a day part's word index)
-    carries them after the JSON and a NUL byte, which JSON text never holds: binary, not base64
-    in a string, so reading a day pays neither for parsing them nor, until a query wants them,
-    for decoding."""
-    tail = b""
-    if isinstance(obj, dict) and isinstance(obj.get(BINARY_KEY), bytes):
-        tail = b"\0" + obj[BINARY_KEY]
-        obj = {k: v for k, v in obj.items() if k != BINARY_KEY}
-    return compressed(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + tail)
+    """Compressed JSON (a zstd frame). A dict's bytes values (a day part's texts and word
+    index) are carried after the JSON and a NUL byte, which JSON text never holds, one after
+    another as its `binary` names them ([name, size] pairs): binary, not base64 in a string,
+    so reading a day pays neither for parsing them nor, until a query wants them, for
+    decoding."""
+    blobs = {k: v for k, v in obj.items() if isinstance(v, bytes)} if isinstance(obj, dict) else {}
+    if not blobs:
+        return compressed(_json(obj))
+    head = {k: v for k, v in obj.items() if k not in blobs}
+    head[BINARY] = [[name, len(blob)] for name, blob in blobs.items()]
+    return compressed(_json(head) + b"\0" + b"".join(blobs.values()))
+
+
+def _json(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def compressed(data: bytes) -> bytes:
@@ -127,7 +146,9 @@ UNREADABLE = (zlib.error, zstd.ZstdError)  # what `decompressed` raises for byte
 
 
 def decode(raw: bytes, what: str) -> object:
-    """What `encode` made (a binary tail back under `words`). Raises StoreError when unreadable."""
+    """What `encode` made (its bytes values back under their names; a value stored before
+    they were named, a day part's word index alone, under `words`). Raises StoreError when
+    unreadable."""
     try:
         data = decompressed(raw)
         end = data.find(b"\0")
@@ -136,9 +157,19 @@ def decode(raw: bytes, what: str) -> object:
         obj = json.loads(data[:end])
         if not isinstance(obj, dict):
             raise ValueError("binary part after a value that is not an object")
-        obj[BINARY_KEY] = data[end + 1 :]
+        sizes = obj.pop(BINARY, None)
+        if sizes is None:
+            obj["words"] = data[end + 1 :]
+            return obj
+        at = end + 1
+        for name, size in sizes:
+            if not isinstance(name, str) or not isinstance(size, int) or size < 0:
+                raise ValueError("binary parts named wrongly")
+            obj[name], at = data[at : at + size], at + size
+        if at != len(data):
+            raise ValueError("binary parts that do not add up to what follows the JSON")
         return obj
-    except (*UNREADABLE, ValueError) as exc:
+    except (*UNREADABLE, ValueError, TypeError) as exc:
         raise StoreError(f"stored {what} is unreadable ({exc.__class__.__name__})") from None
 
 
@@ -197,10 +228,15 @@ def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared:
     return built_scored(paper, score, found, excluded_by)
 
 
-# A day part stores its papers as rows under the names in its "fields": an object per paper
-# repeats every name and takes about twice as long to parse.
-_PAPER_NAMES = tuple(f.name for f in fields(Paper))
-ROW_FIELDS = (*_PAPER_NAMES, "score", "matches", "excluded_by")
+# A day part stores its papers as rows under the names in its "fields" (an object per paper
+# repeats every name and takes about twice as long to parse), without their texts: those
+# follow the JSON as bytes (`texts`), one JSON array of TEXT_FIELDS' values per paper, each
+# ending where `text_ends` says, read for a paper when a query first asks for one of them.
+# A cold read decodes a few hundred kilobytes of rows instead of the 2 MB of every abstract.
+ROW_FIELDS = (*COLUMN_FIELDS, "score", "matches", "excluded_by")
+# the rows of a part stored before its texts were kept apart
+_WHOLE_ROW_FIELDS = (*(f.name for f in fields(Paper)), "score", "matches", "excluded_by")
+_TEXT_SET = frozenset(TEXT_FIELDS)
 
 
 def scored_to_row(s: Scored) -> list:
@@ -208,20 +244,74 @@ def scored_to_row(s: Scored) -> list:
     return [d.get(name, "") for name in ROW_FIELDS]
 
 
+def paper_texts(p: Paper) -> bytes:
+    """A paper's entry in its part's `texts`: its TEXT_FIELDS' values as one JSON array."""
+    return _json([getattr(p, name) for name in TEXT_FIELDS])
+
+
+class PartTexts:
+    """A part's paper texts, read one paper at a time (`texts`, for Paper.apart)."""
+
+    __slots__ = ("date", "blob", "ends", "names")
+
+    def __init__(self, date: object, blob: bytes, ends: list[int], names: tuple[str, ...]):
+        self.date, self.blob, self.ends, self.names = date, blob, ends, names
+
+    def texts(self, i: int) -> dict:
+        """Paper `i`'s texts as a paper holds them. Raises StoreError when they are
+        unreadable or not of their kind."""
+        try:
+            stored = json.loads(self.blob[self.ends[i - 1] if i else 0 : self.ends[i]])
+            if not isinstance(stored, list) or len(stored) != len(self.names):
+                raise ValueError("texts that do not fit their fields")
+            values = text_values(dict(zip(self.names, stored, strict=True)))
+            if not all(isinstance(values[name], str) for name in _STRING_TEXTS):
+                raise TypeError("a text that is not a string")
+            return values
+        except (TypeError, ValueError) as exc:
+            what = f"a paper's texts: {exc.__class__.__name__}"
+            raise StoreError(f"stored day {self.date} is unreadable ({what})") from None
+
+
+_STRING_TEXTS = tuple(name for name in TEXT_FIELDS if name not in ("authors", "affiliations"))
+
+
+def _part_texts(part: dict, count: int) -> PartTexts | None:
+    """The texts a part holds apart from its `count` rows, or None for a part stored with
+    them in its rows. Raises ValueError when they do not fit the rows."""
+    if "texts" not in part:
+        return None
+    blob, ends, names = part["texts"], part.get("text_ends"), part.get("text_fields")
+    if not isinstance(blob, bytes) or not isinstance(ends, list) or not isinstance(names, list):
+        raise ValueError("texts without their ends or fields")
+    if len(ends) != count or set(names) != _TEXT_SET or len(names) != len(_TEXT_SET):
+        raise ValueError("texts that do not fit their rows")
+    if ends and (not all(type(e) is int for e in ends) or ends[-1] != len(blob) or ends[0] < 0):
+        raise ValueError("text ends out of place")
+    if not all(map(operator.le, ends, ends[1:])):
+        raise ValueError("text ends out of order")
+    return PartTexts(part.get("date"), blob, ends, tuple(names))
+
+
 def scored_from_rows(part: dict) -> list[Scored]:
-    """A part's papers: its rows under its fields, or (a part stored before rows) its
-    "papers". Raises StoreError when the rows do not fit the fields, or a paper's values
-    are not of their kind."""
+    """A part's papers: its rows under its fields (their texts read when first asked for),
+    or (a part stored before rows) its "papers". Raises StoreError when the rows or texts
+    do not fit the fields, or a paper's values are not of their kind."""
     try:
         if "rows" not in part:
             return [scored_from_dict(d) for d in part.get("papers", [])]
         names, rows = part.get("fields"), part["rows"]
         if not isinstance(names, list) or not isinstance(rows, list) or any(not _fits(r, names) for r in rows):
             raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
-        if tuple(names) != ROW_FIELDS:
-            return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
+        texts = _part_texts(part, len(rows))
         shared: dict = {}
-        return [_scored_from_row(row, shared) for row in rows]
+        if texts is None:  # stored before texts were kept apart: every field in the rows
+            if tuple(names) == _WHOLE_ROW_FIELDS:
+                return [_scored_from_whole_row(row, shared) for row in rows]
+            return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
+        if tuple(names) != ROW_FIELDS:
+            return [scored_from_dict(dict(zip(names, row, strict=True)) | texts.texts(i)) for i, row in enumerate(rows)]
+        return [_scored_from_row(row, (texts, i), shared) for i, row in enumerate(rows)]
     except (TypeError, ValueError, AttributeError) as exc:
         raise StoreError(f"stored day {part.get('date')} is unreadable (a paper: {exc.__class__.__name__})") from None
 
@@ -230,28 +320,43 @@ def _fits(row: object, names: list) -> bool:
     return isinstance(row, list) and len(row) == len(names)
 
 
-def _scored_from_row(row: list, shared: dict) -> Scored:
-    """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields, then its score,
-    matches and exclusion), without making the dict first."""
+def _scored_from_row(row: list, texts: tuple[PartTexts, int], shared: dict) -> Scored:
+    """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields but its texts,
+    then its score, matches and exclusion), without making the dict first."""
+    paper = Paper.apart(row, texts)  # stops at the paper's last field
+    score, matches, excluded_by = row[len(COLUMN_FIELDS) :]
+    return _scored(paper, score, matches, excluded_by, shared)
+
+
+def _scored_from_whole_row(row: list, shared: dict) -> Scored:
+    """`_scored_from_row` of a row stored with every field of its paper."""
     paper = Paper.from_values(row)  # stops at the paper's last field
-    score, matches, excluded_by = row[len(_PAPER_NAMES) :]
+    score, matches, excluded_by = row[len(_WHOLE_ROW_FIELDS) - 3 :]
     return _scored(paper, score, matches, excluded_by, shared)
 
 
 def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None) -> list[dict]:
     """The documents a day is stored as (one per part). Each part holds its papers (`rows`
-    under the names in `fields`), their summaries and, given `words`
-    (core.rank.prefilter.stored_words, as the refresh passes it), the word index of its
-    papers as bytes (`words`, positions within the part), so a custom query on a cold
-    instance builds no index."""
+    under the names in `fields`, their texts apart: `texts`, `text_ends`, `text_fields`),
+    their summaries and, given `words` (core.rank.prefilter.stored_words, as the refresh
+    passes it), the word index of its papers as bytes (`words`, positions within the part),
+    so a custom query on a cold instance builds no index."""
 
     chunks = [day.papers[i : i + MAX_PAPERS_PER_PART] for i in range(0, len(day.papers), MAX_PAPERS_PER_PART)]
     parts = []
     for chunk in chunks or [()]:
         ids = {s.paper.id for s in chunk}
         summaries = {k: v for k, v in day.summaries.items() if k in ids}
-        rows = [scored_to_row(s) for s in chunk]
-        part = {"date": day.date, "fields": list(ROW_FIELDS), "rows": rows, "summaries": summaries}
+        texts = [paper_texts(s.paper) for s in chunk]
+        part = {
+            "date": day.date,
+            "fields": list(ROW_FIELDS),
+            "rows": [scored_to_row(s) for s in chunk],
+            "summaries": summaries,
+            "text_fields": list(TEXT_FIELDS),
+            "text_ends": list(itertools.accumulate(map(len, texts))),
+            "texts": b"".join(texts),
+        }
         parts.append(part | {"words": words(chunk)} if words is not None else part)
     return parts
 

@@ -52,6 +52,8 @@ def _problems(store) -> list[str]:
             continue
         try:
             day = day_from_parts(ref.date, [decode(r, ref.date) for r in raws])
+            for s in day.papers:
+                s.paper.to_dict()  # reads its texts, kept apart in the segment until asked for
         except Exception as exc:
             problems.append(f"{ref.date}: segment does not decode ({exc})")
             continue
