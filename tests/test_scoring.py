@@ -7,10 +7,21 @@ false positives are the ones NOTES.md records for the bot this project replaces.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.config import Keyword
 from core.models import Match, Paper
-from core.rank.scoring import compile_profile, highlight_terms, id_order, rank, score_all, score_paper, select
+from core.rank.scoring import (
+    compile_profile,
+    highlight_terms,
+    id_order,
+    rank,
+    recency_keys,
+    score_all,
+    score_paper,
+    select,
+)
 
 
 def make_paper(id: str = "2609.00001", title: str = "A title", abstract: str = "An abstract.", **fields) -> Paper:
@@ -216,6 +227,36 @@ def test_rank_orders_by_score_then_newest_announcement_then_newest_paper():
 )
 def test_arxiv_ids_order_by_submission_whatever_their_scheme(older, newer):
     assert id_order(older) < id_order(newer)
+
+
+_MODERN_IDS = st.builds(
+    "{:02d}{:02d}.{}".format,
+    st.integers(0, 99),
+    st.integers(0, 13),
+    st.one_of(st.from_regex(r"[0-9]{4}", fullmatch=True), st.from_regex(r"[0-9]{5}", fullmatch=True)),
+)
+_ANY_IDS = st.one_of(_MODERN_IDS, st.sampled_from(["hep-ex/0406020", "math.GT/9912001", "odd", "", "2609.1"]))
+_DATES = st.sampled_from(["2026-09-24", "2026-09-23", "2026-10-01", "2026-9-1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_DATES, st.one_of(_MODERN_IDS, _ANY_IDS)), max_size=40))
+def test_recency_keys_sort_papers_as_their_date_and_id_order_do(records):
+    papers = [make_paper(i, announced=d) for d, i in records]
+    keys = recency_keys(papers)
+    expected = sorted(range(len(papers)), key=lambda n: (papers[n].announced, id_order(papers[n].id)))
+    assert sorted(range(len(papers)), key=keys.__getitem__) == expected
+    for a in range(len(papers)):  # equal exactly where the tuples are
+        for b in range(len(papers)):
+            tuples = (papers[a].announced, id_order(papers[a].id)) == (papers[b].announced, id_order(papers[b].id))
+            assert (keys[a] == keys[b]) == tuples
+
+
+def test_recency_keys_are_strings_for_stored_papers_and_tuples_for_odd_ids():
+    modern = [make_paper("2609.26811"), make_paper("1412.1234"), make_paper("0704.0001")]
+    assert all(isinstance(k, str) for k in recency_keys(modern))
+    assert all(isinstance(k, tuple) for k in recency_keys([*modern, make_paper("hep-ex/0406020")]))
+    assert recency_keys([]) == []
 
 
 def test_rank_gives_the_same_order_whatever_the_input_order():

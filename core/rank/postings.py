@@ -29,7 +29,7 @@ from functools import lru_cache
 from core.memo import ObjectMemo, kept
 from core.models import Day, Match, Scored, built_scored
 from core.rank.prefilter import index_of, keyword_needs, simple_word
-from core.rank.scoring import TITLE_BONUS, Profile, id_order, term_pattern
+from core.rank.scoring import TITLE_BONUS, Profile, recency_keys, term_pattern
 
 POSTINGS_ENTRIES = 16384  # (day, keyword) pairs kept: a few kilobytes each at most
 ORDERS = 32
@@ -151,7 +151,7 @@ _ORDERS = kept("rank.pool_orders", ObjectMemo(ORDERS))
 def pool_order(pool) -> _Order:
     def build() -> _Order:
         papers = pool.papers
-        keys = [(p.announced, id_order(p.id)) for p in papers]
+        keys = recency_keys(papers)
         recency = array("q", bytes(8 * len(papers)))
         for place, i in enumerate(sorted(range(len(papers)), key=keys.__getitem__)):
             recency[i] = place
