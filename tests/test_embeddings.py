@@ -64,6 +64,26 @@ def test_the_embedded_model_loads_from_its_package_with_no_network(monkeypatch):
     assert sims[0, 1] > sims[0, 3]  # two LLM papers are closer than LLMs and lattice signatures
 
 
+def test_the_embedded_model_loads_without_importing_requests_and_leaves_it_importable():
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from core.config import EmbeddingConfig
+from core.embed.embedder import WordLlama
+rows = WordLlama(EmbeddingConfig()).embed(["graph neural networks for molecules"])
+assert rows.shape == (1, 256), rows.shape
+assert "requests" not in sys.modules and "urllib3" not in sys.modules, "requests came with the model"
+import requests
+assert callable(requests.get) and requests.__file__, "the placeholder stayed in requests' place"
+import wordllama.wordllama
+assert not hasattr(wordllama.wordllama.requests, "get")  # wordllama's own name for it: the placeholder
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_stored_vectors_cost_258_bytes_a_paper_and_keep_cosines_within_001():
     rows = WordLlama(EmbeddingConfig()).embed([t + f" variant {i}" for i in range(40) for t in TEXTS])
     dv = DayVectors.build("wordllama:l2_supercat_256", [f"k{i}" for i in range(len(rows))], rows)

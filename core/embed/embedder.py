@@ -79,8 +79,7 @@ class WordLlama:
         with cls._lock:
             if cls._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                import wordllama
-
+                wordllama = _import_wordllama()
                 folder = os.path.dirname(wordllama.__file__)
                 try:
                     cls._model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
@@ -93,6 +92,27 @@ class WordLlama:
             return np.zeros((0, 256), np.float32)
         rows = self.model().embed([t[:MAX_TEXT_CHARS] for t in texts], norm=True, batch_size=self.batch_size)
         return normalise(rows)
+
+
+def _import_wordllama():
+    """The wordllama package, imported without `requests`: it imports that only to download
+    models, which it never does here (the weights ship in its wheel), and `requests` with
+    urllib3 took longer to import (about 0.1 s) than the model takes to load, on a process's
+    first interest query. An empty module stands in for it while wordllama imports (under
+    the model's lock; nothing else the app runs imports `requests`) and is taken out of
+    `sys.modules` again, so a later `import requests` anywhere gets the real one."""
+    import sys
+    import types
+
+    placeholder = None
+    if "requests" not in sys.modules:
+        placeholder = sys.modules["requests"] = types.ModuleType("requests", "stands in while wordllama imports")
+    try:
+        import wordllama
+    finally:
+        if placeholder is not None and sys.modules.get("requests") is placeholder:
+            del sys.modules["requests"]
+    return wordllama
 
 
 class OpenAIEmbeddings:
