@@ -173,3 +173,20 @@ def test_sort_date_keeps_meaning_order_within_a_day(client):
     assert titles(client, "interest=robots walking and grasping&sort=date&limit=3") == titles(
         client, "interest=robots walking and grasping&limit=3"
     )
+
+
+def test_each_paper_of_a_day_finds_its_vector_row_whatever_order_the_vectors_are_in():
+    import numpy as np
+
+    from core.models import Day, Scored
+    from core.rank.meaning import _vector_rows
+    from core.store.vectors import DayVectors, paper_key
+    from tests.support.papers import paper
+
+    papers = [paper(f"2609.0000{n}") for n in range(4)]
+    day = Day("2026-09-24", tuple(Scored(p, 1.0) for p in papers))
+    matrix = np.eye(4, 8, dtype=np.float32)
+    aligned = DayVectors.build("e", [paper_key(p) for p in papers], matrix)
+    assert _vector_rows(aligned, day).tolist() == [0, 1, 2, 3]
+    shuffled = DayVectors.build("e", [paper_key(papers[n]) for n in (2, 0, 3)], matrix[:3])
+    assert _vector_rows(shuffled, day).tolist() == [1, -1, 0, 2]
