@@ -109,14 +109,19 @@ class Paper:
         return _finished(attributes)
 
     @classmethod
-    def apart(cls, values: Sequence, texts: tuple) -> Paper:
-        """A paper holding the values of its fields but the text ones (COLUMN_FIELDS, in
-        order; any after the last ignored) whose texts are read when first asked for, as
-        `texts[0].texts(texts[1])` gives them (a dict of TEXT_FIELDS: core.store.layout):
-        a cold read makes thousands of papers and shows a few dozen."""
-        attributes = dict(zip(COLUMN_FIELDS, values, strict=False))
-        attributes["categories"] = tuple(attributes["categories"])
-        attributes["_texts"] = texts
+    def apart(cls, paper_id: str, version: int, categories: tuple, announce_type: str, announced: str, texts: tuple):
+        """A paper holding its fields but the text ones (COLUMN_FIELDS; `categories` a tuple)
+        whose texts are read when first asked for, as `texts[0].texts(texts[1])` gives them
+        (a dict of TEXT_FIELDS: core.store.layout): a cold read makes thousands of papers and
+        shows a few dozen."""
+        attributes = {
+            "id": paper_id,
+            "version": version,
+            "categories": categories,
+            "announce_type": announce_type,
+            "announced": announced,
+            "_texts": texts,
+        }
         return _instance(cls, attributes)
 
 

@@ -204,16 +204,53 @@ def test_rows_that_do_not_fit_their_fields_are_a_clear_store_error(spoil):
 
 
 @pytest.mark.parametrize("field", ["categories", "matches"])
+@pytest.mark.parametrize("place", [7, -1, "0", 0.0, None])
 @pytest.mark.parametrize("reordered", [False, True])
-def test_a_stored_paper_with_a_number_where_a_list_belongs_is_a_clear_store_error(field, reordered):
+def test_a_row_naming_a_list_that_is_not_there_is_a_clear_store_error(field, place, reordered):
     from core.store.layout import ROW_FIELDS, day_from_parts, day_parts
 
     [part] = day_parts(_excluded_day())
-    part["rows"][0][ROW_FIELDS.index(field)] = 7
+    part["rows"][0][ROW_FIELDS.index(field)] = place
     if reordered:  # the path for rows in another field order
         part = dict(part, fields=part["fields"][::-1], rows=[row[::-1] for row in part["rows"]])
-    with pytest.raises(StoreError, match=r"stored day 2026-09-24 is unreadable \(a paper: TypeError\)"):
+    with pytest.raises(StoreError, match=r"stored day 2026-09-24 is unreadable \(a paper: \w+Error\)"):
         day_from_parts("2026-09-24", [part])
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda part: dict(part, category_lists=[7, *part["category_lists"][1:]]),  # a number, not a list
+        lambda part: dict(part, match_lists=[[7], *part["match_lists"][1:]]),
+        lambda part: dict(part, match_lists=[[["kw", True]], *part["match_lists"][1:]]),  # a value short
+        lambda part: {k: v for k, v in part.items() if k != "category_lists"},
+        lambda part: dict(part, match_lists={"0": []}),
+    ],
+)
+def test_lists_of_the_wrong_kind_are_a_clear_store_error(spoil):
+    from core.store.layout import day_from_parts, day_parts
+
+    [part] = day_parts(_excluded_day())
+    assert part["match_lists"][0] or part["match_lists"][1]
+    with pytest.raises(StoreError, match=r"stored day 2026-09-24 is unreadable \(a paper: \w+Error\)"):
+        day_from_parts("2026-09-24", [spoil(part)])
+
+
+def test_rows_name_each_distinct_category_and_match_list_once_and_records_share_them():
+    from core.models import COLUMN_FIELDS
+    from core.store.layout import ROW_FIELDS, day_from_parts, day_parts
+
+    assert (*COLUMN_FIELDS, "score", "matches", "excluded_by") == ROW_FIELDS
+    original = day("2026-09-24", 6)
+    [part] = day_parts(original)
+    distinct = {s.paper.categories for s in original.papers}, {s.matches for s in original.papers}
+    assert (len(part["category_lists"]), len(part["match_lists"])) == tuple(map(len, distinct))
+    read = day_from_parts(original.date, [part])
+    assert read == original
+    by_categories = {
+        id(s.paper.categories) for s in read.papers if s.paper.categories == read.papers[0].paper.categories
+    }
+    assert len(by_categories) == 1
 
 
 def _with_texts(part: dict, first: list) -> dict:
@@ -235,7 +272,7 @@ def test_a_part_keeps_its_papers_texts_apart_and_reads_them_when_first_asked_for
     assert isinstance(part["texts"], bytes) and len(part["text_ends"]) == len(original.papers)
     read = day_from_parts(original.date, [part])
     first = read.papers[0].paper
-    assert "title" not in vars(first) and first.id == original.papers[0].paper.id
+    assert set(vars(first)) == {*COLUMN_FIELDS, "_texts"} and first.id == original.papers[0].paper.id
     assert hash(first) == hash(original.papers[0].paper)  # hashed without reading its texts
     assert "title" not in vars(first)
     assert first.title == original.papers[0].paper.title and "abstract" in vars(first)

@@ -214,18 +214,23 @@ def scored_from_dict(d: dict) -> Scored:
 
 
 def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared: dict) -> Scored:
-    """The stored record of `paper`, built without the dataclass constructors. Records with
-    the same matches share one tuple of them through `shared` (a day's thousand matched
-    records hold a few dozen distinct lists: memory, and the feeds' per-match-list caches)."""
+    """The stored record of `paper`, built without the dataclass constructors."""
+    return built_scored(paper, score, _matches(matches, shared), excluded_by)
+
+
+def _matches(matches: list, shared: dict) -> tuple[Match, ...]:
+    """Stored matches as Match records. Lists alike share one tuple of them through `shared`
+    (a day's thousand matched records hold a few hundred distinct lists: memory, and the
+    feeds' per-match-list caches)."""
     if not matches:
-        return built_scored(paper, score, (), excluded_by)
+        return ()
     key = tuple(map(tuple, matches))
     found = shared.get(key)
     if found is None:
         found = shared[key] = tuple(
             built(Match, {"keyword": k, "in_title": bool(t), "points": float(p)}) for k, t, p in key
         )
-    return built_scored(paper, score, found, excluded_by)
+    return found
 
 
 # A day part stores its papers as rows under the names in its "fields" (an object per paper
@@ -233,15 +238,29 @@ def _scored(paper: Paper, score: float, matches: list, excluded_by: str, shared:
 # follow the JSON as bytes (`texts`), one JSON array of TEXT_FIELDS' values per paper, each
 # ending where `text_ends` says, read for a paper when a query first asks for one of them.
 # A cold read decodes a few hundred kilobytes of rows instead of the 2 MB of every abstract.
-ROW_FIELDS = (*COLUMN_FIELDS, "score", "matches", "excluded_by")
+# A row's categories and matches are places in the part's `category_lists` and `match_lists`
+# (1,500 papers hold a few hundred distinct lists of each), read once per list, not per row.
+ROW_FIELDS = ("id", "version", "categories", "announce_type", "announced", "score", "matches", "excluded_by")
 # the rows of a part stored before its texts were kept apart
 _WHOLE_ROW_FIELDS = (*(f.name for f in fields(Paper)), "score", "matches", "excluded_by")
 _TEXT_SET = frozenset(TEXT_FIELDS)
 
 
-def scored_to_row(s: Scored) -> list:
-    d = scored_to_dict(s)
-    return [d.get(name, "") for name in ROW_FIELDS]
+def _rows(papers: Sequence[Scored]) -> tuple[list[list], list[list], list[list]]:
+    """Papers as rows in ROW_FIELDS order, with the category and match lists the rows name
+    by their place: (rows, category lists, match lists)."""
+    categories: dict[tuple, int] = {}
+    matches: dict[tuple, int] = {}
+    rows = []
+    for s in papers:
+        p = s.paper
+        values = {name: getattr(p, name) for name in COLUMN_FIELDS}
+        values["categories"] = categories.setdefault(p.categories, len(categories))
+        values |= {"score": s.score, "matches": matches.setdefault(s.matches, len(matches))}
+        values["excluded_by"] = s.excluded_by
+        rows.append([values[name] for name in ROW_FIELDS])
+    match_lists = [[[m.keyword, m.in_title, m.points] for m in listed] for listed in matches]
+    return rows, [list(c) for c in categories], match_lists
 
 
 def paper_texts(p: Paper) -> bytes:
@@ -304,15 +323,22 @@ def scored_from_rows(part: dict) -> list[Scored]:
         if not isinstance(names, list) or not isinstance(rows, list) or any(not _fits(r, names) for r in rows):
             raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
         texts = _part_texts(part, len(rows))
-        shared: dict = {}
         if texts is None:  # stored before texts were kept apart: every field in the rows
             if tuple(names) == _WHOLE_ROW_FIELDS:
+                shared: dict = {}
                 return [_scored_from_whole_row(row, shared) for row in rows]
             return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
-        if tuple(names) != ROW_FIELDS:
-            return [scored_from_dict(dict(zip(names, row, strict=True)) | texts.texts(i)) for i, row in enumerate(rows)]
-        return [_scored_from_row(row, (texts, i), shared) for i, row in enumerate(rows)]
-    except (TypeError, ValueError, AttributeError) as exc:
+        categories, matches = _lists(part)
+        if tuple(names) == ROW_FIELDS:
+            return _records(rows, texts, categories, matches)
+        out = []
+        for i, row in enumerate(rows):
+            d = dict(zip(names, row, strict=True)) | texts.texts(i)
+            d["categories"], listed = _placed(categories, d["categories"]), _placed(matches, d["matches"])
+            d["matches"] = [[m.keyword, m.in_title, m.points] for m in listed]
+            out.append(scored_from_dict(d))
+        return out
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
         raise StoreError(f"stored day {part.get('date')} is unreadable (a paper: {exc.__class__.__name__})") from None
 
 
@@ -320,16 +346,39 @@ def _fits(row: object, names: list) -> bool:
     return isinstance(row, list) and len(row) == len(names)
 
 
-def _scored_from_row(row: list, texts: tuple[PartTexts, int], shared: dict) -> Scored:
-    """`scored_from_dict` of a row in ROW_FIELDS order (the paper's fields but its texts,
-    then its score, matches and exclusion), without making the dict first."""
-    paper = Paper.apart(row, texts)  # stops at the paper's last field
-    score, matches, excluded_by = row[len(COLUMN_FIELDS) :]
-    return _scored(paper, score, matches, excluded_by, shared)
+def _lists(part: dict) -> tuple[tuple, tuple]:
+    """A part's category lists (tuples) and match lists (tuples of Match), as its rows name
+    them by their place."""
+    categories, matches = part.get("category_lists"), part.get("match_lists")
+    if not isinstance(categories, list) or not isinstance(matches, list):
+        raise ValueError("rows without the lists they name")
+    shared: dict = {}
+    return tuple(map(tuple, categories)), tuple(_matches(m, shared) for m in matches)
+
+
+def _placed(table: tuple, place: object):
+    """`table[place]`, for a place that is an int within it (a negative one too is refused)."""
+    if type(place) is not int or place < 0:
+        raise ValueError("a list named by a place that is not one")
+    return table[place]
+
+
+def _records(rows: list, texts: PartTexts, categories: tuple, matches: tuple) -> list[Scored]:
+    """The records of rows in ROW_FIELDS order (the paper's fields but its texts, then its
+    score, matches and exclusion), made without the dataclass constructors or a dict of
+    values in between; papers and records with the same lists share them."""
+    out = []
+    apart = Paper.apart
+    for i, (paper_id, version, category, kind, announced, score, match, excluded_by) in enumerate(rows):
+        if category < 0 or match < 0:
+            raise ValueError("a list named by a place that is not one")
+        paper = apart(paper_id, version, categories[category], kind, announced, (texts, i))
+        out.append(built_scored(paper, score, matches[match], excluded_by))
+    return out
 
 
 def _scored_from_whole_row(row: list, shared: dict) -> Scored:
-    """`_scored_from_row` of a row stored with every field of its paper."""
+    """The record of a row stored with every field of its paper, in _WHOLE_ROW_FIELDS order."""
     paper = Paper.from_values(row)  # stops at the paper's last field
     score, matches, excluded_by = row[len(_WHOLE_ROW_FIELDS) - 3 :]
     return _scored(paper, score, matches, excluded_by, shared)
@@ -348,10 +397,13 @@ def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None
         ids = {s.paper.id for s in chunk}
         summaries = {k: v for k, v in day.summaries.items() if k in ids}
         texts = [paper_texts(s.paper) for s in chunk]
+        rows, category_lists, match_lists = _rows(chunk)
         part = {
             "date": day.date,
             "fields": list(ROW_FIELDS),
-            "rows": [scored_to_row(s) for s in chunk],
+            "rows": rows,
+            "category_lists": category_lists,
+            "match_lists": match_lists,
             "summaries": summaries,
             "text_fields": list(TEXT_FIELDS),
             "text_ends": list(itertools.accumulate(map(len, texts))),
