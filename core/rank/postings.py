@@ -185,22 +185,16 @@ def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[
 
 
 _NUMPY: list = []  # numpy, once a background thread has loaded it
-NUMPY_DELAY = 0.5  # seconds
 _LOADING = threading.Lock()
 
 
 def loaded_numpy():
     """numpy when it is loaded, else None. The first call that finds it missing starts loading
-    it on a background thread (once per process) NUMPY_DELAY seconds later, so later queries
-    sum vectorised, and the query that found it missing (a cold instance's first custom
-    query) is answered before numpy's import shares the interpreter with it: about a sixth
-    of that query's time when they overlapped."""
+    it on a background thread (once per process), so later queries sum vectorised."""
     if _NUMPY:
         return _NUMPY[0]
     if _LOADING.acquire(blocking=False):  # never released: one loader per process
-        loader = threading.Timer(NUMPY_DELAY, _load_numpy)
-        loader.name = "load-numpy"
-        loader.start()
+        threading.Thread(target=_load_numpy, name="load-numpy").start()
     return None
 
 
