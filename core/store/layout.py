@@ -280,19 +280,21 @@ class PartTexts:
         """Paper `i`'s texts as a paper holds them. Raises StoreError when they are
         unreadable or not of their kind."""
         try:
-            stored = json.loads(self.blob[self.ends[i - 1] if i else 0 : self.ends[i]])
-            if not isinstance(stored, list) or len(stored) != len(self.names):
+            stored = _JSON_TEXT(self.blob[self.ends[i - 1] if i else 0 : self.ends[i]].decode("utf-8"))
+            if type(stored) is not list or len(stored) != len(self.names):
                 raise ValueError("texts that do not fit their fields")
-            values = text_values(dict(zip(self.names, stored, strict=True)))
-            if not all(isinstance(values[name], str) for name in _STRING_TEXTS):
-                raise TypeError("a text that is not a string")
-            return values
+            values = dict(zip(self.names, stored, strict=True))
+            for name in _STRING_TEXTS:
+                if type(values[name]) is not str:
+                    raise TypeError("a text that is not a string")
+            return text_values(values)
         except (TypeError, ValueError) as exc:
             what = f"a paper's texts: {exc.__class__.__name__}"
             raise StoreError(f"stored day {self.date} is unreadable ({what})") from None
 
 
 _STRING_TEXTS = tuple(name for name in TEXT_FIELDS if name not in ("authors", "affiliations"))
+_JSON_TEXT = json.JSONDecoder().decode  # `json.loads` of a str, without its checks of bytes and arguments
 
 
 def _part_texts(part: dict, count: int) -> PartTexts | None:
