@@ -122,7 +122,9 @@ class Paper:
             "announced": announced,
             "_texts": texts,
         }
-        return _instance(cls, attributes)
+        out = _new(cls)  # `_instance`, inlined: a cold read makes thousands
+        _set(out, "__dict__", attributes)
+        return out
 
 
 def text_values(values: dict) -> dict:
@@ -153,9 +155,12 @@ def built(cls, values: dict):
 
 def _instance(cls, attributes: dict):
     """An instance of `cls` whose attribute dict is `attributes` (its constructor not run)."""
-    out = object.__new__(cls)
-    object.__setattr__(out, "__dict__", attributes)
+    out = _new(cls)
+    _set(out, "__dict__", attributes)
     return out
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 def _shape(cls) -> dict:
@@ -224,7 +229,9 @@ def built_scored(paper: Paper, score: float, matches: tuple[Match, ...] = (), ex
     attributes = _shape(Scored).copy()
     attributes["paper"], attributes["score"], attributes["matches"] = paper, score, matches
     attributes["excluded_by"] = excluded_by
-    return _instance(Scored, attributes)
+    out = _new(Scored)  # `_instance`, inlined: a cold read makes thousands
+    _set(out, "__dict__", attributes)
+    return out
 
 
 @dataclass(frozen=True)

@@ -404,3 +404,13 @@ def _with_texts_at(part: dict, at: int, entry: list) -> dict:
     entries = [blob[a:b] for a, b in zip([0, *ends], ends, strict=False)]
     entries[at] = json.dumps(entry).encode()
     return dict(part, texts=b"".join(entries), text_ends=[sum(map(len, entries[: i + 1])) for i in range(len(entries))])
+
+
+def test_days_read_together_share_their_alike_category_and_match_lists(store):
+    first, second = day("2026-09-24", 4), day("2026-09-23", 4)
+    publish_days(store, first, second)
+    a, b = Reader(store).days(read_manifest(store), 2)
+    assert (a, b) == (first, second)
+    assert a.papers[0].matches == b.papers[0].matches and a.papers[0].matches
+    assert a.papers[0].matches is b.papers[0].matches
+    assert a.papers[0].paper.categories is b.papers[0].paper.categories

@@ -314,23 +314,29 @@ def _part_texts(part: dict, count: int) -> PartTexts | None:
     return PartTexts(part.get("date"), blob, ends, tuple(names))
 
 
-def scored_from_rows(part: dict) -> list[Scored]:
+def shared_lists() -> dict[str, dict]:
+    """Where records read together keep the category and match lists they share, one of
+    each alike (for `day_from_parts`: a week of days holds a few hundred)."""
+    return {"categories": {}, "matches": {}}
+
+
+def scored_from_rows(part: dict, shared: dict[str, dict] | None = None) -> list[Scored]:
     """A part's papers: its rows under its fields (their texts read when first asked for),
     or (a part stored before rows) its "papers". Raises StoreError when the rows or texts
     do not fit the fields, or a paper's values are not of their kind."""
+    shared = shared_lists() if shared is None else shared
     try:
         if "rows" not in part:
             return [scored_from_dict(d) for d in part.get("papers", [])]
         names, rows = part.get("fields"), part["rows"]
-        if not isinstance(names, list) or not isinstance(rows, list) or any(not _fits(r, names) for r in rows):
+        if not isinstance(names, list) or not isinstance(rows, list) or not _fit(rows, len(names)):
             raise StoreError(f"stored day {part.get('date')} is unreadable (rows do not fit their fields)")
         texts = _part_texts(part, len(rows))
         if texts is None:  # stored before texts were kept apart: every field in the rows
             if tuple(names) == _WHOLE_ROW_FIELDS:
-                shared: dict = {}
-                return [_scored_from_whole_row(row, shared) for row in rows]
+                return [_scored_from_whole_row(row, shared["matches"]) for row in rows]
             return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
-        categories, matches = _lists(part)
+        categories, matches = _lists(part, shared)
         if tuple(names) == ROW_FIELDS:
             return _records(rows, texts, categories, matches)
         out = []
@@ -344,18 +350,20 @@ def scored_from_rows(part: dict) -> list[Scored]:
         raise StoreError(f"stored day {part.get('date')} is unreadable (a paper: {exc.__class__.__name__})") from None
 
 
-def _fits(row: object, names: list) -> bool:
-    return isinstance(row, list) and len(row) == len(names)
+def _fit(rows: list, width: int) -> bool:
+    """Whether every row is a list of `width` values (checked in C: a day has thousands)."""
+    return not rows or (set(map(type, rows)) == {list} and set(map(len, rows)) == {width})
 
 
-def _lists(part: dict) -> tuple[tuple, tuple]:
+def _lists(part: dict, shared: dict[str, dict]) -> tuple[tuple, tuple]:
     """A part's category lists (tuples) and match lists (tuples of Match), as its rows name
-    them by their place."""
+    them by their place; lists alike are one object through `shared` (`shared_lists`)."""
     categories, matches = part.get("category_lists"), part.get("match_lists")
     if not isinstance(categories, list) or not isinstance(matches, list):
         raise ValueError("rows without the lists they name")
-    shared: dict = {}
-    return tuple(map(tuple, categories)), tuple(_matches(m, shared) for m in matches)
+    alike = shared["categories"]
+    categories = tuple(alike.setdefault(listed, listed) for listed in map(tuple, categories))
+    return categories, tuple(_matches(m, shared["matches"]) for m in matches)
 
 
 def _placed(table: tuple, place: object):
@@ -415,15 +423,17 @@ def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None
     return parts
 
 
-def day_from_parts(date: str, parts: list[dict]) -> Day:
+def day_from_parts(date: str, parts: list[dict], shared: dict[str, dict] | None = None) -> Day:
     """The day its parts hold, with their word indexes undecoded (`Day.words`, for
     core.rank.prefilter); a day stored before they were (no `words`) holds none and gets its
-    index built on first use."""
+    index built on first use. Days read with one `shared` (`shared_lists`) share their alike
+    category and match lists."""
+    shared = shared_lists() if shared is None else shared
     papers: list[Scored] = []
     summaries: dict = {}
     words: list[tuple[int, object]] = []
     for part in parts:
         words.append((len(papers), part.get("words")))
-        papers.extend(scored_from_rows(part))
+        papers.extend(scored_from_rows(part, shared))
         summaries.update(part.get("summaries", {}))
     return Day(date, tuple(papers), summaries, words if all(w is not None for _, w in words) else [])

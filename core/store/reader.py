@@ -13,7 +13,7 @@ from core.errors import StoreError
 from core.longlived import long_lived
 from core.models import Day, Manifest
 from core.store.base import Store
-from core.store.layout import MANIFEST_KEY, day_from_parts, decode, parse_manifest
+from core.store.layout import MANIFEST_KEY, day_from_parts, decode, parse_manifest, shared_lists
 
 
 class Reader:
@@ -49,6 +49,7 @@ class Reader:
         missing = [k for ref in refs if tuple(ref.keys) not in self._days for k in ref.keys]
         if missing:
             found = dict(zip(missing, self.store.mget(missing), strict=True))
+            shared = shared_lists()  # the days' records share their alike category and match lists
             with self._lock, long_lived():  # a day is a few hundred thousand objects (core.longlived)
                 for ref in refs:
                     if tuple(ref.keys) in self._days:
@@ -57,7 +58,7 @@ class Reader:
                     if any(r is None for r in raws):
                         continue  # expired past retention: serve what remains
                     parts = [decode(r, f"day {ref.date}") for r in raws]
-                    self._days[tuple(ref.keys)] = day_from_parts(ref.date, parts)
+                    self._days[tuple(ref.keys)] = day_from_parts(ref.date, parts, shared)
                 self._forget_unlisted(manifest)
         return [self._days[tuple(ref.keys)] for ref in refs if tuple(ref.keys) in self._days]
 
