@@ -414,3 +414,28 @@ def test_days_read_together_share_their_alike_category_and_match_lists(store):
     assert a.papers[0].matches == b.papers[0].matches and a.papers[0].matches
     assert a.papers[0].matches is b.papers[0].matches
     assert a.papers[0].paper.categories is b.papers[0].paper.categories
+
+
+def test_threads_reading_the_same_papers_texts_at_once_all_see_them_whole():
+    import threading
+
+    from core.store.layout import day_from_parts, day_parts
+
+    original = day("2026-09-24", 40)
+    read = day_from_parts(original.date, day_parts(original))
+    barrier, seen, errors = threading.Barrier(4), [], []
+
+    def reader():
+        barrier.wait()
+        try:
+            seen.append([(s.paper.title, s.paper.authors, s.paper.abstract) for s in read.papers])
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = [(s.paper.title, s.paper.authors, s.paper.abstract) for s in original.papers]
+    assert not errors and seen == [expected] * 4 and read == original
