@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text.safe_html import escape, one_line, xml_safe
+from core.text.safe_html import escape, one_line, text_to_html, xml_safe
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SPACES = re.compile(r"\s+")
@@ -51,3 +51,15 @@ def test_the_characters_that_take_the_slow_path_are_still_handled():
     assert xml_safe("a\x00b\ud800c\ufffe") == "abc"
     assert one_line(" Ada\u2003\u2003Lovelace\n") == "Ada Lovelace"
     assert one_line("Ada  Lovelace") == "Ada Lovelace"
+
+
+def reference_html(text: str) -> str:
+    paragraphs = [SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", NOT_XML.sub("", text))]
+    return "".join(f"<p>{reference_escape(p)}</p>" for p in paragraphs if p)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(TEXT, st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40)))
+def test_text_as_paragraphs_gives_what_splitting_at_blank_lines_gives(text):
+    for variant in (text, f"  {text} ", f"{text}\n\n{text}", f"{text} & <b>"):
+        assert text_to_html(variant) == reference_html(variant)
