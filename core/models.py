@@ -14,7 +14,9 @@ class Paper:
 
     `id` is versionless (``2609.26811``, ``hep-ex/0406020``); `announced` is the
     ISO date of the announcement, never the fetch time; `categories` lists the
-    primary category first.
+    primary category first. A paper read from the store reads its text fields
+    (TEXT_FIELDS) when first asked for one (`apart`); it compares, hashes and reads
+    as any other.
     """
 
     id: str
