@@ -198,15 +198,6 @@ def manifest_bytes(manifest: Manifest) -> bytes:
 # Day segments --------------------------------------------------------------------------------
 
 
-def scored_to_dict(s: Scored) -> dict:
-    d = s.paper.to_dict()
-    d["score"] = s.score
-    d["matches"] = [[m.keyword, m.in_title, m.points] for m in s.matches]
-    if s.excluded_by:
-        d["excluded_by"] = s.excluded_by
-    return d
-
-
 def scored_from_dict(d: dict) -> Scored:
     d = dict(d)
     score, matches, excluded_by = d.pop("score", 0.0), d.pop("matches", []), d.pop("excluded_by", "")
@@ -255,9 +246,12 @@ def _rows(papers: Sequence[Scored]) -> tuple[list[list], list[list], list[list]]
     for s in papers:
         p = s.paper
         values = {name: getattr(p, name) for name in COLUMN_FIELDS}
-        values["categories"] = categories.setdefault(p.categories, len(categories))
-        values |= {"score": s.score, "matches": matches.setdefault(s.matches, len(matches))}
-        values["excluded_by"] = s.excluded_by
+        values.update(
+            categories=categories.setdefault(p.categories, len(categories)),
+            score=s.score,
+            matches=matches.setdefault(s.matches, len(matches)),
+            excluded_by=s.excluded_by,
+        )
         rows.append([values[name] for name in ROW_FIELDS])
     match_lists = [[[m.keyword, m.in_title, m.points] for m in listed] for listed in matches]
     return rows, [list(c) for c in categories], match_lists
