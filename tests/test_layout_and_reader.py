@@ -325,14 +325,18 @@ def test_texts_that_do_not_fit_their_rows_are_a_clear_store_error(spoil):
         day_from_parts("2026-09-24", [spoil(part)])
 
 
-def test_a_paper_s_texts_that_are_not_json_are_a_clear_store_error_when_read():
+@pytest.mark.parametrize(
+    ("first", "error"),
+    [(b"{", "JSONDecodeError"), (b"\xff", "UnicodeDecodeError")],  # cut open; not UTF-8
+)
+def test_a_paper_s_texts_that_are_not_json_are_a_clear_store_error_when_read(first, error):
     from core.store.layout import day_from_parts, day_parts
 
     [part] = day_parts(_excluded_day())
     ends = part["text_ends"]
-    spoilt = dict(part, texts=b"{" + part["texts"][1:])  # the first entry cut open
+    spoilt = dict(part, texts=first + part["texts"][1:])  # the first entry's opening bracket replaced
     read = day_from_parts("2026-09-24", [spoilt])
-    with pytest.raises(StoreError, match=r"unreadable \(a paper's texts: JSONDecodeError\)"):
+    with pytest.raises(StoreError, match=rf"unreadable \(a paper's texts: {error}\)"):
         read.papers[0].paper.abstract  # noqa: B018
     assert read.papers[-1].paper.abstract and ends[-1] == len(spoilt["texts"])
 
