@@ -117,8 +117,8 @@ def one_line(text: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Plain text as escaped HTML paragraphs: a blank line starts a new `<p>`."""
-    if _printable(text) and "  " not in text:  # one paragraph, one line (most abstracts): no split
-        line = text.strip()
+    if "\n" not in text:  # one paragraph (most abstracts): no split
+        line = one_line(text)
         return f"<p>{escape(line)}</p>" if line else ""
     paragraphs = [one_line(p) for p in _PARAGRAPH_BREAK.split(xml_safe(text))]
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
