@@ -9,10 +9,12 @@ take it as `ServiceDep`; tests replace it with
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Annotated
 
 import anyio
@@ -31,7 +33,7 @@ from core.store.reader import Reader
 BODY_CACHE_ENTRIES = 256
 BODY_CACHE_BYTES = 8 * 1024 * 1024  # bodies and their keys (a key holds the canonical query): 30 or more feeds
 QUERY_CACHE_ENTRIES = 1024
-QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries and their 16-byte keys
+QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries (FeedQuery.size) and their 16-byte keys
 COSTLY_AT_ONCE = 4  # costly feed requests worked on at once per process; the others wait their turn
 CHEAP_PARAMETERS = frozenset({"format"})
 
@@ -57,7 +59,7 @@ class Service:
         self.ctx = ctx
         self.clock = clock
         self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, key_size=deep_size)
-        self.queries = LRU(QUERY_CACHE_ENTRIES, QUERY_CACHE_BYTES, size=deep_size, key_size=deep_size)
+        self.queries = LRU(QUERY_CACHE_ENTRIES, QUERY_CACHE_BYTES, size=attrgetter("size"), key_size=sys.getsizeof)
         self._tag: tuple[Manifest | None, str] = (None, "")
         self._limiter: anyio.CapacityLimiter | None = None
 

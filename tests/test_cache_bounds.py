@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from api.deps import BODY_CACHE_BYTES, QUERY_CACHE_BYTES, Service
 from core.config import Env
 from core.context import Context
+from core.errors import BadQuery
 from core.memo import LRU, deep_size
+from core.rank.query import parse_query
 from tests.support.app_client import app_clients
 from tests.support.seed import seed_config
 
@@ -141,3 +145,35 @@ def test_every_process_wide_cache_is_registered_in_one_place_and_clears():
     memo.CACHES["feeds.item_fragments"].put(("probe",), ("x",))
     memo.clear_all()
     assert all(len(c) == 0 for c in memo.CACHES.values())
+
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz -", min_size=1, max_size=100).filter(lambda w: w.strip(" -"))
+_IDS = st.lists(st.integers(0, 99_999).map(lambda n: f"2609.{n:05d}"), min_size=1, max_size=20)
+_PARAMETERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "keywords": st.lists(_WORD, min_size=1, max_size=20).map(",".join),
+        "exclude": st.lists(_WORD, min_size=1, max_size=20).map(",".join),
+        "authors": st.lists(_WORD, min_size=1, max_size=20).map(",".join),
+        "categories": st.lists(st.sampled_from(CONFIG.categories), min_size=1).map(",".join),
+        "types": st.sampled_from(["new", "new,cross", "*", "replace"]),
+        "interest": st.text(alphabet="abcdefgh ", min_size=1, max_size=500).filter(str.strip),
+        "like": _IDS.map(",".join),
+        "unlike": _IDS.map(",".join),
+        "days": st.integers(1, 7).map(str),
+        "limit": st.integers(1, 200).map(str),
+        "format": st.sampled_from(["rss", "atom", "json"]),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PARAMETERS)
+def test_a_parsed_querys_size_is_close_to_what_deep_size_counts(params):
+    """The query memo sizes an entry by `FeedQuery.size`, not by walking it: the estimate stays
+    near the walk's count (so the memo's byte bound holds), whatever the query lists."""
+    try:
+        query = parse_query(list(params.items()), CONFIG)
+    except BadQuery:
+        assume(False)
+    assert 0.8 <= query.size / deep_size(query) <= 1.6
