@@ -26,7 +26,7 @@ from core.feeds.channel import old_data_note
 from core.feeds.render import CONTENT_TYPES, render_feed
 from core.models import Manifest
 from core.rank.query import FeedQuery, check_names
-from core.rank.selection import from_kept_postings
+from core.rank.selection import KeptPostings, from_kept_postings
 
 QUICK_LIMIT = 50  # the default limit
 S_MAXAGE_MIN = 60
@@ -52,33 +52,48 @@ def feed_response(
     # "This data is old: ... 69 days ago" changes by the day, so it is part of the key.
     key = (service.data_tag(manifest), query.canonical, base, degraded, old_data_note(manifest, now))
     headers = vary_on({"Cache-Control": cache_control(now, manifest, degraded)}, origin)
+    kept: list[KeptPostings | None] = []  # what deciding to defer found, for the build on the spot
+
+    def quick() -> bool:
+        kept.append(quick_to_build(service, manifest, query))
+        return kept[0] is not None
+
     return cached_response(
         service, request, key, headers, CONTENT_TYPES[query.format],
-        lambda: build_body(service, manifest, query, base, degraded, now),
+        lambda: build_body(service, manifest, query, base, degraded, now, kept[0] if kept else None),
         modified=(manifest.published_at,),
-        defer=lambda: defer and not quick_to_build(service, manifest, query),
+        defer=lambda: defer and not quick(),
     )  # fmt: skip
 
 
-def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> bool:
-    """Whether the body is built on the spot even where costly work is deferred: a query
-    ranked by keywords, of at most QUICK_LIMIT items, over days held in memory, whose
-    selection is sums of kept keyword postings (core.rank.selection.from_kept_postings). Its
-    cost is bounded by the pool's size and QUICK_LIMIT items rendered (a few
+def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> KeptPostings | None:
+    """What the body is built from on the spot even where costly work is deferred, or None:
+    for a query ranked by keywords, of at most QUICK_LIMIT items, over days held in memory,
+    the kept keyword postings its selection sums (core.rank.selection.from_kept_postings).
+    Its cost is bounded by the pool's size and QUICK_LIMIT items rendered (a few
     milliseconds), less than a worker thread's round trip costs under load."""
     if query.rank != "keywords" or query.limit > QUICK_LIMIT:
-        return False
+        return None
     days = service.reader.held_days(manifest, query.days)
-    return bool(days) and from_kept_postings(days, query)
+    return from_kept_postings(days, query) if days else None
 
 
 def build_body(
-    service: Service, manifest: Manifest, query: FeedQuery, base: str, degraded: bool, now: datetime
+    service: Service,
+    manifest: Manifest,
+    query: FeedQuery,
+    base: str,
+    degraded: bool,
+    now: datetime,
+    kept: KeptPostings | None = None,
 ) -> bytes:
-    """Read the days the query needs (memory, else one mget), then select and render."""
-    days = service.reader.days(manifest, query.days) if manifest.days else []
+    """Read the days the query needs (memory, else one mget), then select and render; from
+    `kept` (what `quick_to_build` found) when given."""
     notices = [storage_notice(service.env, service.ctx.store.name)]
-    ranked = None
+    if kept is not None:
+        days, ranked = kept.days, kept.select(query)
+    else:
+        days, ranked = (service.reader.days(manifest, query.days) if manifest.days else []), None
     if query.rank != "keywords" and days:
         ranked, notes = meaning_selection(service, manifest, days, query)
         notices += notes

@@ -180,12 +180,16 @@ class ObjectMemo:
         """Whether a value for (`objects`, `extra`) is held (its recency unchanged)."""
         return self.held(objects, extra) is not None
 
-    def held(self, objects: Sequence[object], extra: Hashable) -> Any:
-        """The value held for (`objects`, `extra`), or None; nothing is built, recency unchanged."""
+    def held(self, objects: Sequence[object], extra: Hashable, touch: bool = False) -> Any:
+        """The value held for (`objects`, `extra`), or None; nothing is built, and its recency
+        is unchanged unless `touch` (then it counts as used, as by `get`)."""
         objects = tuple(objects)
+        key = (tuple(map(id, objects)), extra)
         with self._lock:
-            entry = self._data.get((tuple(map(id, objects)), extra))
+            entry = self._data.get(key)
             if entry is not None and _same(entry[0], objects):
+                if touch:
+                    self._data.move_to_end(key)
                 return entry[1]
             return None
 

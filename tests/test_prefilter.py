@@ -505,3 +505,15 @@ def test_a_memo_keeps_at_most_its_size():
     for t in things:
         memo.get((t,), None, object)
     assert len(memo) == 3
+
+
+def test_a_memo_entry_looked_at_with_touch_counts_as_used_and_without_it_does_not():
+    memo, things = ObjectMemo(2), [Thing() for _ in range(3)]
+    for t in things[:2]:
+        memo.get((t,), None, lambda t=t: t)
+    assert memo.held((things[0],), None) is things[0]  # recency unchanged: the oldest still
+    assert memo.held((things[2],), None, touch=True) is None  # not held, and nothing built
+    memo.get((things[2],), None, lambda: things[2])
+    assert memo.held((things[0],), None) is None and memo.held((things[1],), None, touch=True) is things[1]
+    memo.get((things[0],), None, lambda: things[0])  # drops the least recent: the untouched one
+    assert memo.peek((things[1],), None) and not memo.peek((things[2],), None)

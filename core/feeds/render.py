@@ -44,7 +44,8 @@ def render_feed(
     select the papers, pair their summaries, write the channel's text, render.
     `base_url` (no trailing slash) makes the feed's own links absolute; `notice` is
     appended to the description (e.g. a storage warning); `ranked` is the selection when
-    the caller ranked by meaning (core.rank.meaning); `now` (when given) lets the description
+    the caller made it (ranked by meaning, core.rank.meaning, or from kept keyword postings,
+    core.rank.selection.KeptPostings); `now` (when given) lets the description
     say that old data is old."""
     selected = list(ranked) if ranked is not None else select_papers(days, query, config)
     items = items_for(selected, summaries_of(days), query.summary == "full")

@@ -91,11 +91,17 @@ def postings_ready(days: Sequence[Day], profile: Profile, budget: int | None = N
     return ready
 
 
-def hits_held(days: Sequence[Day], pool, profile: Profile) -> bool:
-    """Whether the hits in `pool` of every keyword and exclude word of `profile` are kept,
-    so that its scores are a few vectorised sums and no regex runs."""
-    objects = (*days, pool)
-    return all(_HITS.peek(objects, key) for key in _terms(profile))
+def kept_hits(days: Sequence[Day], pool, profile: Profile) -> dict[tuple[str, bool], tuple[array, bytes]] | None:
+    """The kept hits in `pool` of every keyword and exclude word of `profile`, by term key
+    (each marked as used), or None when one is not kept: with them its scores are a few
+    vectorised sums and no regex runs (`ranked_by_postings(..., hits=)`)."""
+    objects, found = (*days, pool), {}
+    for key in _terms(profile):
+        hits = _HITS.held(objects, key, touch=True)
+        if hits is None:
+            return None
+        found[key] = hits
+    return found
 
 
 def _candidates(day: Day, term: str, title_only: bool) -> int:
@@ -169,6 +175,13 @@ def _hits(days: Sequence[Day], pool, term: str, title_only: bool = False) -> tup
     """(pool indices, in-title flags) where `term` matches, across the days; kept per pool."""
     key = _key(term, title_only)
     return _HITS.get((*days, pool), key, lambda: _pool_hits(days, pool, term, title_only))
+
+
+def _hit_source(days: Sequence[Day], pool, hits: dict | None):
+    """term key -> its hits in `pool`: from `hits` (what `kept_hits` found) when given."""
+    if hits is not None:
+        return hits.__getitem__
+    return lambda key: _hits(days, pool, key[0], key[1])
 
 
 def _pool_hits(days: Sequence[Day], pool, term: str, title_only: bool) -> tuple[array, bytes]:
@@ -247,37 +260,39 @@ class KeywordScores:
         return out
 
 
-def keyword_scores(days: Sequence[Day], pool, profile: Profile, np=None) -> KeywordScores:
-    """The profile's scores over the pool: vectorised when given numpy, else in plain Python."""
-    return _summed(days, pool, profile, np) if np is not None else _added(days, pool, profile)
+def keyword_scores(days: Sequence[Day], pool, profile: Profile, np=None, hits: dict | None = None) -> KeywordScores:
+    """The profile's scores over the pool: vectorised when given numpy, else in plain Python;
+    from `hits` (`kept_hits`) when given."""
+    found = _hit_source(days, pool, hits)
+    return _summed(pool, profile, np, found) if np is not None else _added(pool, profile, found)
 
 
-def _summed(days: Sequence[Day], pool, profile: Profile, np) -> KeywordScores:
+def _summed(pool, profile: Profile, np, found) -> KeywordScores:
     n = len(pool.papers)
     score = np.zeros(n, np.float64)
     where = np.full((len(profile.keywords), n), -1, np.int8)
     hit = np.zeros(n, bool)
     for k, keyword in enumerate(profile.keywords):
-        idx, title = _hits(days, pool, keyword.text)
+        idx, title = found(_key(keyword.text, False))
         idx, title = np.frombuffer(idx, np.int64), np.frombuffer(title, np.uint8)
         score[idx] += keyword.weight * (1.0 + TITLE_BONUS * title)  # keyword order: the scorer's sum
         where[k, idx] = title
         hit[idx] = True
     excluded = np.zeros(n, bool)
     for word in profile.exclude:
-        excluded[np.frombuffer(_hits(days, pool, word, title_only=True)[0], np.int64)] = True
+        excluded[np.frombuffer(found(_key(word, True))[0], np.int64)] = True
     matched = np.flatnonzero(hit)
     score[matched] = np.round(score[matched], 2)  # the others are 0.0
     return KeywordScores(score, excluded, matched, where)
 
 
-def _added(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
+def _added(pool, profile: Profile, found) -> KeywordScores:
     n = len(pool.papers)
     sums: dict[int, float] = {}
     where: dict[int, list[int]] = {}
     count = len(profile.keywords)
     for k, keyword in enumerate(profile.keywords):
-        idx, title = _hits(days, pool, keyword.text)
+        idx, title = found(_key(keyword.text, False))
         weight = keyword.weight
         for i, t in zip(idx, title, strict=True):
             sums[i] = sums.get(i, 0.0) + weight * (1.0 + TITLE_BONUS * t)  # keyword order: the scorer's sum
@@ -290,15 +305,16 @@ def _added(days: Sequence[Day], pool, profile: Profile) -> KeywordScores:
         score[i] = round(total, 2)
     excluded = bytearray(n)
     for word in profile.exclude:
-        for i in _hits(days, pool, word, title_only=True)[0]:
+        for i in found(_key(word, True))[0]:
             excluded[i] = 1
     return KeywordScores(score, bytes(excluded), list(where), where)
 
 
-def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query) -> list[Scored]:
-    """The query's result (`limit` papers in `query.sort` order) for a non-empty profile."""
+def ranked_by_postings(days: Sequence[Day], pool, profile: Profile, query, hits: dict | None = None) -> list[Scored]:
+    """The query's result (`limit` papers in `query.sort` order) for a non-empty profile;
+    from `hits` (what `kept_hits` found) when given."""
     np = loaded_numpy()
-    ks = keyword_scores(days, pool, profile, np)
+    ks = keyword_scores(days, pool, profile, np, hits)
     order = pool_order(pool)
     if np is not None:
         score = ks.score

@@ -70,19 +70,37 @@ def select_papers(days: Sequence[Day], query: FeedQuery, config: Config) -> list
     return _sorted(chosen, query.sort)[: query.limit]
 
 
-def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> bool:
-    """Whether `select_papers(days, query)` is answered from what earlier queries left:
-    a custom keyword query whose pool (days and filters) and keyword hits are all kept,
-    so selecting is a few vectorised sums over the pool and no regex or filter runs."""
-    if not query.rescore:
-        return False
-    profile = compile_profile(query.keywords, query.exclude)
-    pool = None if profile.empty else _POOLS.held(days, _pool_key(query))
-    if pool is None:
-        return False
-    from core.rank.postings import hits_held
+@dataclass(frozen=True)
+class KeptPostings:
+    """What earlier queries left for a custom keyword query: its days, its pool (days and
+    filters) and every keyword's and exclude word's hits in that pool (`from_kept_postings`)."""
 
-    return hits_held(days, pool, profile)
+    days: tuple[Day, ...]
+    pool: _Pool
+    profile: Profile
+    hits: dict
+
+    def select(self, query: FeedQuery) -> list[Scored]:
+        """`select_papers(days, query)`, as a few vectorised sums over the pool."""
+        from core.rank.postings import ranked_by_postings
+
+        return ranked_by_postings(self.days, self.pool, self.profile, query, self.hits)
+
+
+def from_kept_postings(days: Sequence[Day], query: FeedQuery) -> KeptPostings | None:
+    """What `select_papers(days, query)` is answered from when earlier queries left it all:
+    a custom keyword query whose pool and keyword hits are kept, so selecting is a few
+    vectorised sums over the pool and no regex or filter runs. None otherwise."""
+    if not query.rescore:
+        return None
+    profile = compile_profile(query.keywords, query.exclude)
+    pool = None if profile.empty else _POOLS.held(days, _pool_key(query), touch=True)
+    if pool is None:
+        return None
+    from core.rank.postings import kept_hits
+
+    hits = kept_hits(days, pool, profile)
+    return None if hits is None else KeptPostings(tuple(days), pool, profile, hits)
 
 
 def summaries_of(days: Sequence[Day]) -> dict[str, dict]:
