@@ -4,6 +4,7 @@ the remote embedder speaks the real OpenAI SDK to a loopback /embeddings endpoin
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 from dataclasses import replace
@@ -12,6 +13,8 @@ from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.config import EmbeddingConfig, Env, parse_config
 from core.embed.embedder import OpenAIEmbeddings, WordLlama, open_embedder, paper_text
@@ -22,7 +25,7 @@ from core.refresh.pipeline import run_refresh
 from core.store.layout import read_manifest
 from core.store.publish import publish
 from core.store.reader import Reader
-from core.store.vectors import DayVectors, decode_vectors, encode_vectors, paper_key
+from core.store.vectors import DayVectors, decode_vectors, encode_vectors, normalise, paper_key
 from tests.conftest import shared_fixture
 from tests.support.loopback import LoopbackServer
 from tests.support.seed import seed_config, seed_store
@@ -64,24 +67,58 @@ def test_the_embedded_model_loads_from_its_package_with_no_network(monkeypatch):
     assert sims[0, 1] > sims[0, 3]  # two LLM papers are closer than LLMs and lattice signatures
 
 
-def test_the_embedded_model_loads_without_importing_requests_and_leaves_it_importable():
+def test_the_embedded_model_loads_without_importing_wordllama_requests_or_its_float32_copy():
     import subprocess
     import sys
 
     script = """
-import sys
+import logging, sys
 from core.config import EmbeddingConfig
 from core.embed.embedder import WordLlama
 rows = WordLlama(EmbeddingConfig()).embed(["graph neural networks for molecules"])
 assert rows.shape == (1, 256), rows.shape
-assert "requests" not in sys.modules and "urllib3" not in sys.modules, "requests came with the model"
-import requests
-assert callable(requests.get) and requests.__file__, "the placeholder stayed in requests' place"
-import wordllama.wordllama
-assert not hasattr(wordllama.wordllama.requests, "get")  # wordllama's own name for it: the placeholder
+for name in ("wordllama", "requests", "urllib3", "safetensors", "huggingface_hub"):
+    assert name not in sys.modules, name + " came with the model"
+assert not logging.getLogger().handlers, "the root logger was configured"
+vectors = WordLlama.model().vectors
+assert vectors.dtype == "float16" and vectors.shape == (32000, 256), vectors.dtype
+import numpy
+assert isinstance(vectors, numpy.memmap), "the vectors were copied, not mapped"
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@functools.cache
+def _wordllamas_own():
+    """wordllama's own loader and embed, the reference the app's reading of its files meets."""
+    import wordllama
+
+    return wordllama.WordLlama.load(cache_dir=wordllama.__path__[0], disable_download=True)
+
+
+def _abstracts() -> list[str]:
+    from core.ingest.parse import parse_feed
+
+    return [paper_text(p) for p in parse_feed(shared_fixture("api_2026_search_all_testing_start0_max100.xml")).papers]
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 64])
+def test_the_embedded_model_gives_wordllamas_own_vectors_bit_for_bit(batch_size):
+    texts = [*TEXTS, "a", "Ünïcödé, 量子计算 and an emoji 🤖", "word " * 900, *_abstracts()]
+    ours = WordLlama(EmbeddingConfig(batch_size=batch_size)).embed(texts)
+    theirs = normalise(_wordllamas_own().embed([t[:4000] for t in texts], norm=True, batch_size=batch_size))
+    assert ours.dtype == theirs.dtype == np.float32
+    assert np.array_equal(ours, theirs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=120), min_size=1, max_size=5))
+def test_any_interest_text_gets_wordllamas_own_vector(texts):
+    with np.errstate(invalid="ignore"):  # a text of no tokens is 0 / 0 in both
+        ours = WordLlama.model().embed(texts, batch_size=2)
+        theirs = _wordllamas_own().embed(texts, norm=True, batch_size=2)
+    assert np.array_equal(ours, theirs, equal_nan=True)
 
 
 def test_stored_vectors_cost_258_bytes_a_paper_and_keep_cosines_within_001():
@@ -273,3 +310,69 @@ def test_a_remote_interest_is_embedded_once_per_text_under_a_daily_budget(store)
     assert note == "" and np.allclose(first, again, atol=1e-3)
     assert over is None and "budget" in over_note and tomorrow is not None
     assert [c[2]["input"] for c in _Embeddings.calls] == [["graph colouring"], ["sparse attention"], ["a third text"]]
+
+
+def _model_folder(tmp_path, weights: bytes | None, tokenizer: bytes | None = None):
+    import shutil
+
+    from core.embed.embedder import _package_folder
+
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "tokenizers").mkdir()
+    name = "tokenizers/l2_supercat_tokenizer_config.json"
+    if tokenizer is None:
+        shutil.copy(f"{_package_folder('wordllama')}/{name}", tmp_path / name)
+    else:
+        (tmp_path / name).write_bytes(tokenizer)
+    if weights is not None:
+        (tmp_path / "weights" / "l2_supercat_256.safetensors").write_bytes(weights)
+    return str(tmp_path)
+
+
+def _safetensors(header: object, data: bytes) -> bytes:
+    head = json.dumps(header).encode()
+    return len(head).to_bytes(8, "little") + head + data
+
+
+def _matrix(rows: int, dims: int, dtype: str = "F16", cut: int = 0) -> bytes:
+    size = rows * dims * (2 if dtype == "F16" else 4)
+    entry = {"dtype": dtype, "shape": [rows, dims], "data_offsets": [0, size]}
+    return _safetensors({"embedding.weight": entry}, bytes(size - cut))
+
+
+@pytest.mark.parametrize(
+    ("weights", "tokenizer", "named"),
+    [
+        (None, None, "has no weights/l2_supercat_256.safetensors"),
+        (_matrix(10, 256), b"{not json", "tokenizer is unreadable"),
+        (b"\x01\x02", None, "weights l2_supercat_256.safetensors are unreadable (ValueError)"),
+        ((1 << 40).to_bytes(8, "little") + b"{}", None, "are unreadable (ValueError)"),
+        (_safetensors({"other.weight": {}}, b""), None, "are unreadable (KeyError)"),
+        (_safetensors([1, 2], b""), None, "are unreadable (TypeError)"),
+        (_matrix(10, 256, cut=2), None, "are unreadable (ValueError)"),
+        (_matrix(10, 256, dtype="I8"), None, "are unreadable (KeyError)"),
+        (
+            _safetensors(
+                {"embedding.weight": {"dtype": "F16", "shape": [512], "data_offsets": [0, 1024]}}, bytes(1024)
+            ),
+            None,
+            "(ValueError)",
+        ),  # noqa: E501
+        (_matrix(10, 128), None, "hold 128 dimensions, not l2_supercat_256's"),
+    ],
+)
+def test_model_files_that_are_missing_or_broken_are_an_embedding_error_naming_them(tmp_path, weights, tokenizer, named):
+    from core.embed.static import load_static
+
+    with pytest.raises(EmbeddingError) as caught:
+        load_static(_model_folder(tmp_path, weights, tokenizer), "l2_supercat_256")
+    assert named in str(caught.value)
+
+
+def test_model_files_whole_but_small_load_and_embed(tmp_path):
+    from core.embed.static import load_static
+
+    model = load_static(_model_folder(tmp_path, _matrix(32000, 256, dtype="F32")), "l2_supercat_256")
+    assert model.vectors.dtype == np.float32 and model.vectors.shape == (32000, 256)
+    with np.errstate(invalid="ignore"):  # all-zero vectors: 0 / 0
+        assert model.embed(["a text"], batch_size=4).shape == (1, 256)

@@ -4,8 +4,8 @@
     embedder.embed(["title. abstract", ...])  # numpy (n, dim)
 
 `WordLlama` is the embedded default: the static 256-dimension model that ships inside
-the `wordllama` wheel, loaded from the installed package's own folder with downloads
-disabled, so no code path reaches for a model hub (load ~0.3 s, ~0.03 ms a text here).
+the `wordllama` wheel, read from the installed package's own files by core.embed.static
+(never imported, so nothing can reach for a model hub; load ~0.06 s, ~0.03 ms a text here).
 `OpenAIEmbeddings` calls any OpenAI-compatible `/embeddings` endpoint with the `openai`
 SDK, with the config's timeout and no SDK retries beyond one; its failures become
 `EmbeddingError` with a short reason that never holds the key.
@@ -23,7 +23,6 @@ is the pure test callers pair with it before trusting an interest text's vector.
 
 from __future__ import annotations
 
-import os
 import threading
 import unicodedata
 from typing import Protocol
@@ -36,6 +35,7 @@ from core.models import Paper
 from core.store.vectors import normalise
 
 MAX_TEXT_CHARS = 4000
+WORDLLAMA_MODEL = EmbeddingConfig().model  # the one model the wheel ships (core.config refuses others)
 
 
 class Embedder(Protocol):
@@ -78,41 +78,27 @@ class WordLlama:
     def model(cls):
         with cls._lock:
             if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                wordllama = _import_wordllama()
-                folder = os.path.dirname(wordllama.__file__)
-                try:
-                    cls._model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
-                except Exception as exc:  # a broken install: name it, never fetch
-                    raise EmbeddingError(f"the wordllama model could not be loaded from its package ({exc})") from None
+                from core.embed.static import load_static
+
+                cls._model = load_static(_package_folder("wordllama"), WORDLLAMA_MODEL)
             return cls._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 256), np.float32)
-        rows = self.model().embed([t[:MAX_TEXT_CHARS] for t in texts], norm=True, batch_size=self.batch_size)
+        rows = self.model().embed([t[:MAX_TEXT_CHARS] for t in texts], batch_size=self.batch_size)
         return normalise(rows)
 
 
-def _import_wordllama():
-    """The wordllama package, imported without `requests`: it imports that only to download
-    models, which it never does here (the weights ship in its wheel), and `requests` with
-    urllib3 took longer to import (about 0.1 s) than the model takes to load, on a process's
-    first interest query. An empty module stands in for it while wordllama imports (under
-    the model's lock; nothing else the app runs imports `requests`) and is taken out of
-    `sys.modules` again, so a later `import requests` anywhere gets the real one."""
-    import sys
-    import types
+def _package_folder(name: str) -> str:
+    """Where an installed package's files are, without importing it (wordllama ships the
+    model's files; core.embed.static reads them). Raises EmbeddingError when it is missing."""
+    import importlib.util
 
-    placeholder = None
-    if "requests" not in sys.modules:
-        placeholder = sys.modules["requests"] = types.ModuleType("requests", "stands in while wordllama imports")
-    try:
-        import wordllama
-    finally:
-        if placeholder is not None and sys.modules.get("requests") is placeholder:
-            del sys.modules["requests"]
-    return wordllama
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingError(f"the {name} package is not installed")
+    return list(spec.submodule_search_locations)[0]
 
 
 class OpenAIEmbeddings:
