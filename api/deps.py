@@ -17,10 +17,9 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Annotated
 
-import anyio
 from fastapi import Depends
-from starlette.concurrency import run_in_threadpool
 
+from api.threads import COSTLY, in_thread
 from core import calendar
 from core.context import Context, load_context
 from core.errors import StoreError
@@ -34,7 +33,6 @@ BODY_CACHE_ENTRIES = 256
 BODY_CACHE_BYTES = 8 * 1024 * 1024  # bodies and their keys (a key holds the canonical query): 30 or more feeds
 QUERY_CACHE_ENTRIES = 1024
 QUERY_CACHE_BYTES = 4 * 1024 * 1024  # parsed queries (FeedQuery.size) and their 16-byte keys
-COSTLY_AT_ONCE = 4  # costly feed requests worked on at once per process; the others wait their turn
 CHEAP_PARAMETERS = frozenset({"format"})
 
 
@@ -61,7 +59,6 @@ class Service:
         self.bodies = LRU(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, key_size=deep_size)
         self.queries = LRU(QUERY_CACHE_ENTRIES, QUERY_CACHE_BYTES, size=attrgetter("size"), key_size=sys.getsizeof)
         self._tag: tuple[Manifest | None, str] = (None, "")
-        self._limiter: anyio.CapacityLimiter | None = None
 
     @property
     def config(self):
@@ -92,7 +89,7 @@ class Service:
         """Run a feed request: like `run`, except that for a request that may need real work
         (any query parameter but `format`, or a keyword path) `work` is asked to defer the
         building of a body it does not hold: a 304 or a cached body is answered as any feed
-        is, and the building goes to a worker thread, at most COSTLY_AT_ONCE at a time. So a
+        is, and the building goes to a worker thread, at most api.threads.COSTLY_AT_ONCE at a time. So a
         costly query never holds the event loop, and cached feeds are answered while it runs.
         `work` may still build a body whose cost it knows to be small at once (a custom
         query answered from kept postings: api.feeds.quick_to_build)."""
@@ -100,13 +97,8 @@ class Service:
             return await self.run(work, self, request, *args, **kwargs)
         answer = await self.run(work, self, request, *args, defer=True, **kwargs)
         if isinstance(answer, Deferred):
-            answer = await anyio.to_thread.run_sync(answer.build, limiter=self._costly_limiter())
+            answer = await in_thread(answer.build, pool=COSTLY)
         return answer
-
-    def _costly_limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(COSTLY_AT_ONCE)
-        return self._limiter
 
     async def run(self, work: Callable, *args, **kwargs):
         """Run read-path work inline when the store is in-process (SQLite answers in
@@ -119,7 +111,7 @@ class Service:
             local = True  # the work will raise the same StoreError at once
         if local:
             return work(*args, **kwargs)
-        return await run_in_threadpool(work, *args, **kwargs)
+        return await in_thread(work, *args, **kwargs)
 
     def data_tag(self, manifest: Manifest) -> str:
         """A short fingerprint of the published data: the manifest's version and content

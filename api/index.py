@@ -45,7 +45,6 @@ _COLLECTING = pause()
 
 from fastapi import FastAPI, Request, Response  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
-from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from api import errors  # noqa: E402
 from api.conditional import public_origin, vary_on  # noqa: E402
@@ -57,6 +56,7 @@ from api.openapi import FEED_QUERY  # noqa: E402
 from api.ops import cron_refusal, health  # noqa: E402
 from api.page import page_response  # noqa: E402
 from api.page import router as page_router  # noqa: E402
+from api.threads import in_thread  # noqa: E402
 from core.feeds.opml import CONTENT_TYPE as OPML_TYPE  # noqa: E402
 from core.feeds.opml import render_opml  # noqa: E402
 
@@ -119,7 +119,7 @@ async def profile_vote(request: Request, service: ServiceDep) -> Response:
     always: a vote may wait for its profile's lock."""
     from api.profiles import vote_response
 
-    return await run_in_threadpool(vote_response, service, request, request.path_params["feed_id"])
+    return await in_thread(vote_response, service, request, request.path_params["feed_id"])
 
 
 @app.post("/api/profiles", include_in_schema=False)
@@ -199,7 +199,7 @@ async def api_cron(request: Request, service: ServiceDep) -> JSONResponse:
         return errors.error_response(*refusal)
     from core.refresh.jobs import refresh_job
 
-    report = await run_in_threadpool(refresh_job, service.ctx)
+    report = await in_thread(refresh_job, service.ctx)
     return JSONResponse(report, headers=NO_STORE)
 
 

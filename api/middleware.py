@@ -38,11 +38,11 @@ import zlib
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 from urllib.parse import urlsplit
 
-import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.threads import in_thread
 from core.memo import LRU
 
 MIN_COMPRESS_BYTES = 1024
@@ -163,7 +163,7 @@ class Compression:
         found = self._compressed.get(key) if key else None
         if found is None:
             if len(body) >= THREAD_COMPRESS_BYTES:
-                found = await anyio.to_thread.run_sync(_gzip, body)
+                found = await in_thread(_gzip, body)
             else:
                 found = _gzip(body)
             if key:

@@ -28,12 +28,12 @@ from datetime import UTC, datetime, time, timedelta
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.conditional import public_base
 from api.deps import Service
 from api.headers import NO_STORE_NO_REFERRER
+from api.threads import in_thread
 from core.errors import (
     BadQuery,
     EmbeddingError,
@@ -56,14 +56,14 @@ async def create_from_web(service: Service, request: Request) -> JSONResponse:
     doc = await _document(request, MAX_IMPORT_BODY_BYTES)
     if isinstance(doc, JSONResponse):
         return doc
-    return await run_in_threadpool(_create_within_budget, service, request, doc)
+    return await in_thread(_create_within_budget, service, request, doc)
 
 
 async def update_from_web(service: Service, request: Request, edit_token: str) -> JSONResponse:
     doc = await _document(request)
     if isinstance(doc, JSONResponse):
         return doc
-    return await run_in_threadpool(_update, service, request, edit_token, doc)
+    return await in_thread(_update, service, request, edit_token, doc)
 
 
 def read_for_web(service: Service, request: Request, edit_token: str) -> JSONResponse:

@@ -15,12 +15,12 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.conditional import public_origin, vary_on
 from api.deps import Service
 from api.page import HTML_TYPE, SECURITY_HEADERS, asset_urls
 from api.profile_api import served_categories
+from api.threads import in_thread
 from core.errors import BadQuery, EmbeddingError, ProfileBusy, ProfileInvalid, ProfileNotFound, StoreError
 from core.feeds.channel import profile_channel_title
 from core.profiles.model import MAX_INTEREST, MAX_NAME, RANKS, feed_id_for_edit, load_profile
@@ -59,7 +59,7 @@ async def profile_form(service: Service, request: Request, edit_token: str) -> R
         form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20))
     except ValueError:  # more fields than any form of this page has
         return _page(service, request, edit_token, None, "", "That is not this page's form; nothing changed.", 400)
-    return await run_in_threadpool(_apply, service, request, edit_token, form)
+    return await in_thread(_apply, service, request, edit_token, form)
 
 
 def _apply(service: Service, request: Request, edit_token: str, form: dict[str, str]) -> Response:

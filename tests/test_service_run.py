@@ -63,7 +63,7 @@ def test_costly_feed_requests_never_run_on_the_event_loop_even_on_sqlite(tmp_pat
 
 
 def test_at_most_a_few_costly_feed_requests_are_worked_on_at_once(tmp_path):
-    from api.deps import COSTLY_AT_ONCE
+    from api.threads import COSTLY_AT_ONCE
 
     config = parse_config({"categories": ["cs.AI"], "keywords": []})
     service = Service(Context(config, Env(db_path=str(tmp_path / "db.sqlite3"))))
