@@ -325,12 +325,43 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class DayColumns:
+    """A day's records field by field, by position in `Day.papers`: what a pool of a week's
+    papers is filtered, deduplicated and ordered by, read from a stored day's rows without
+    making a record (core.store.layout.StoredRecords.columns), or from any day's records
+    (`of`; core.rank.selection.columns_of gives either)."""
+
+    ids: Sequence[str]
+    versions: Sequence[int]
+    types: Sequence[str]
+    announced: Sequence[str]
+    categories: Sequence[tuple[str, ...]]
+    scores: Sequence[float]
+    excluded_by: Sequence[str]
+
+    @classmethod
+    def of(cls, records: Sequence[Scored]) -> DayColumns:
+        papers = [s.paper for s in records]
+        return cls(
+            ids=[p.id for p in papers],
+            versions=[p.version for p in papers],
+            types=[p.announce_type for p in papers],
+            announced=[p.announced for p in papers],
+            categories=[p.categories for p in papers],
+            scores=[s.score for s in records],
+            excluded_by=[s.excluded_by for s in records],
+        )
+
+
+@dataclass(frozen=True)
 class Day:
     """One announcement day: its papers scored under the deployment's profile, and the
-    summaries known for them (paper id -> summary record)."""
+    summaries known for them (paper id -> summary record). `papers` is a tuple, or for a
+    day read from the store a sequence that makes each record when first asked for
+    (core.store.layout.StoredRecords) and reads as that tuple."""
 
     date: str
-    papers: tuple[Scored, ...]
+    papers: Sequence[Scored]
     summaries: dict = field(default_factory=dict)
     # The word index stored with each part, [(position of the part's first paper, bytes)],
     # until core.rank.prefilter decodes it (and empties this list); [] when none was stored.

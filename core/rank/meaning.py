@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from operator import attrgetter
 
 import numpy as np
 
@@ -29,9 +28,9 @@ from core.models import Day, Scored
 from core.rank.postings import best_first, keyword_scores, pool_order, postings_ready
 from core.rank.query import FeedQuery
 from core.rank.scoring import compile_profile, score_paper
-from core.rank.selection import filtered_pool
+from core.rank.selection import columns_of, filtered_pool
 from core.rank.similarity import Target, explore_first, hybrid
-from core.store.vectors import DayVectors, paper_key
+from core.store.vectors import DayVectors, version_key
 
 INDEXES = 16  # pools (days and filters) whose arrays are kept
 EXPLORE_SLOTS = 10  # the first items of an exploring feed (core.rank.similarity.Target.explore)
@@ -55,11 +54,12 @@ def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Seque
         dv = vectors.get(day.date)
         if dv is None or not wanted - found.keys():
             continue
-        at = dv.index()
-        for s in day.papers:
-            p = s.paper
-            if p.id in wanted and p.id not in found and (row := at.get(paper_key(p))) is not None:
-                found[p.id] = (dv.matrix([row])[0], p.title)
+        at, columns = dv.index(), columns_of(day)
+        for pos, paper_id in enumerate(columns.ids):
+            if paper_id in wanted and paper_id not in found:
+                row = at.get(version_key(paper_id, columns.versions[pos]))
+                if row is not None:
+                    found[paper_id] = (dv.matrix([row])[0], day.papers[pos].paper.title)
     rows = [found[i][0] for i in ids if i in found]
     dim = next((v.dim for v in vectors.values() if v.dim), 0)
     matrix = np.stack(rows) if rows else np.zeros((0, dim), np.float32)
@@ -68,16 +68,18 @@ def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Seque
 
 def held_version(days: Sequence[Day], paper_id: str) -> int:
     """The newest version of `paper_id` in `days` (0 when none holds it)."""
-    return max((s.paper.version for day in days for s in day.papers if s.paper.id == paper_id), default=0)
+    versions = (zip(columns_of(day).ids, columns_of(day).versions, strict=True) for day in days)
+    return max((v for held in versions for i, v in held if i == paper_id), default=0)
 
 
 def held_categories(days: Sequence[Day], ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The categories of each of `ids` that `days` hold, from the newest day holding it."""
     wanted, out = set(ids), {}
     for day in days:
-        for s in day.papers:
-            if s.paper.id in wanted and s.paper.id not in out:
-                out[s.paper.id] = s.paper.categories
+        columns = columns_of(day)
+        for paper_id, categories in zip(columns.ids, columns.categories, strict=True):
+            if paper_id in wanted and paper_id not in out:
+                out[paper_id] = categories
     return out
 
 
@@ -147,7 +149,7 @@ def rank_by_target(
     chosen = np.flatnonzero(mask)
     value = sims[chosen] if query.rank == "meaning" else hybrid(sims[chosen], keyword[chosen])
     if target.affinity is not None:
-        value = value + target.affinity.bonuses([pool.papers[i].categories for i in chosen.tolist()])
+        value = value + target.affinity.bonuses([pool.papers.categories[i] for i in chosen.tolist()])
     order = pool_order(pool)
     recency, announced = np.frombuffer(order.recency, np.int64), np.frombuffer(order.announced, np.int64)
     if query.sort == "date":
@@ -187,14 +189,20 @@ def _explore(target: Target, days, vectors, ordered: np.ndarray, sims: np.ndarra
 class _PoolIndex:
     """What ranking a pool by meaning needs as arrays, built once per pool: for each day,
     the pool indices of its papers and their positions in the day; each paper's stored
-    record, keyword score and exclusion, and its id (the order among equals is
-    core.rank.postings.pool_order's, as for keyword feeds)."""
+    keyword score and exclusion, the day and position of its stored record (`record`), and
+    its id (the order among equals is core.rank.postings.pool_order's, as for keyword feeds)."""
 
     days: tuple[tuple[np.ndarray, np.ndarray], ...]
-    records: tuple
+    held: tuple  # each day's `Day.papers` (not the Day: a kept index must not keep its days alive)
+    source: np.ndarray  # (pool index) -> (day, position) of its stored record
     score: np.ndarray
     excluded: np.ndarray
     ids: np.ndarray
+
+    def record(self, i: int) -> Scored:
+        """The stored record of pool paper `i` (made now if it was not yet)."""
+        d, pos = self.source[i].tolist()
+        return self.held[d][pos]
 
 
 _INDEXES = kept("rank.meaning_indexes", ObjectMemo(INDEXES))
@@ -205,38 +213,40 @@ def _pool_index(days: Sequence[Day], pool) -> _PoolIndex:
 
 
 def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
-    records: list = [None] * len(pool.papers)
+    count = len(pool.papers)
+    source = np.full((count, 2), -1, np.int64)
+    score = np.zeros(count, np.float32)
+    excluded = np.zeros(count, bool)
     per_day = []
     for d, day in enumerate(days):
         at = np.frombuffer(pool.at[d], dtype=np.int32) if len(pool.at[d]) else np.zeros(0, np.int32)
         positions = np.flatnonzero(at >= 0)
         members = at[positions].astype(np.int64)
-        held = day.papers
-        for pos, i in zip(positions.tolist(), members.tolist(), strict=True):
-            records[i] = held[pos]
+        if len(members):
+            columns = columns_of(day)
+            source[members, 0], source[members, 1] = d, positions
+            score[members] = np.asarray(columns.scores, np.float32)[positions]
+            excluded[members] = np.fromiter(map(bool, columns.excluded_by), bool, len(columns.excluded_by))[positions]
         per_day.append((members, positions))
-    count = len(records)
     return _PoolIndex(
         days=tuple(per_day),
-        records=tuple(records),
-        score=np.fromiter(map(_SCORE, records), np.float32, count),
-        excluded=np.fromiter(map(bool, map(_EXCLUDED_BY, records)), bool, count),
-        ids=np.array([p.id for p in pool.papers], dtype=object),
+        held=tuple(day.papers for day in days),
+        source=source,
+        score=score,
+        excluded=excluded,
+        ids=np.array(pool.papers.ids, dtype=object),
     )
 
 
-_SCORE, _EXCLUDED_BY = attrgetter("score"), attrgetter("excluded_by")
-
-
 _ROWS = kept("rank.vector_rows", ObjectMemo(INDEXES))
-_PAPER = attrgetter("paper")
 
 
 def _vector_rows(dv: DayVectors, day: Day) -> np.ndarray:
     """For each position in `day`, the row of its paper in `dv`, or -1."""
 
     def build() -> np.ndarray:
-        keys = list(map(paper_key, map(_PAPER, day.papers)))
+        columns = columns_of(day)
+        keys = list(map(version_key, columns.ids, columns.versions))
         if tuple(keys) == dv.keys:  # embedded in the day's order, as the refresh does
             return np.arange(len(keys), dtype=np.int64)
         at = dv.index()
@@ -249,11 +259,11 @@ def _keyword_scores(days, pool, index: _PoolIndex, query: FeedQuery, config_excl
     """(the records of a list of pool indices, keyword score per paper, excluded per paper):
     stored when the query keeps the config's words, else from the query's keyword postings."""
     if not query.rescore:
-        return (lambda chosen: [index.records[i] for i in chosen]), index.score, index.excluded
+        return (lambda chosen: [index.record(i) for i in chosen]), index.score, index.excluded
     profile = compile_profile(query.keywords, query.exclude)
     if profile.empty:
         return (
-            (lambda chosen: [replace(index.records[i], score=0.0, matches=()) for i in chosen]),
+            (lambda chosen: [replace(index.record(i), score=0.0, matches=()) for i in chosen]),
             np.zeros(len(pool.papers)),
             (np.zeros(len(pool.papers), bool)),
         )

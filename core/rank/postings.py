@@ -157,12 +157,12 @@ _ORDERS = kept("rank.pool_orders", ObjectMemo(ORDERS))
 def pool_order(pool) -> _Order:
     def build() -> _Order:
         papers = pool.papers
-        keys = recency_keys(papers)
+        keys = recency_keys(papers.ids, papers.announced)
         recency = array("q", bytes(8 * len(papers)))
         for place, i in enumerate(sorted(range(len(papers)), key=keys.__getitem__)):
             recency[i] = place
-        as_number = {d: int(d.replace("-", "") or 0) for d in {p.announced for p in papers}}  # a few dates
-        announced = array("q", [as_number[p.announced] for p in papers])
+        as_number = {d: int(d.replace("-", "") or 0) for d in set(papers.announced)}  # a few dates
+        announced = array("q", map(as_number.__getitem__, papers.announced))
         return _Order(recency, announced)
 
     return _ORDERS.get((pool,), "order", build)

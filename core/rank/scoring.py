@@ -208,15 +208,14 @@ _OLD_ID = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?/([0-9]{2})([0-9]{2})([0-9]{3})")
 _NEW_IDS = re.compile(r"(?:[0-9]{4}\.[0-9]{4,5}\n)+")  # modern ids, one a line
 
 
-def recency_keys(papers: Sequence[Paper]) -> list:
-    """For each paper a key that sorts as (announced, id_order(id)) does, for many papers at
-    once (core.rank.postings orders a whole pool). When every id is a modern one (`2609.26811`,
-    `1412.1234`) and every date has ISO's ten characters, as stored papers do: one string of
-    the date, the id with its number padded to five digits (which sorts by year, month and
-    number) and the id itself (`id_order`'s last resort), made and compared several times
-    quicker than the tuples; otherwise the tuples."""
-    ids = [p.id for p in papers]
-    dates = [p.announced for p in papers]
+def recency_keys(ids: Sequence[str], dates: Sequence[str]) -> list:
+    """For each paper (its id and announcement date) a key that sorts as (announced,
+    id_order(id)) does, for many papers at once (core.rank.postings orders a whole pool).
+    When every id is a modern one (`2609.26811`, `1412.1234`) and every date has ISO's ten
+    characters, as stored papers do: one string of the date, the id with its number padded
+    to five digits (which sorts by year, month and number) and the id itself (`id_order`'s
+    last resort), made and compared several times quicker than the tuples; otherwise the
+    tuples."""
     if _NEW_IDS.fullmatch("\n".join(ids) + "\n") and all(len(d) == 10 for d in set(dates)):
         return [d + (i if len(i) == 10 else f"{i[:5]}0{i[5:]}") + i for d, i in zip(dates, ids, strict=True)]
     return [(d, id_order(i)) for d, i in zip(dates, ids, strict=True)]

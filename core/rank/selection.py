@@ -29,6 +29,7 @@ A custom profile is scored cheaply, with the same results:
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from array import array
 from collections.abc import Iterator, Sequence
@@ -38,7 +39,7 @@ from operator import attrgetter
 from core.config import Config
 from core.ingest.dedupe import dedupe
 from core.memo import ObjectMemo, kept
-from core.models import Day, Paper, Scored
+from core.models import Day, DayColumns, Paper, Scored
 from core.rank.prefilter import index_of, keyword_needs
 from core.rank.query import FeedQuery
 from core.rank.scoring import (
@@ -125,15 +126,19 @@ def _stored_records(days: Sequence[Day], query: FeedQuery) -> list[Scored]:
 def _wanted(paper: Paper, query: FeedQuery, categories: frozenset[str]) -> bool:
     """Whether the paper passes the query's category and author filters (`categories`
     holds the query's categories)."""
-    cats = paper.categories
-    if query.category and query.category not in cats:
-        return False
-    if categories.isdisjoint(cats):
+    if not _in_categories(paper.categories, query, categories):
         return False
     if query.authors:
         names = [fold(a) for a in paper.authors]
         return any(needle in name for needle in query.authors for name in names)
     return True
+
+
+def _in_categories(cats: tuple[str, ...], query: FeedQuery, categories: frozenset[str]) -> bool:
+    """Whether a paper of categories `cats` passes the query's category filters."""
+    if query.category and query.category not in cats:
+        return False
+    return not categories.isdisjoint(cats)
 
 
 def _record_key(p: Paper) -> tuple:
@@ -161,13 +166,52 @@ def _sorted(scored: list[Scored], sort: str) -> list[Scored]:
 # Custom profiles -----------------------------------------------------------------------------
 
 
+class PoolPapers(Sequence):
+    """A pool's papers, in pool order, each made when first asked for (a stored day's
+    records are: core.store.layout.StoredRecords), with what filtering and ordering a pool
+    reads of every paper kept apart: `ids`, `announced`, `categories`."""
+
+    __slots__ = ("_items", "_held", "ids", "announced", "categories")
+
+    def __init__(self, items: list, held: tuple, ids: list, announced: list, categories: list):
+        """`items`: per paper, the Paper, or the (day, position) of its record in `held`
+        (each day's `Day.papers`, not the Day: a kept pool must not keep its days alive)."""
+        self._items, self._held = items, held
+        self.ids, self.announced, self.categories = ids, announced, categories
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._items))))
+        item = self._items[i]
+        if type(item) is tuple:  # a stored record not asked for yet
+            item = self._items[i] = self._held[item[0]][item[1]].paper
+        return item
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self._items)))
+
+    def subset(self, keep: Sequence[bool]) -> PoolPapers:
+        """The papers where `keep` is true, in order."""
+        pick = list(itertools.compress(range(len(self._items)), keep))
+        return PoolPapers(
+            [self._items[i] for i in pick],
+            self._held,
+            [self.ids[i] for i in pick],
+            [self.announced[i] for i in pick],
+            [self.categories[i] for i in pick],
+        )
+
+
 @dataclass(frozen=True)
 class _Pool:
     """The papers a custom query scores, in the order the filters leave them, and where
     each one's text sits: `at[d][pos]` is the index in `papers` of the paper whose title
     and abstract are those of `days[d].papers[pos]`, or -1."""
 
-    papers: tuple[Paper, ...]
+    papers: PoolPapers
     at: tuple[array, ...]
 
 
@@ -196,7 +240,7 @@ def _newest_days_first(pool: _Pool, bounds: dict[int, float], profile: Profile, 
     comes before one of a newer day, so once a day fills `limit`, older days are not scored."""
     by_day: dict[str, list[int]] = {}
     for i in sorted(bounds):
-        by_day.setdefault(pool.papers[i].announced, []).append(i)
+        by_day.setdefault(pool.papers.announced[i], []).append(i)
     chosen: list[Scored] = []
     for day in sorted(by_day, reverse=True):
         scored = [score_paper(pool.papers[i], profile) for i in by_day[day]]
@@ -221,27 +265,52 @@ def _typed_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
     return _POOLS.get(days, ("typed", types), lambda: _dedupe_pool(days, types))
 
 
+def columns_of(day: Day) -> DayColumns:
+    """The day's records field by field (DayColumns): a stored day's from its rows, with no
+    record made; another day's from its records (kept while the day lives)."""
+    found = getattr(day.papers, "columns", None)
+    if isinstance(found, DayColumns):
+        return found
+    return _COLUMNS.get((day,), "columns", lambda: DayColumns.of(day.papers))
+
+
+_COLUMNS = kept("rank.day_columns", ObjectMemo(POOLS))
+
+
 def _dedupe_pool(days: Sequence[Day], types: tuple[str, ...]) -> _Pool:
     wanted = set(types)
-    rows = [
-        (d, pos, p)
-        for d, day in enumerate(days)
-        for pos, p in enumerate(map(_PAPER, day.papers))
-        if p.announce_type in wanted
-    ]
-    papers = dedupe(p for _, _, p in rows)  # ids in first-seen order, each id's records in day order
+    columns = [columns_of(day) for day in days]
+    rows = [(d, pos) for d, c in enumerate(columns) for pos, kind in enumerate(c.types) if kind in wanted]
+    ids = [columns[d].ids[pos] for d, pos in rows]
     at = tuple(array("i", [-1]) * len(day.papers) for day in days)
-    if len(papers) == len(rows):  # every id once: the kept papers are the records, in their order
-        for i, (d, pos, _) in enumerate(rows):
+    held = tuple(day.papers for day in days)
+    if len(set(ids)) == len(ids):  # every id once: the kept papers are the records, in their order
+        for i, (d, pos) in enumerate(rows):
             at[d][pos] = i
-        return _Pool(tuple(papers), at)
-    records: dict[str, list[tuple[int, int, Paper]]] = {}
-    for row in rows:
-        records.setdefault(row[2].id, []).append(row)
-    for i, p in enumerate(papers):
-        d, pos = _source(p, records[p.id])
+        announced = [columns[d].announced[pos] for d, pos in rows]
+        categories = [columns[d].categories[pos] for d, pos in rows]
+        return _Pool(PoolPapers(rows, held, ids, announced, categories), at)
+    # dedupe as core.ingest.dedupe does: ids in first-seen order, each id's records in day
+    # order; only the records of ids seen more than once are made to be merged
+    by_id: dict[str, list[tuple[int, int]]] = {}
+    for row, paper_id in zip(rows, ids, strict=True):
+        by_id.setdefault(paper_id, []).append(row)
+    items, announced, categories = [], [], []
+    for i, found in enumerate(by_id.values()):
+        if len(found) == 1:
+            (d, pos) = found[0]
+            items.append(found[0])
+            announced.append(columns[d].announced[pos])
+            categories.append(columns[d].categories[pos])
+        else:
+            records = [(d, pos, held[d][pos].paper) for d, pos in found]
+            [paper] = dedupe(p for _, _, p in records)
+            d, pos = _source(paper, records)
+            items.append(paper)
+            announced.append(paper.announced)
+            categories.append(paper.categories)
         at[d][pos] = i
-    return _Pool(tuple(papers), at)
+    return _Pool(PoolPapers(items, held, list(by_id), announced, categories), at)
 
 
 def _source(paper: Paper, rows: list[tuple[int, int, Paper]]) -> tuple[int, int]:
@@ -254,19 +323,21 @@ def _source(paper: Paper, rows: list[tuple[int, int, Paper]]) -> tuple[int, int]
 
 
 def _filter_pool(days: Sequence[Day], typed: _Pool, query: FeedQuery) -> _Pool:
-    """The papers of `typed` the query's filters keep (`typed` itself when they keep all)."""
+    """The papers of `typed` the query's filters keep (`typed` itself when they keep all);
+    only a filter on authors makes the papers (their authors are texts)."""
     categories = frozenset(query.categories)
-    keep = [_wanted(p, query, categories) for p in typed.papers]
+    papers = typed.papers
+    if query.authors:
+        keep = [_wanted(p, query, categories) for p in papers]
+    else:
+        keep = [_in_categories(cats, query, categories) for cats in papers.categories]
     if all(keep):
         return typed
-    new_index = array("i", [-1]) * len(typed.papers)
-    papers = []
-    for i, (p, ok) in enumerate(zip(typed.papers, keep, strict=True)):
-        if ok:
-            new_index[i] = len(papers)
-            papers.append(p)
+    new_index = array("i", [-1]) * len(papers)
+    for new, old in enumerate(itertools.compress(range(len(papers)), keep)):
+        new_index[old] = new
     at = tuple(array("i", (new_index[i] if i >= 0 else -1 for i in row)) for row in typed.at)
-    return _Pool(tuple(papers), at)
+    return _Pool(papers.subset(keep), at)
 
 
 def keyword_bounds(days: Sequence[Day], pool: _Pool, profile: Profile) -> dict[int, float]:

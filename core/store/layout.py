@@ -28,7 +28,9 @@ import hashlib
 import itertools
 import json
 import operator
+import threading
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 
@@ -42,6 +44,7 @@ from core.models import (
     COLUMN_FIELDS,
     TEXT_FIELDS,
     Day,
+    DayColumns,
     Manifest,
     Match,
     Paper,
@@ -314,9 +317,10 @@ def shared_lists() -> dict[str, dict]:
     return {"categories": {}, "matches": {}}
 
 
-def scored_from_rows(part: dict, shared: dict[str, dict] | None = None) -> list[Scored]:
-    """A part's papers: its rows under its fields (their texts read when first asked for),
-    or (a part stored before rows) its "papers". Raises StoreError when the rows or texts
+def scored_from_rows(part: dict, shared: dict[str, dict] | None = None) -> Sequence[Scored]:
+    """A part's papers: its rows under its fields (their texts read when first asked for;
+    rows in ROW_FIELDS order as StoredRecords, each record made when first asked for), or
+    (a part stored before rows) its "papers". Raises StoreError when the rows or texts
     do not fit the fields, or a paper's values are not of their kind."""
     shared = shared_lists() if shared is None else shared
     try:
@@ -332,7 +336,9 @@ def scored_from_rows(part: dict, shared: dict[str, dict] | None = None) -> list[
             return [scored_from_dict(dict(zip(names, row, strict=True))) for row in rows]
         categories, matches = _lists(part, shared)
         if tuple(names) == ROW_FIELDS:
-            return _records(rows, texts, categories, matches)
+            _check_places(rows, _CATEGORY, categories)
+            _check_places(rows, _MATCH, matches)
+            return StoredRecords([(rows, texts, categories, matches)])
         out = []
         for i, row in enumerate(rows):
             d = dict(zip(names, row, strict=True)) | texts.texts(i)
@@ -349,15 +355,49 @@ def _fit(rows: list, width: int) -> bool:
     return not rows or (set(map(type, rows)) == {list} and set(map(len, rows)) == {width})
 
 
-def _lists(part: dict, shared: dict[str, dict]) -> tuple[tuple, tuple]:
-    """A part's category lists (tuples) and match lists (tuples of Match), as its rows name
+def _lists(part: dict, shared: dict[str, dict]) -> tuple[tuple, MatchLists]:
+    """A part's category lists (tuples) and match lists (MatchLists), as its rows name
     them by their place; lists alike are one object through `shared` (`shared_lists`)."""
     categories, matches = part.get("category_lists"), part.get("match_lists")
     if not isinstance(categories, list) or not isinstance(matches, list):
         raise ValueError("rows without the lists they name")
     alike = shared["categories"]
     categories = tuple(alike.setdefault(listed, listed) for listed in map(tuple, categories))
-    return categories, tuple(_matches(m, shared["matches"]) for m in matches)
+    return categories, MatchLists(matches, shared["matches"])
+
+
+class MatchLists:
+    """A part's stored match lists ([keyword, in title, points] each), each made a tuple of
+    Match records when a record first names it: a week's days hold a few thousand, and a
+    custom query, which scores afresh, names none. Checked whole when read, so making one
+    cannot fail. Lists alike are one tuple through `shared`."""
+
+    __slots__ = ("_stored", "_made", "_shared")
+
+    def __init__(self, stored: list, shared: dict):
+        for listed in stored:
+            if type(listed) is not list or not all(map(_stored_match, listed)):
+                raise ValueError("a match list that is not [keyword, in title, points] triples")
+        self._stored, self._made, self._shared = stored, [None] * len(stored), shared
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __getitem__(self, i: int) -> tuple[Match, ...]:
+        made = self._made[i]
+        if made is None:
+            made = self._made[i] = _matches(self._stored[i], self._shared)
+        return made
+
+
+def _stored_match(value: object) -> bool:
+    return (
+        type(value) is list
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) in (bool, int)
+        and type(value[2]) in (int, float)
+    )
 
 
 def _placed(table: tuple, place: object):
@@ -367,18 +407,104 @@ def _placed(table: tuple, place: object):
     return table[place]
 
 
-def _records(rows: list, texts: PartTexts, categories: tuple, matches: tuple) -> list[Scored]:
-    """The records of rows in ROW_FIELDS order (the paper's fields but its texts, then its
-    score, matches and exclusion), made without the dataclass constructors or a dict of
-    values in between; papers and records with the same lists share them."""
-    out = []
-    apart = Paper.apart
-    for i, (paper_id, version, category, kind, announced, score, match, excluded_by) in enumerate(rows):
-        if category < 0 or match < 0:
-            raise ValueError("a list named by a place that is not one")
-        paper = apart(paper_id, version, categories[category], kind, announced, (texts, i))
-        out.append(built_scored(paper, score, matches[match], excluded_by))
-    return out
+def _check_places(rows: list, column: int, table: tuple) -> None:
+    """That every row's value in `column` is a place in `table`: an int (checked in C over a
+    day's thousands), neither negative nor past its end. Raises TypeError, ValueError or
+    IndexError."""
+    if not rows:
+        return
+    places = [row[column] for row in rows]
+    if set(map(type, places)) != {int}:
+        raise TypeError("a list named by a place that is not a number")
+    if min(places) < 0:
+        raise ValueError("a list named by a place that is not one")
+    if max(places) >= len(table):
+        raise IndexError("a list named by a place past the lists")
+
+
+_CATEGORY, _MATCH = ROW_FIELDS.index("categories"), ROW_FIELDS.index("matches")
+
+
+class StoredRecords(Sequence):
+    """The records of a day's stored parts (rows in ROW_FIELDS order, their texts apart),
+    each made when first asked for, then kept: a custom query over a week of days reads
+    every row's id, type, categories and date (`columns`) and shows a few dozen papers.
+    It reads as the tuple of its records (indexing, slicing, iterating, len, ==), and
+    makes one record object per row whichever thread asks first."""
+
+    __slots__ = ("_segments", "_starts", "_made", "_lock", "_columns")
+
+    def __init__(self, segments: list[tuple[list, PartTexts, tuple, tuple]]):
+        """`segments`: each part's (rows, texts, category lists, match lists), in order."""
+        self._segments = segments
+        self._starts = list(itertools.accumulate((len(rows) for rows, *_ in segments), initial=0))
+        self._made: list = [None] * self._starts[-1]
+        self._lock = threading.Lock()
+        self._columns: DayColumns | None = None
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self._made))))
+        made = self._made[i]
+        return made if made is not None else self._make(i % len(self._made))
+
+    def __iter__(self):
+        if None in self._made:
+            self._make_all()
+        return iter(self._made)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredRecords | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    @property
+    def columns(self) -> DayColumns:
+        """Every row's fields but its texts and matches, by position, without a record made."""
+        if self._columns is None:
+            values = [[], [], [], [], [], [], [], []]
+            categories: list = []
+            for rows, _, table, _ in self._segments:
+                for column, found in zip(values, zip(*rows, strict=True) if rows else [()] * 8, strict=True):
+                    column.extend(found)
+                categories.extend(table[place] for place in values[_CATEGORY][len(categories) :])
+            ids, versions, _, types, announced, scores, _, excluded_by = values
+            self._columns = DayColumns(ids, versions, types, announced, categories, scores, excluded_by)
+        return self._columns
+
+    def _make(self, pos: int) -> Scored:
+        segment = bisect_right(self._starts, pos) - 1
+        record = self._record(segment, pos - self._starts[segment])
+        with self._lock:
+            if self._made[pos] is None:
+                self._made[pos] = record
+            return self._made[pos]
+
+    def _record(self, segment: int, i: int) -> Scored:
+        rows, texts, categories, matches = self._segments[segment]
+        paper_id, version, category, kind, announced, score, match, excluded_by = rows[i]
+        paper = Paper.apart(paper_id, version, categories[category], kind, announced, (texts, i))
+        return built_scored(paper, score, matches[match], excluded_by)
+
+    def _make_all(self) -> None:
+        """Every record not made yet, in one pass (a feed over the whole day reads them all)."""
+        apart = Paper.apart
+        with self._lock:
+            made = self._made
+            for start, (rows, texts, categories, matches) in zip(self._starts, self._segments, strict=False):
+                for i, (paper_id, version, category, kind, announced, score, match, excluded_by) in enumerate(rows):
+                    if made[start + i] is None:
+                        paper = apart(paper_id, version, categories[category], kind, announced, (texts, i))
+                        made[start + i] = built_scored(paper, score, matches[match], excluded_by)
 
 
 def _scored_from_whole_row(row: list, shared: dict) -> Scored:
@@ -420,14 +546,21 @@ def day_parts(day: Day, words: Callable[[Sequence[Scored]], bytes] | None = None
 def day_from_parts(date: str, parts: list[dict], shared: dict[str, dict] | None = None) -> Day:
     """The day its parts hold, with their word indexes undecoded (`Day.words`, for
     core.rank.prefilter); a day stored before they were (no `words`) holds none and gets its
-    index built on first use. Days read with one `shared` (`shared_lists`) share their alike
-    category and match lists."""
+    index built on first use. Its papers are one StoredRecords when every part stores rows
+    in ROW_FIELDS order (records made when first asked for), else a tuple. Days read with
+    one `shared` (`shared_lists`) share their alike category and match lists."""
     shared = shared_lists() if shared is None else shared
-    papers: list[Scored] = []
+    read: list[Sequence[Scored]] = []
     summaries: dict = {}
     words: list[tuple[int, object]] = []
+    start = 0
     for part in parts:
-        words.append((len(papers), part.get("words")))
-        papers.extend(scored_from_rows(part, shared))
+        words.append((start, part.get("words")))
+        read.append(scored_from_rows(part, shared))
+        start += len(read[-1])
         summaries.update(part.get("summaries", {}))
-    return Day(date, tuple(papers), summaries, words if all(w is not None for _, w in words) else [])
+    if read and all(isinstance(r, StoredRecords) for r in read):
+        papers = read[0] if len(read) == 1 else StoredRecords([s for r in read for s in r._segments])
+    else:
+        papers = tuple(itertools.chain.from_iterable(read))
+    return Day(date, papers, summaries, words if all(w is not None for _, w in words) else [])

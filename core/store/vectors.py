@@ -29,7 +29,12 @@ MAGIC = b"ARV1"
 
 
 def paper_key(paper: Paper) -> str:
-    return f"{paper.id}v{paper.version}"
+    return version_key(paper.id, paper.version)
+
+
+def version_key(paper_id: str, version: int) -> str:
+    """A paper version's key in a vector blob: `2609.26811v2`."""
+    return f"{paper_id}v{version}"
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:
