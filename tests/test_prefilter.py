@@ -33,7 +33,7 @@ from core.ingest.dedupe import dedupe
 from core.ingest.parse import parse_feed
 from core.memo import ObjectMemo
 from core.models import Day, Paper, Scored
-from core.rank.prefilter import DayIndex, Need, index_of, keyword_needs, simple_word
+from core.rank.prefilter import DayIndex, Need, index_of, keyword_needs, simple_word, stored_words
 from core.rank.query import FeedQuery
 from core.rank.scoring import compile_profile, rank, score_all, score_paper, select, term_pattern
 from core.rank.selection import select_papers
@@ -201,8 +201,24 @@ def test_a_keyword_needs_a_token_for_each_ascii_run(keyword, needs):
 
 
 @pytest.fixture(scope="module")
-def real_days() -> list[Day]:
+def built_days() -> list[Day]:
     return three_days(fixture_papers())
+
+
+@pytest.fixture(params=["built", "stored"])
+def real_days(request, built_days) -> list[Day]:
+    """The three days as built (records in tuples), and as read back from their stored
+    parts, afresh for each test (core.store.layout.StoredRecords: the query makes the
+    records it asks for, and its pool is filtered and deduplicated from the rows)."""
+    if request.param == "built":
+        return built_days
+    from core.store.layout import day_from_parts, day_parts, decode, encode
+
+    stored = [
+        day_from_parts(d.date, [decode(encode(p), "day") for p in day_parts(d, stored_words)]) for d in built_days
+    ]
+    assert all(not isinstance(d.papers, tuple) for d in stored)  # compared whole, it would make them all
+    return stored
 
 
 def test_the_real_fixtures_give_enough_papers_to_mean_something(real_days):
