@@ -267,6 +267,49 @@ def _with_texts(part: dict, first: list) -> dict:
     return dict(part, texts=b"".join(entries), text_ends=[sum(map(len, entries[: i + 1])) for i in range(len(entries))])
 
 
+def test_a_part_s_word_index_is_a_frame_of_its_own_and_its_texts_a_view_of_the_first():
+    from core.rank.prefilter import stored_words
+    from core.store.layout import ZSTD_MAGIC, day_parts, decode, decompressed, encode, zstd
+
+    [part] = day_parts(_excluded_day(), stored_words)
+    raw = encode(part)
+    first = zstd.get_frame_size(raw)
+    assert first < len(raw) and raw[first : first + 4] == ZSTD_MAGIC
+    assert zstd.get_frame_size(raw[first:]) == len(raw) - first  # the words, and nothing after
+    assert zstd.decompress(raw[first:]) == part["words"]
+    back = decode(raw, "day")
+    assert type(back["words"]) is bytes and back["words"] == part["words"]
+    assert isinstance(back["texts"], memoryview) and back["texts"] == part["texts"]
+    # the frames decompress, one after another, to what one frame held (read so before)
+    whole = decompressed(raw)
+    assert whole.endswith(part["words"]) and part["texts"] in whole
+    assert decode(zstd.compress(whole), "day").keys() == back.keys()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda raw, first: raw[:first],  # the words' frame missing
+        lambda raw, first: raw + raw[first:],  # a frame too many
+        lambda raw, first: raw[:first] + zstd_frame(b"short"),  # words of another size
+        lambda raw, first: raw[:first] + raw[first:-3],  # the words' frame cut
+    ],
+)
+def test_a_day_part_whose_frames_do_not_fit_its_head_is_a_clear_store_error(spoil):
+    from core.rank.prefilter import stored_words
+    from core.store.layout import day_parts, decode, encode, zstd
+
+    raw = encode(day_parts(_excluded_day(), stored_words)[0])
+    with pytest.raises(StoreError, match=r"stored day is unreadable \(\w+Error\)"):
+        decode(spoil(raw, zstd.get_frame_size(raw)), "day")
+
+
+def zstd_frame(data: bytes) -> bytes:
+    from core.store.layout import compressed
+
+    return compressed(data)
+
+
 def test_a_part_keeps_its_papers_texts_apart_and_reads_them_when_first_asked_for():
     from core.models import COLUMN_FIELDS, TEXT_FIELDS
     from core.store.layout import ROW_FIELDS, day_from_parts, day_parts, decode, encode
@@ -275,7 +318,7 @@ def test_a_part_keeps_its_papers_texts_apart_and_reads_them_when_first_asked_for
     [part] = [decode(encode(p), "day") for p in day_parts(original)]
     assert not set(TEXT_FIELDS) & set(part["fields"]) and part["fields"] == list(ROW_FIELDS)
     assert part["fields"][: len(COLUMN_FIELDS)] == list(COLUMN_FIELDS)
-    assert isinstance(part["texts"], bytes) and len(part["text_ends"]) == len(original.papers)
+    assert isinstance(part["texts"], memoryview) and len(part["text_ends"]) == len(original.papers)
     read = day_from_parts(original.date, [part])
     first = read.papers[0].paper
     assert set(vars(first)) == {*COLUMN_FIELDS, "_texts"} and first.id == original.papers[0].paper.id

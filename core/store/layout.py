@@ -60,6 +60,9 @@ LOCK_KEY = PREFIX + "lock:refresh"
 # Keeps each value far below Upstash's per-request limit; bigger days are split.
 MAX_PAPERS_PER_PART = 2000
 BINARY = "binary"  # in a JSON head: the names and sizes of the bytes values after it (`encode`)
+# Bytes values stored in a zstd frame of their own (`encode`): a day part's word index, so
+# its texts are a view of the first frame, which keeps nothing else alive but the JSON.
+OWN_FRAME = frozenset({"words"})
 # zstd, not zlib: a day part of 1,500 papers (2.6 MB of JSON and index) is 425 KB against
 # zlib's 940 KB, and decompresses in 0.9 ms against 7.4 (its window spans the whole part,
 # where zlib's 32 KB cannot reach the authors and fields repeated across it).
@@ -121,13 +124,17 @@ def encode(obj: object) -> bytes:
     index) are carried after the JSON and a NUL byte, which JSON text never holds, one after
     another as its `binary` names them ([name, size] pairs): binary, not base64 in a string,
     so reading a day pays neither for parsing them nor, until a query wants them, for
-    decoding."""
+    decoding. Those named in OWN_FRAME come last, each in a frame of its own (the frames
+    decompress, one after another, to the same bytes as one frame would)."""
     blobs = {k: v for k, v in obj.items() if isinstance(v, bytes)} if isinstance(obj, dict) else {}
     if not blobs:
         return compressed(_json(obj))
     head = {k: v for k, v in obj.items() if k not in blobs}
-    head[BINARY] = [[name, len(blob)] for name, blob in blobs.items()]
-    return compressed(_json(head) + b"\0" + b"".join(blobs.values()))
+    order = sorted(blobs, key=lambda name: name in OWN_FRAME)  # stable: the others keep their order
+    head[BINARY] = [[name, len(blobs[name])] for name in order]
+    inline = [blobs[name] for name in order if name not in OWN_FRAME]
+    apart = [compressed(blobs[name]) for name in order if name in OWN_FRAME]
+    return b"".join([compressed(_json(head) + b"\0" + b"".join(inline)), *apart])
 
 
 def _json(obj: object) -> bytes:
@@ -140,8 +147,8 @@ def compressed(data: bytes) -> bytes:
 
 
 def decompressed(raw: bytes) -> bytes:
-    """What `compressed` made, or zlib (what the store held before). Raises zstd.ZstdError
-    or zlib.error (`UNREADABLE`) when it is neither."""
+    """What `compressed` made (one frame or more, one after another), or zlib (what the
+    store held before). Raises zstd.ZstdError or zlib.error (`UNREADABLE`) when it is neither."""
     return zstd.decompress(raw) if raw[:4] == ZSTD_MAGIC else zlib.decompress(raw)
 
 
@@ -150,25 +157,46 @@ UNREADABLE = (zlib.error, zstd.ZstdError)  # what `decompressed` raises for byte
 
 def decode(raw: bytes, what: str) -> object:
     """What `encode` made (its bytes values back under their names; a value stored before
-    they were named, a day part's word index alone, under `words`). Raises StoreError when
-    unreadable."""
+    they were named, a day part's word index alone, under `words`). A bytes value in the
+    first frame is a memoryview of it, not a copy (a day's texts are 2 MB: copying them cost
+    a fresh process more than decompressing); one in a frame of its own is that frame's
+    bytes. Raises StoreError when unreadable."""
     try:
-        data = decompressed(raw)
+        size = zstd.get_frame_size(raw) if raw[:4] == ZSTD_MAGIC else len(raw)
+        data = decompressed(raw if size == len(raw) else memoryview(raw)[:size])
+        rest = memoryview(raw)[size:]
         end = data.find(b"\0")
         if end < 0:
+            if rest:
+                raise ValueError("frames after a value without binary parts")
             return json.loads(data)
         obj = json.loads(data[:end])
         if not isinstance(obj, dict):
             raise ValueError("binary part after a value that is not an object")
         sizes = obj.pop(BINARY, None)
         if sizes is None:
+            if rest:
+                raise ValueError("frames after a value stored as one")
             obj["words"] = data[end + 1 :]
             return obj
-        at = end + 1
-        for name, size in sizes:
-            if not isinstance(name, str) or not isinstance(size, int) or size < 0:
+        frames = []  # the frames after the first: one for each of the last bytes values
+        while rest:
+            length = zstd.get_frame_size(rest)
+            frames.append(rest[:length])
+            rest = rest[length:]
+        if not isinstance(sizes, list) or len(frames) > len(sizes):
+            raise ValueError("binary parts named wrongly")
+        view, at, inline = memoryview(data), end + 1, len(sizes) - len(frames)
+        for n, entry in enumerate(sizes):
+            name, length = entry
+            if not isinstance(name, str) or not isinstance(length, int) or length < 0:
                 raise ValueError("binary parts named wrongly")
-            obj[name], at = data[at : at + size], at + size
+            if n < inline:
+                obj[name], at = view[at : at + length], at + length
+            else:
+                obj[name] = zstd.decompress(frames[n - inline])
+                if len(obj[name]) != length:
+                    raise ValueError("a binary part of another size than named")
         if at != len(data):
             raise ValueError("binary parts that do not add up to what follows the JSON")
         return obj
@@ -277,7 +305,7 @@ class PartTexts:
         """Paper `i`'s texts as a paper holds them. Raises StoreError when they are
         unreadable or not of their kind."""
         try:
-            stored = _JSON_TEXT(self.blob[self.ends[i - 1] if i else 0 : self.ends[i]].decode("utf-8"))
+            stored = _JSON_TEXT(str(self.blob[self.ends[i - 1] if i else 0 : self.ends[i]], "utf-8"))
             if type(stored) is not list or len(stored) != len(self.names):
                 raise ValueError("texts that do not fit their fields")
             values = dict(zip(self.names, stored, strict=True))
@@ -300,7 +328,7 @@ def _part_texts(part: dict, count: int) -> PartTexts | None:
     if "texts" not in part:
         return None
     blob, ends, names = part["texts"], part.get("text_ends"), part.get("text_fields")
-    if not isinstance(blob, bytes) or not isinstance(ends, list) or not isinstance(names, list):
+    if not isinstance(blob, bytes | memoryview) or not isinstance(ends, list) or not isinstance(names, list):
         raise ValueError("texts without their ends or fields")
     if len(ends) != count or set(names) != _TEXT_SET or len(names) != len(_TEXT_SET):
         raise ValueError("texts that do not fit their rows")
