@@ -205,13 +205,11 @@ def built_days() -> list[Day]:
     return three_days(fixture_papers())
 
 
-@pytest.fixture(params=["built", "stored"])
-def real_days(request, built_days) -> list[Day]:
-    """The three days as built (records in tuples), and as read back from their stored
-    parts, afresh for each test (core.store.layout.StoredRecords: the query makes the
-    records it asks for, and its pool is filtered and deduplicated from the rows)."""
-    if request.param == "built":
-        return built_days
+@pytest.fixture(scope="module")
+def stored_days(built_days) -> list[Day]:
+    """The three days read back from their stored parts (core.store.layout.StoredRecords):
+    the first query makes only the records it asks for, and every pool is filtered and
+    deduplicated from the rows."""
     from core.store.layout import day_from_parts, day_parts, decode, encode
 
     stored = [
@@ -219,6 +217,12 @@ def real_days(request, built_days) -> list[Day]:
     ]
     assert all(not isinstance(d.papers, tuple) for d in stored)  # compared whole, it would make them all
     return stored
+
+
+@pytest.fixture(params=["built", "stored"])
+def real_days(request, built_days, stored_days) -> list[Day]:
+    """The three days as built (records in tuples), and as read back from the store."""
+    return built_days if request.param == "built" else stored_days
 
 
 def test_the_real_fixtures_give_enough_papers_to_mean_something(real_days):
