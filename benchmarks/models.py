@@ -322,8 +322,8 @@ def learning_tables(model: Model, found: list[Corpus]) -> list[str]:
 
 # What a fresh process runs to load each model and embed one interest, as the app would.
 LOADERS = {
-    "wordllama": (
-        "wordllama",
+    "wordllama": (  # the app reads the wheel's files (core.embed.static): it never imports wordllama
+        "core.embed.embedder",
         "from core.config import EmbeddingConfig\nfrom core.embed.embedder import WordLlama\n"
         "WordLlama(EmbeddingConfig()).embed(['quantum computing'])",
     ),

@@ -2,7 +2,8 @@
 
     manifest                the published version: days, per-category status, last report
     day:<date>:<hash>:<n>   an immutable day segment part (compressed: JSON of that day's papers
-                            and their summaries, then their texts and their word index as bytes)
+                            and their summaries, then their texts as bytes; their word index as
+                            bytes in a zstd frame of its own after it)
     vec:<date>:<hash>       that day's paper vectors under one embedder (core.store.vectors)
     summary:<id>v<n>:<...>  one cached LLM summary, keyed by model, language and prompt hash
     summary-state:<id>v<n>:<...>  failed attempts at that summary (reason, count; core.summaries.run)
