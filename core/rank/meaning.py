@@ -68,8 +68,8 @@ def find_vectors(days: Sequence[Day], vectors: dict[str, DayVectors], ids: Seque
 
 def held_version(days: Sequence[Day], paper_id: str) -> int:
     """The newest version of `paper_id` in `days` (0 when none holds it)."""
-    versions = (zip(columns_of(day).ids, columns_of(day).versions, strict=True) for day in days)
-    return max((v for held in versions for i, v in held if i == paper_id), default=0)
+    columns = [columns_of(day) for day in days]
+    return max((v for c in columns for i, v in zip(c.ids, c.versions, strict=True) if i == paper_id), default=0)
 
 
 def held_categories(days: Sequence[Day], ids: Sequence[str]) -> dict[str, tuple[str, ...]]:

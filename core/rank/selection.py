@@ -12,7 +12,9 @@ with the same code as the refresh (core.rank.scoring).
 A custom profile is scored cheaply, with the same results:
 
 - the papers left after the type, dedupe and category/author steps do not depend on
-  the keywords, so they are kept per (days, filters) for the next custom query;
+  the keywords, so they are kept per (days, filters) for the next custom query; they are
+  found from the days' columns (core.models.DayColumns), and each paper is made only
+  when asked for (`PoolPapers`: a stored day makes its records so);
 - when the postings of every keyword on every day are known (core.rank.postings: each
   request builds a bounded amount of missing ones, so keywords in use soon have
   them), the scores are sums of postings in one vectorised step and no regex runs;
@@ -34,7 +36,6 @@ import math
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from core.config import Config
 from core.ingest.dedupe import dedupe
@@ -54,7 +55,6 @@ from core.rank.scoring import (
     select,
 )
 
-_PAPER = attrgetter("paper")
 POOLS = 32  # (days, filters) whose papers are kept for custom queries
 ROUND_SLACK = 0.004
 
