@@ -67,7 +67,7 @@ def test_the_embedded_model_loads_from_its_package_with_no_network(monkeypatch):
     assert sims[0, 1] > sims[0, 3]  # two LLM papers are closer than LLMs and lattice signatures
 
 
-def test_the_embedded_model_loads_without_importing_wordllama_requests_or_its_float32_copy():
+def test_one_text_is_embedded_without_importing_wordllama_tokenizers_requests_or_a_float32_copy():
     import subprocess
     import sys
 
@@ -77,7 +77,7 @@ from core.config import EmbeddingConfig
 from core.embed.embedder import WordLlama
 rows = WordLlama(EmbeddingConfig()).embed(["graph neural networks for molecules"])
 assert rows.shape == (1, 256), rows.shape
-for name in ("wordllama", "requests", "urllib3", "safetensors", "huggingface_hub"):
+for name in ("wordllama", "requests", "urllib3", "safetensors", "huggingface_hub", "tokenizers"):
     assert name not in sys.modules, name + " came with the model"
 assert not logging.getLogger().handlers, "the root logger was configured"
 vectors = WordLlama.model().vectors
@@ -118,6 +118,58 @@ def test_any_interest_text_gets_wordllamas_own_vector(texts):
     with np.errstate(invalid="ignore"):  # a text of no tokens is 0 / 0 in both
         ours = WordLlama.model().embed(texts, batch_size=2)
         theirs = _wordllamas_own().embed(texts, norm=True, batch_size=2)
+    assert np.array_equal(ours, theirs, equal_nan=True)
+
+
+@functools.cache
+def _tokenizers_own():
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(WordLlama.model().tokenizer_path)
+
+
+# Special tokens, spaces in runs and at the ends, byte-fallback characters, an emoji, NUL.
+_PIECES = [
+    "a",
+    "the",
+    " ",
+    "  ",
+    "<s>",
+    "</s>",
+    "<unk>",
+    "<",
+    "s",
+    ">",
+    "\n",
+    "\t",
+    "\u2581",
+    "日",
+    "é",
+    "🤖",
+    "\x00",
+    ".",
+]
+_TRICKY = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+def test_the_python_tokenizer_gives_the_ids_of_tokenizers_on_real_abstracts():
+    theirs = _tokenizers_own()
+    for text in [*TEXTS, *_abstracts(), "hello <s> world", "</s></s>a<unk>", " ", ""]:
+        assert WordLlama.model().single.ids(text) == theirs.encode(text, add_special_tokens=False).ids, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), _TRICKY))
+def test_the_python_tokenizer_gives_the_ids_of_tokenizers_on_any_text(text):
+    assert WordLlama.model().single.ids(text) == _tokenizers_own().encode(text, add_special_tokens=False).ids
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=120))
+def test_one_text_alone_gets_wordllamas_own_vector(text):
+    with np.errstate(invalid="ignore"):  # a text of no tokens is 0 / 0 in both
+        ours = WordLlama.model().embed([text], batch_size=64)
+        theirs = _wordllamas_own().embed([text], norm=True, batch_size=64)
     assert np.array_equal(ours, theirs, equal_nan=True)
 
 
@@ -367,6 +419,49 @@ def test_model_files_that_are_missing_or_broken_are_an_embedding_error_naming_th
     with pytest.raises(EmbeddingError) as caught:
         load_static(_model_folder(tmp_path, weights, tokenizer), "l2_supercat_256")
     assert named in str(caught.value)
+
+
+def _edited_tokenizer(edit) -> bytes:
+    from core.embed.embedder import _package_folder
+
+    with open(f"{_package_folder('wordllama')}/tokenizers/l2_supercat_tokenizer_config.json", "rb") as f:
+        doc = json.loads(f.read())
+    edit(doc)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda d: d.update(pre_tokenizer={"type": "Whitespace"}), "uses a pre-tokenizer"),
+        (lambda d: d["model"].update(byte_fallback=False), "uses model.byte_fallback=false"),
+        (lambda d: d["model"].update(type="WordPiece"), 'uses model.type="WordPiece"'),
+        (lambda d: d["model"].update(dropout=0.1), "uses model.dropout=0.1"),
+        (lambda d: d.update(normalizer={"type": "NFKC"}), "uses its normalizer"),
+        (lambda d: d["added_tokens"][1].update(lstrip=True), 'the added token "<s>"\'s settings'),
+        (lambda d: d["model"].update(merges={"a": 1}), "is unreadable (TypeError)"),
+        (lambda d: d["model"].pop("vocab"), "is unreadable (KeyError)"),
+        (lambda d: d["model"]["vocab"].pop("<0x7F>"), "has no byte token <0x7F>"),
+        (lambda d: d.clear(), "is unreadable (KeyError)"),
+    ],
+)
+def test_a_tokenizer_file_it_cannot_read_as_tokenizers_would_is_an_embedding_error_naming_why(tmp_path, edit, named):
+    from core.embed.static import load_static
+
+    folder = _model_folder(tmp_path, _matrix(32000, 256), _edited_tokenizer(edit))
+    with pytest.raises(EmbeddingError) as caught:
+        load_static(folder, "l2_supercat_256")
+    assert named in str(caught.value)
+
+
+def test_a_batch_tokenizer_that_cannot_load_is_an_embedding_error(tmp_path):
+    from core.embed.static import load_static
+
+    model = load_static(_model_folder(tmp_path, _matrix(32000, 256)), "l2_supercat_256")
+    with open(model.tokenizer_path, "w") as f:  # the file changed under it after the first reading
+        f.write("{}")
+    with pytest.raises(EmbeddingError, match="tokenizer is unreadable"):
+        model.embed(["one text", "and another"], batch_size=4)
 
 
 def test_model_files_whole_but_small_load_and_embed(tmp_path):
