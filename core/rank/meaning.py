@@ -118,26 +118,18 @@ def rank_by_target(
     notes = []
     pool = filtered_pool(days, query)
     index = _pool_index(days, pool)
+    plan = _vector_plan(days, vectors, pool, index)
     columns = target.columns()
+    products = np.empty((len(pool.papers), columns.shape[1]), np.float32)
+    for day, (members, rows) in zip(days, plan.days, strict=True):
+        if len(members):
+            products[members] = vectors[day.date].dot(columns, rows)
     sims = np.full(len(pool.papers), np.nan, np.float32)
     nearest = np.full(len(pool.papers), -1)
-    where = np.full((len(pool.papers), 2), -1)  # (day, row) of each paper's vector
-    unembedded = 0
-    for d, day in enumerate(days):
-        members, positions = index.days[d]
-        if not len(members):
-            continue
-        dv = vectors.get(day.date)
-        rows = _vector_rows(dv, day)[positions] if dv is not None else np.full(len(members), -1)
-        ok = rows >= 0
-        unembedded += int((~ok).sum())
-        if ok.any():
-            s, n = target.combine(dv.dot(columns, rows[ok]))
-            sims[members[ok]] = s
-            nearest[members[ok]] = n
-            where[members[ok]] = np.column_stack([np.full(int(ok.sum()), d), rows[ok]])
-    if unembedded:
-        notes.append(f"{unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
+    if len(plan.embedded):
+        sims[plan.embedded], nearest[plan.embedded] = target.combine(products[plan.embedded])
+    if plan.unembedded:
+        notes.append(f"{plan.unembedded} papers have no vector yet (the next refresh embeds them) and are left out.")
     scored, keyword, excluded = _keyword_scores(days, pool, index, query, tuple(config.exclude_keywords))
     mask = ~np.isnan(sims) & ~excluded
     for paper_id in skip:
@@ -160,7 +152,8 @@ def rank_by_target(
     if target.explore and query.sort == "score" and len(ordered):
         ranked = np.full(len(pool.papers), -np.inf, np.float32)
         ranked[chosen] = value
-        ordered, explored = _explore(target, days, vectors, ordered, ranked, where, min(EXPLORE_SLOTS, query.limit))
+        slots = min(EXPLORE_SLOTS, query.limit)
+        ordered, explored = _explore(target, days, vectors, ordered, ranked, plan.where, slots)
     top = ordered[: query.limit]
     out = []
     chosen_top = top.tolist()
@@ -238,6 +231,42 @@ def _build_index(days: Sequence[Day], pool) -> _PoolIndex:
     )
 
 
+@dataclass(frozen=True)
+class _VectorPlan:
+    """Where a pool's vectors are, built once per pool and days' vectors: for each day,
+    the pool indices of its papers that have one and their rows in its vectors (None: all
+    of its rows, in order, as the refresh embeds a day); each paper's (day, row), (-1, -1)
+    without one; the pool indices with one, ascending; and how many have none."""
+
+    days: tuple[tuple[np.ndarray, np.ndarray | None], ...]
+    where: np.ndarray
+    embedded: np.ndarray
+    unembedded: int
+
+
+def _vector_plan(days: Sequence[Day], vectors: dict[str, DayVectors], pool, index: _PoolIndex) -> _VectorPlan:
+    held = [vectors.get(day.date) for day in days]
+    present = tuple(dv is not None for dv in held)
+    objects = (*days, pool, *(dv for dv in held if dv is not None))
+    return _PLANS.get(objects, present, lambda: _build_plan(days, held, index))
+
+
+def _build_plan(days: Sequence[Day], held: list[DayVectors | None], index: _PoolIndex) -> _VectorPlan:
+    where = np.full((len(index.ids), 2), -1)
+    per_day, unembedded = [], 0
+    for d, (day, dv) in enumerate(zip(days, held, strict=True)):
+        members, positions = index.days[d]
+        rows = _vector_rows(dv, day)[positions] if dv is not None and len(members) else np.full(len(members), -1)
+        ok = rows >= 0
+        unembedded += int((~ok).sum())
+        members, rows = members[ok], rows[ok]
+        where[members, 0], where[members, 1] = d, rows
+        every = dv is not None and len(rows) == len(dv.keys) and np.array_equal(rows, np.arange(len(rows)))
+        per_day.append((members, None if every else rows))
+    return _VectorPlan(tuple(per_day), where, np.flatnonzero(where[:, 0] >= 0), unembedded)
+
+
+_PLANS = kept("rank.vector_plans", ObjectMemo(INDEXES))
 _ROWS = kept("rank.vector_rows", ObjectMemo(INDEXES))
 
 
