@@ -163,7 +163,7 @@ def test_a_meaning_query_is_built_on_the_spot_once_its_days_vectors_and_model_ar
         return isinstance(answer(query), Deferred)
 
     monkeypatch.setattr(WordLlama, "_model", None)
-    first = answer("interest=graph+colouring&days=3")
+    first = answer("interest=the+first+text+this+test+embeds&days=3")  # kept by no earlier test
     assert isinstance(first, Deferred)  # no day, vector or model held yet
     first.build()  # reads the days and vectors, loads the model
     assert deferred("interest=sparse+attention&days=3&format=atom") is False
