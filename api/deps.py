@@ -92,8 +92,7 @@ class Service:
         is, and the building goes to a worker thread, at most api.threads.COSTLY_AT_ONCE at a time. So a
         costly query never holds the event loop, and cached feeds are answered while it runs.
         `work` may still build a body whose cost it knows to be small at once (a custom
-        query answered from kept postings, api.feeds.quick_to_build; one ranked by meaning
-        over days, vectors and a model held in memory, api.feeds.quick_by_meaning)."""
+        query answered from kept postings: api.feeds.quick_to_build)."""
         if not is_costly(request):
             return await self.run(work, self, request, *args, **kwargs)
         answer = await self.run(work, self, request, *args, defer=True, **kwargs)

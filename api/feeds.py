@@ -14,7 +14,6 @@ configured do they follow the request's Host, and the response then says `Vary: 
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 
 from fastapi import Request, Response
@@ -56,9 +55,6 @@ def feed_response(
     kept: list[KeptPostings | None] = []  # what deciding to defer found, for the build on the spot
 
     def quick() -> bool:
-        if quick_by_meaning(service, manifest, query):
-            kept.append(None)
-            return True
         kept.append(quick_to_build(service, manifest, query))
         return kept[0] is not None
 
@@ -80,25 +76,6 @@ def quick_to_build(service: Service, manifest: Manifest, query: FeedQuery) -> Ke
         return None
     days = service.reader.held_days(manifest, query.days)
     return from_kept_postings(days, query) if days else None
-
-
-def quick_by_meaning(service: Service, manifest: Manifest, query: FeedQuery) -> bool:
-    """Whether a query ranked by meaning is built on the spot: of at most QUICK_LIMIT items,
-    over days and vectors held in memory, with no interest or one the embedded model,
-    already loaded, embeds in process. Its cost is then bounded as a keyword query's is,
-    plus one product per held paper (a few milliseconds for a week): less than the worker
-    thread's round trip adds to it. The embedder's module is looked up, not imported: a
-    process that has not loaded it (nor numpy) defers its first meaning query."""
-    embedder = sys.modules.get("core.embed.embedder")
-    if embedder is None or query.rank == "keywords" or query.limit > QUICK_LIMIT:
-        return False
-    config = service.config
-    if query.interest and not embedder.embeds_at_once(config):
-        return False
-    reader = service.reader
-    if reader.held_days(manifest, query.days) is None:
-        return False
-    return reader.held_vectors(manifest, query.days, embedder.embedder_name(config))
 
 
 def build_body(

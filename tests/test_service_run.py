@@ -102,7 +102,7 @@ def test_a_costly_request_whose_body_is_cached_is_answered_on_the_loop(tmp_path)
     assert asyncio.run(main()) is True
 
 
-def test_only_a_query_answered_from_kept_postings_is_built_on_the_spot(tmp_path, monkeypatch):
+def test_only_a_query_answered_from_kept_postings_is_built_on_the_spot(tmp_path):
     """A new custom keyword query is built in a worker thread until its pool and keyword
     hits are kept; then a new combination of those keywords (at most the default limit,
     ranked by keywords) is built at once, with the body the deferred build gives."""
@@ -129,50 +129,8 @@ def test_only_a_query_answered_from_kept_postings_is_built_on_the_spot(tmp_path,
     assert deferred("keywords=graphs,problem&days=3") is True  # "problem" has no kept hits
     assert deferred("keywords=graphs,inference&days=2") is True  # another pool
     assert deferred(f"keywords=graphs,inference&days=3&limit={QUICK_LIMIT + 1}") is True
-    from core.embed.embedder import WordLlama
-
-    monkeypatch.setattr(WordLlama, "_model", None)  # a process whose model is not loaded yet
     assert deferred("keywords=graphs,inference&days=3&interest=graph+colouring") is True
     on_the_spot = answer("keywords=inference,graphs&days=3&format=atom")
     fresh = Service(ctx)
     later = feed_response(fresh, _request("/feed", "keywords=inference,graphs&days=3&format=atom"))
     assert on_the_spot.body == later.body and b"<entry>" in on_the_spot.body
-
-
-def test_a_meaning_query_is_built_on_the_spot_once_its_days_vectors_and_model_are_held(tmp_path, monkeypatch):
-    """An interest= or like= query is built in a worker thread while it would read the store
-    (days or vectors not held) or load the model; once they are held, at most the default
-    limit is built at once, with the body the deferred build gives."""
-    from api.feeds import QUICK_LIMIT, feed_response
-    from core.embed.embedder import WordLlama
-    from core.refresh.embedding import embed_days
-    from core.store.publish import publish
-    from tests.support.seed import seed_config, seed_store
-
-    config = seed_config()
-    ctx = Context(config, Env(db_path=str(tmp_path / "db.sqlite3")))
-    manifest = seed_store(ctx.store, config, days=3, per_day=40)
-    manifest, _ = embed_days(ctx.store, manifest, WordLlama(config.embeddings), config.retention_days)
-    publish(ctx.store, manifest)  # the days' vectors, as a refresh writes them
-    service = Service(ctx)
-
-    def answer(query: str):
-        return feed_response(service, _request("/feed", query), defer=True)
-
-    def deferred(query: str) -> bool:
-        return isinstance(answer(query), Deferred)
-
-    monkeypatch.setattr(WordLlama, "_model", None)
-    first = answer("interest=the+first+text+this+test+embeds&days=3")  # kept by no earlier test
-    assert isinstance(first, Deferred)  # no day, vector or model held yet
-    first.build()  # reads the days and vectors, loads the model
-    assert deferred("interest=sparse+attention&days=3&format=atom") is False
-    assert deferred(f"interest=sparse+attention&days=3&limit={QUICK_LIMIT + 1}") is True
-    assert deferred("interest=sparse+attention&days=3&rank=keywords") is True  # a keyword query with no kept hits
-    assert deferred("interest=sparse+attention&days=2") is False  # fewer of the held days
-    assert deferred("like=2609.00001&days=3") is False  # no interest to embed
-    on_the_spot = answer("interest=sparse+attention&days=3&format=atom")
-    later = feed_response(Service(ctx), _request("/feed", "interest=sparse+attention&days=3&format=atom"))
-    assert on_the_spot.body == later.body and b"<entry>" in on_the_spot.body
-    monkeypatch.setattr(WordLlama, "_model", None)
-    assert deferred("interest=another+text&days=3") is True  # the model would be loaded

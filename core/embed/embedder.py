@@ -170,12 +170,6 @@ def shared_embedder(config: Config, env: Env) -> Embedder:
         return _SHARED[name]
 
 
-def embeds_at_once(config: Config) -> bool:
-    """Whether this process embeds an interest text for `config` in process, with its model
-    already loaded: a fraction of a millisecond, no outbound call and no file read."""
-    return config.embeddings.provider == "wordllama" and WordLlama._model is not None
-
-
 def embedder_name(config: Config) -> str:
     """The name vectors of this deployment carry, without loading anything."""
     return _name(config.embeddings)

@@ -90,13 +90,6 @@ class Reader:
                     del self._vectors[key]
         return {r.date: self._vectors[r.vectors] for r in refs if r.vectors in self._vectors}
 
-    def held_vectors(self, manifest: Manifest, count: int, embedder: str) -> bool:
-        """Whether `vectors(manifest, count, embedder)` would need no store command."""
-        with self._lock:
-            return all(
-                r.vectors in self._vectors for r in manifest.days[:count] if r.vectors and r.embedder == embedder
-            )
-
     def _forget_unlisted(self, manifest: Manifest) -> None:
         listed = {tuple(ref.keys) for ref in manifest.days}
         for key in [k for k in self._days if k not in listed]:
