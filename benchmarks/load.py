@@ -221,20 +221,20 @@ PROBE = LoadSizes(requests=400, seconds=5.0, connections=4)  # cached /feed besi
 def cached_beside_burst(server: ServerProcess, paths: list[str], sizes: LoadSizes) -> float:
     """p99 of cached /feed (PROBE) while a second load client sends `paths` from
     `sizes.custom_connections` connections: whether a burst of costly queries holds the
-    cached feeds up (built on the event loop, each would wait for those ahead of it)."""
+    cached feeds up (built on the event loop, each would wait for those ahead of it).
+    Raises RuntimeError when the burst fails, or ends before the probe does."""
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
-    done: dict = {}
-    burst = threading.Thread(
-        target=lambda: done.update(load(server, paths, sizes.custom_connections, sizes, requests=len(paths))),
-        daemon=True,
-    )
-    burst.start()
-    time.sleep(0.3)  # the burst's connections are open and sending
-    try:
-        return load(server, ["/feed"], PROBE.connections, PROBE)["p99"]
-    finally:
-        burst.join(timeout=sizes.seconds * 4 + 60)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        burst = pool.submit(load, server, paths, sizes.custom_connections, sizes, requests=len(paths))
+        time.sleep(0.3)  # the burst's connections are open and sending
+        beside = load(server, ["/feed"], PROBE.connections, PROBE)["p99"]
+        ended_first = burst.done()
+        burst.result()  # the burst's own failure, if it failed
+    if ended_first:
+        raise RuntimeError("the burst ended before the cached /feed probe: send it more requests")
+    return beside
 
 
 def worst_query(server: ServerProcess, http: httpx.Client, sizes: LoadSizes) -> tuple[float, float, float]:

@@ -8,12 +8,12 @@ The candidates are the papers the query's type, category and author filters leav
 same pool as keyword feeds, core.rank.selection), minus excluded titles. Each one's
 similarity to the target (core.rank.similarity) comes from its own day's vectors: one
 product of each day's rows with the target, where a kept plan (`_VectorPlan`, per pool and
-days' vectors) says which rows, then the products combined in one pass. `rank=meaning` orders by similarity,
-`rank=hybrid` by core.rank.similarity.hybrid of similarity and keyword score. `min_similarity`
-drops papers below it; `min_score` applies only when the query sets it (a paper need not
-match a keyword to be found by meaning). Liked and disliked papers are looked up in every
-held day (newest version first); those not held are named in a note, and a liked paper
-is never shown in its own feed.
+days' vectors) says which rows, then the products combined in one pass. `rank=meaning`
+orders by similarity, `rank=hybrid` by core.rank.similarity.hybrid of similarity and
+keyword score. `min_similarity` drops papers below it; `min_score` applies only when the
+query sets it (a paper need not match a keyword to be found by meaning). Liked and
+disliked papers are looked up in every held day (newest version first); those not held
+are named in a note, and a liked paper is never shown in its own feed.
 """
 
 from __future__ import annotations
