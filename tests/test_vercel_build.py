@@ -130,6 +130,10 @@ def test_bundle_holds_the_app_and_its_dependencies_only(builds, framework):
         assert package in vendored, package
     for test_only in ("feedgen", "feedparser", "pytest", "playwright", "hypothesis", "uv"):
         assert test_only not in vendored, test_only
+    # What wordllama and tokenizers declare but the app never runs (pyproject.toml's
+    # [tool.uv.dependency-metadata]); urllib3 there would be imported by every cold start.
+    for unused in ("requests", "urllib3", "huggingface_hub", "hf_xet", "fsspec", "safetensors", "yaml"):
+        assert unused not in vendored, unused
 
 
 @pytest.mark.parametrize("framework", ["fastapi", None])
