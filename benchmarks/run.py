@@ -53,7 +53,7 @@ class Sizes:
     refresh: RefreshSizes = field(default_factory=RefreshSizes)
     coldstart_runs: int = 7
     coldstart_warmup: bool = True
-    vercel_runs: int = 5
+    vercel_runs: int = 11
     warm_requests: int = 20
     load: LoadSizes | None = field(default_factory=LoadSizes)
 
