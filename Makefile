@@ -38,6 +38,8 @@ eval: $(STAMP)
 	$(BIN)/python -m benchmarks.learning
 
 ## requirements.txt for pip users: uv.lock's runtime set, pinned (tests/test_requirements.py fails when it drifts).
+## It lists every package the app needs, so `pip install --no-deps -r requirements.txt` installs exactly that set
+## (without --no-deps pip also adds what wordllama and tokenizers declare; see pyproject.toml's [tool.uv]).
 requirements: $(STAMP)
 	$(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --format requirements-txt --quiet -o requirements.txt
 
